@@ -1,0 +1,428 @@
+//! Building the index offline and opening it for serving.
+//!
+//! Layout of the index directory:
+//!
+//! ```text
+//! index/
+//!   CURRENT            name of the generation being served (replaced atomically)
+//!   gen-<time>-<pid>/  a complete tantivy index + meta.json + suggest.json
+//!   .tmp-…/            a build in progress (removed by the next build if abandoned)
+//!   .lock              held by the one build that may run at a time
+//! ```
+//!
+//! A build writes a whole new generation aside and only then points `CURRENT` at it, so a
+//! failed or interrupted build never damages the index that is being served.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::CatalogError;
+use super::product::Product;
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::suggest::{SuggestData, Suggester};
+use super::synonyms::Synonyms;
+
+const CURRENT: &str = "CURRENT";
+const META: &str = "aisle-meta.json";
+const SUGGEST: &str = "suggest.json";
+
+/// Where an index's products came from, to tell whether it is stale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IndexSource {
+    /// Built from the configured catalog files; stale when any of them changes.
+    Catalog { files: Vec<SourceFile> },
+    /// Built by `aisle import products`; only a schema change makes it stale.
+    Import { files: Vec<SourceFile> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+impl SourceFile {
+    pub fn hash(path: &Path) -> Result<SourceFile, CatalogError> {
+        let bytes = fs::read(path).map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })?;
+        Ok(SourceFile { path: path.to_path_buf(), sha256: format!("{:x}", Sha256::digest(&bytes)) })
+    }
+}
+
+/// What a generation records about itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexMeta {
+    pub schema_version: u32,
+    /// Seconds since the Unix epoch.
+    pub built_at: u64,
+    pub products: usize,
+    pub source: IndexSource,
+    /// Canonical brand names with product counts, most products first.
+    pub brands: Vec<(String, u64)>,
+    /// Every category path (`"A > B"`) with product counts.
+    pub categories: Vec<(String, u64)>,
+}
+
+/// Whether the index in a directory can be served as it is.
+#[derive(Debug, PartialEq)]
+pub enum IndexState {
+    Missing,
+    Stale(String),
+    Fresh,
+}
+
+/// Knobs for a build.
+#[derive(Clone, Default)]
+pub struct BuildOptions {
+    /// Indexing memory budget in bytes (at least 15 MB per thread); 0 means 100 MB.
+    pub heap_bytes: usize,
+    /// Indexing threads; 0 means one per core, at most 4.
+    pub threads: usize,
+    /// Set to stop a build early; the served index is left as it was.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called with (done, total) as products are added.
+    pub progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub products: usize,
+    pub generation: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// The state of the index in `dir` against the configured catalog files.
+pub fn state(dir: &Path, catalog: &[PathBuf]) -> Result<IndexState, CatalogError> {
+    let Some(generation) = current_generation(dir)? else {
+        return Ok(IndexState::Missing);
+    };
+    let meta = read_meta(&generation)?;
+    if meta.schema_version != SCHEMA_VERSION {
+        return Ok(IndexState::Stale(format!("schema version {} (now {SCHEMA_VERSION})", meta.schema_version)));
+    }
+    match &meta.source {
+        IndexSource::Import { .. } => Ok(IndexState::Fresh),
+        IndexSource::Catalog { files } => {
+            let now = catalog.iter().map(|p| SourceFile::hash(p)).collect::<Result<Vec<_>, _>>()?;
+            if &now == files {
+                Ok(IndexState::Fresh)
+            } else {
+                Ok(IndexState::Stale("the catalog files changed".into()))
+            }
+        }
+    }
+}
+
+/// The directory of the generation `CURRENT` names, if any.
+pub fn current_generation(dir: &Path) -> Result<Option<PathBuf>, CatalogError> {
+    let pointer = dir.join(CURRENT);
+    match fs::read_to_string(&pointer) {
+        Ok(name) => {
+            let generation = dir.join(name.trim());
+            if generation.join(META).is_file() { Ok(Some(generation)) } else { Ok(None) }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CatalogError::Io { path: pointer, source }),
+    }
+}
+
+fn read_meta(generation: &Path) -> Result<IndexMeta, CatalogError> {
+    let path = generation.join(META);
+    let text = fs::read_to_string(&path).map_err(|source| CatalogError::Io { path: path.clone(), source })?;
+    serde_json::from_str(&text).map_err(|e| CatalogError::Meta { path, message: e.to_string() })
+}
+
+/// Builds a new generation from `products` and makes it current.
+pub fn build(dir: &Path, products: &[Product], source: IndexSource, options: &BuildOptions) -> Result<BuildReport, CatalogError> {
+    if products.is_empty() {
+        return Err(CatalogError::Empty);
+    }
+    let started = Instant::now();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CatalogError::Io { path, source }
+    };
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let lock_path = dir.join(".lock");
+    let lock = fs::File::create(&lock_path).map_err(io(&lock_path))?;
+    if lock.try_lock().is_err() {
+        return Err(CatalogError::Locked { path: dir.to_path_buf() });
+    }
+    remove_matching(dir, |name| name.starts_with(".tmp-"));
+
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let name = format!("gen-{}-{:09}-{}", stamp.as_secs(), stamp.subsec_nanos(), std::process::id());
+    let tmp = dir.join(format!(".tmp-{name}"));
+    fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    let result = write_generation(&tmp, products, source, options);
+    if let Err(err) = result {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(err);
+    }
+    let generation = dir.join(&name);
+    fs::rename(&tmp, &generation).map_err(io(&generation))?;
+    let previous = current_generation(dir)?;
+    let pointer_tmp = dir.join(".CURRENT.tmp");
+    fs::write(&pointer_tmp, &name).map_err(io(&pointer_tmp))?;
+    fs::File::open(&pointer_tmp).and_then(|f| f.sync_all()).map_err(io(&pointer_tmp))?;
+    fs::rename(&pointer_tmp, dir.join(CURRENT)).map_err(io(dir))?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    // Keep the new generation and the one before it (a server may still be reading it).
+    let keep: Vec<String> = std::iter::once(name.clone())
+        .chain(previous.and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())))
+        .collect();
+    remove_matching(dir, |n| n.starts_with("gen-") && !keep.iter().any(|k| k == n));
+    drop(lock);
+    Ok(BuildReport { products: products.len(), generation, elapsed: started.elapsed() })
+}
+
+fn remove_matching(dir: &Path, matches: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if matches(&entry.file_name().to_string_lossy()) {
+            if let Err(e) = fs::remove_dir_all(entry.path()) {
+                tracing::warn!(path = %entry.path().display(), "cannot remove an old index generation: {e}");
+            }
+        }
+    }
+}
+
+fn write_generation(path: &Path, products: &[Product], source: IndexSource, options: &BuildOptions) -> Result<(), CatalogError> {
+    let (schema, fields) = Fields::schema();
+    let index = Index::create_in_dir(path, schema)?;
+    schema::register_analyzers(&index);
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4)
+    } else {
+        options.threads
+    };
+    let heap = if options.heap_bytes == 0 { 100_000_000 } else { options.heap_bytes }.max(15_000_000 * threads);
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, heap)?;
+    let brands = canonical_brands(products);
+    let mut categories: HashMap<String, u64> = HashMap::new();
+    let total = products.len();
+    for (done, product) in products.iter().enumerate() {
+        if options.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(CatalogError::Interrupted);
+        }
+        let brand = product.brand.as_deref().map(|b| brands.get(&schema::fold(b)).map(|(name, _)| name.as_str()).unwrap_or(b));
+        let path = product.category_path();
+        for depth in 1..=path.len() {
+            *categories.entry(path[..depth].join(" > ")).or_default() += 1;
+        }
+        writer.add_document(document(&fields, product, brand)?)?;
+        if let Some(progress) = &options.progress {
+            if (done + 1) % 500 == 0 || done + 1 == total {
+                progress(done + 1, total);
+            }
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+
+    let mut brand_counts: Vec<(String, u64)> = brands.into_values().collect();
+    brand_counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut category_counts: Vec<(String, u64)> = categories.into_iter().collect();
+    category_counts.sort();
+    let suggest = SuggestData::build(products, &brand_counts, &category_counts);
+    let built_at = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let meta = IndexMeta { schema_version: SCHEMA_VERSION, built_at, products: total, source, brands: brand_counts, categories: category_counts };
+    write_json(&path.join(SUGGEST), &suggest)?;
+    write_json(&path.join(META), &meta)?;
+    Ok(())
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), CatalogError> {
+    let bytes = serde_json::to_vec(value).map_err(CatalogError::Stored)?;
+    fs::write(path, bytes)
+        .and_then(|_| fs::File::open(path).and_then(|f| f.sync_all()))
+        .map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })
+}
+
+/// For each brand (folded), its most frequent spelling and its product count.
+fn canonical_brands(products: &[Product]) -> HashMap<String, (String, u64)> {
+    let mut spellings: HashMap<String, HashMap<&str, u64>> = HashMap::new();
+    for brand in products.iter().filter_map(|p| p.brand.as_deref()) {
+        *spellings.entry(schema::fold(brand)).or_default().entry(brand).or_default() += 1;
+    }
+    spellings
+        .into_iter()
+        .filter(|(key, _)| !key.is_empty())
+        .map(|(key, forms)| {
+            let count = forms.values().sum();
+            let best = forms.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(s, _)| s.to_string()).unwrap_or_default();
+            (key, (best, count))
+        })
+        .collect()
+}
+
+fn document(f: &Fields, p: &Product, brand: Option<&str>) -> Result<TantivyDocument, CatalogError> {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &p.id);
+    doc.add_text(f.title, &p.title);
+    let path = p.category_path();
+    doc.add_text(f.fuzzy_title, &p.title);
+    if let Some(brand) = brand {
+        doc.add_text(f.brand_text, brand);
+        doc.add_text(f.fuzzy_other, brand);
+        doc.add_facet(f.brand, Facet::from_path([brand]));
+    }
+    if !path.is_empty() {
+        let text = path.join(" ");
+        doc.add_text(f.category_text, &text);
+        doc.add_text(f.fuzzy_other, &text);
+        doc.add_facet(f.category, Facet::from_path(&path));
+    }
+    let mut attrs = String::new();
+    let named = [("color", &p.color), ("size", &p.size), ("gender", &p.gender), ("material", &p.material)];
+    for (key, value) in named.iter().filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))).chain(p.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        attrs.push_str(key);
+        attrs.push_str(": ");
+        attrs.push_str(value);
+        attrs.push_str(". ");
+    }
+    doc.add_text(f.attributes_text, &attrs);
+    doc.add_text(f.description, &p.description);
+    let option = |names: &[&str]| -> Vec<&str> {
+        p.variants.iter().flat_map(|v| v.options.iter()).filter(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n))).map(|(_, v)| v.as_str()).collect()
+    };
+    let mut colors: Vec<String> = p.color.iter().map(String::as_str).chain(option(&["color", "colour"])).flat_map(schema::value_terms).collect();
+    colors.sort();
+    colors.dedup();
+    for c in colors {
+        doc.add_text(f.color, &c);
+    }
+    let mut sizes: Vec<String> = p.size.iter().map(String::as_str).chain(option(&["size"])).flat_map(schema::value_terms).collect();
+    sizes.sort();
+    sizes.dedup();
+    for s in sizes {
+        doc.add_text(f.size, &s);
+    }
+    for g in p.gender.as_deref().map(schema::gender_terms).unwrap_or_default() {
+        doc.add_text(f.gender, &g);
+    }
+    doc.add_f64(f.price, p.effective_price().amount);
+    doc.add_bool(f.in_stock, p.in_stock());
+    doc.add_f64(f.rating, p.rating.map(f64::from).unwrap_or(0.0));
+    doc.add_text(f.stored, serde_json::to_string(p).map_err(CatalogError::Stored)?);
+    Ok(doc)
+}
+
+/// The served catalog: one reader for the process, a searcher per request.
+pub struct Catalog {
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) meta: IndexMeta,
+    pub(crate) generation: PathBuf,
+    /// Folded brand → canonical brand facet.
+    pub(crate) brands: HashMap<String, Facet>,
+    /// Folded full category path (`a/b/c`) → facet.
+    pub(crate) category_paths: HashMap<String, Facet>,
+    /// Folded category node name → every facet ending in it.
+    pub(crate) category_names: HashMap<String, Vec<Facet>>,
+    pub(crate) suggester: Suggester,
+    pub(crate) synonyms: Synonyms,
+}
+
+impl Catalog {
+    /// Opens the current generation in `dir`.
+    pub fn open(dir: &Path, synonyms: Synonyms) -> Result<Catalog, CatalogError> {
+        let generation = current_generation(dir)?.ok_or_else(|| CatalogError::NoIndex { path: dir.to_path_buf() })?;
+        let meta = read_meta(&generation)?;
+        let index = Index::open_in_dir(&generation)?;
+        schema::register_analyzers(&index);
+        let fields = Fields::from_schema(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let suggest_path = generation.join(SUGGEST);
+        let suggest_text = fs::read(&suggest_path).map_err(|source| CatalogError::Io { path: suggest_path.clone(), source })?;
+        let suggest: SuggestData =
+            serde_json::from_slice(&suggest_text).map_err(|e| CatalogError::Meta { path: suggest_path, message: e.to_string() })?;
+        let brands = meta.brands.iter().map(|(name, _)| (schema::fold(name), Facet::from_path([name]))).collect();
+        let mut category_paths = HashMap::new();
+        let mut category_names: HashMap<String, Vec<Facet>> = HashMap::new();
+        for (path, _) in &meta.categories {
+            let segments = super::product::split_category_path(path);
+            let facet = Facet::from_path(&segments);
+            let key = segments.iter().map(|s| schema::fold(s)).collect::<Vec<_>>().join("/");
+            category_paths.insert(key, facet.clone());
+            if let Some(last) = segments.last() {
+                category_names.entry(schema::fold(last)).or_default().push(facet);
+            }
+        }
+        Ok(Catalog {
+            reader,
+            fields,
+            meta,
+            generation,
+            brands,
+            category_paths,
+            category_names,
+            suggester: Suggester::new(suggest),
+            synonyms,
+        })
+    }
+
+    /// How many products the index holds.
+    pub fn len(&self) -> usize {
+        self.meta.products
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.products == 0
+    }
+
+    pub fn meta(&self) -> &IndexMeta {
+        &self.meta
+    }
+
+    /// The generation directory being served.
+    pub fn generation(&self) -> &Path {
+        &self.generation
+    }
+
+    /// One product by id.
+    pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => Ok(Some(self.load(&searcher, *address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every product in the index, in index order (used to rebuild after an import).
+    pub fn all_products(&self) -> Result<Vec<Product>, CatalogError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(self.len());
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..segment.max_doc() {
+                if segment.is_deleted(doc) {
+                    continue;
+                }
+                out.push(self.load(&searcher, tantivy::DocAddress::new(ord as u32, doc))?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn load(&self, searcher: &tantivy::Searcher, address: tantivy::DocAddress) -> Result<Product, CatalogError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc.get_first(self.fields.stored).and_then(|v| v.as_str()).unwrap_or("");
+        serde_json::from_str(json).map_err(CatalogError::Stored)
+    }
+}

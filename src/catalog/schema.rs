@@ -1,0 +1,172 @@
+//! The tantivy schema and the text analyzers, defined once and shared by the indexer and
+//! the query builder.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+
+/// Bumped whenever the schema or analyzers change, so that `serve` rebuilds an older index.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// Stemmed English: what the BM25 fields use.
+pub(crate) const STEMMED: &str = "aisle_en";
+/// Lower-cased and folded but not stemmed: what typo-tolerant matching uses.
+pub(crate) const PLAIN: &str = "aisle_plain";
+
+/// The fields of the product index.
+#[derive(Clone, Debug)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub brand_text: Field,
+    pub category_text: Field,
+    pub attributes_text: Field,
+    pub description: Field,
+    /// The title unstemmed: what fuzzy matching runs over first.
+    pub fuzzy_title: Field,
+    /// Brand and category unstemmed: fuzzy matches here count for less than in the title.
+    pub fuzzy_other: Field,
+    pub brand: Field,
+    pub category: Field,
+    pub color: Field,
+    pub size: Field,
+    pub gender: Field,
+    /// Effective price (the sale price when there is one).
+    pub price: Field,
+    pub in_stock: Field,
+    pub rating: Field,
+    /// The product record as JSON.
+    pub stored: Field,
+}
+
+impl Fields {
+    pub(crate) fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = |tokenizer: &str, positions: bool| {
+            let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+            TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
+        };
+        let fields = Fields {
+            id: b.add_text_field("id", STRING | FAST),
+            title: b.add_text_field("title", text(STEMMED, true)),
+            brand_text: b.add_text_field("brand_text", text(STEMMED, true)),
+            category_text: b.add_text_field("category_text", text(STEMMED, true)),
+            attributes_text: b.add_text_field("attributes_text", text(STEMMED, true)),
+            description: b.add_text_field("description", text(STEMMED, true)),
+            fuzzy_title: b.add_text_field("fuzzy_title", text(PLAIN, false)),
+            fuzzy_other: b.add_text_field("fuzzy_other", text(PLAIN, false)),
+            brand: b.add_facet_field("brand", INDEXED),
+            category: b.add_facet_field("category", INDEXED),
+            color: b.add_text_field("color", STRING),
+            size: b.add_text_field("size", STRING),
+            gender: b.add_text_field("gender", STRING),
+            price: b.add_f64_field("price", INDEXED | FAST),
+            in_stock: b.add_bool_field("in_stock", INDEXED | FAST),
+            rating: b.add_f64_field("rating", FAST),
+            stored: b.add_text_field("product", STORED),
+        };
+        (b.build(), fields)
+    }
+
+    pub(crate) fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            title: f("title")?,
+            brand_text: f("brand_text")?,
+            category_text: f("category_text")?,
+            attributes_text: f("attributes_text")?,
+            description: f("description")?,
+            fuzzy_title: f("fuzzy_title")?,
+            fuzzy_other: f("fuzzy_other")?,
+            brand: f("brand")?,
+            category: f("category")?,
+            color: f("color")?,
+            size: f("size")?,
+            gender: f("gender")?,
+            price: f("price")?,
+            in_stock: f("in_stock")?,
+            rating: f("rating")?,
+            stored: f("product")?,
+        })
+    }
+}
+
+/// The stemmed analyzer.
+pub(crate) fn stemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The unstemmed analyzer.
+pub(crate) fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers the analyzers on an index (they are not persisted with it).
+pub(crate) fn register_analyzers(index: &Index) {
+    index.tokenizers().register(STEMMED, stemmed());
+    index.tokenizers().register(PLAIN, plain());
+}
+
+/// Runs an analyzer over `text` and returns its tokens.
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// Lower-case key for case-insensitive matching of facet values and filters.
+pub(crate) fn fold(text: &str) -> String {
+    tokens(&mut plain(), text).join(" ")
+}
+
+/// Gender values normalized to Merchant Center's `male`, `female`, `unisex`; other values
+/// (e.g. `boys`) are kept folded as well.
+pub(crate) fn gender_terms(gender: &str) -> Vec<String> {
+    let folded = fold(gender);
+    let mut out = Vec::new();
+    for word in folded.split(' ') {
+        let norm = match word {
+            "men" | "man" | "male" | "mens" | "boys" | "boy" | "gents" => "male",
+            "women" | "woman" | "female" | "womens" | "girls" | "girl" | "ladies" | "lady" => "female",
+            "unisex" => "unisex",
+            _ => continue,
+        };
+        if !out.iter().any(|v| v == norm) {
+            out.push(norm.to_string());
+        }
+    }
+    if out.iter().any(|v| v == "male") && out.iter().any(|v| v == "female") && !out.iter().any(|v| v == "unisex") {
+        out.push("unisex".into());
+    }
+    if !folded.is_empty() && !out.contains(&folded) {
+        out.push(folded);
+    }
+    out
+}
+
+/// Split a colour or size value into its parts: `"Red/Black"` → `red`, `black`.
+pub(crate) fn value_terms(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = value.split(['/', ',', '&', '|']).map(fold).filter(|v| !v.is_empty()).collect();
+    let whole = fold(value);
+    if !whole.is_empty() && !out.contains(&whole) {
+        out.push(whole);
+    }
+    out
+}

@@ -1,0 +1,450 @@
+//! Search: a query plan turned into tantivy queries, with filters, facet counts, sorting and
+//! paging; similar items; suggestions.
+//!
+//! Ranking: BM25 over title, brand, category, attributes and description with field boosts;
+//! a word with a typo still matches (through the unstemmed title/brand/category terms) but
+//! scores a small constant, so exact matches rank above fuzzy ones. All words must match; when
+//! nothing does, the fewest words are dropped that give results, and the results say so.
+
+use std::ops::Bound;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, Order, Searcher, Term};
+
+use super::index::Catalog;
+use super::product::Product;
+use super::query::{self, Alternative};
+use super::schema::{self, Fields};
+pub use super::suggest::Suggestion as SuggestionItem;
+use super::suggest::Suggestion;
+use super::CatalogError;
+
+/// Score boost of each BM25 field.
+const FIELD_BOOSTS: [(FieldName, f32); 5] = [
+    (FieldName::Title, 3.0),
+    (FieldName::Brand, 2.5),
+    (FieldName::Category, 1.5),
+    (FieldName::Attributes, 1.0),
+    (FieldName::Description, 0.4),
+];
+/// Constant scores of a word matched with a typo in the title, and in the brand or category:
+/// below any exact title match.
+const FUZZY_TITLE_SCORE: f32 = 0.3;
+const FUZZY_OTHER_SCORE: f32 = 0.15;
+/// Most results one page may hold.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest result that paging may reach.
+pub const MAX_OFFSET: usize = 10_000;
+/// Facet values returned per facet.
+const FACET_VALUES: usize = 20;
+
+#[derive(Clone, Copy)]
+enum FieldName {
+    Title,
+    Brand,
+    Category,
+    Attributes,
+    Description,
+}
+
+impl Fields {
+    fn text(&self, name: FieldName) -> tantivy::schema::Field {
+        match name {
+            FieldName::Title => self.title,
+            FieldName::Brand => self.brand_text,
+            FieldName::Category => self.category_text,
+            FieldName::Attributes => self.attributes_text,
+            FieldName::Description => self.description,
+        }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Rating,
+}
+
+impl Sort {
+    pub fn parse(text: &str) -> Option<Sort> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "" | "relevance" => Some(Sort::Relevance),
+            "price_asc" | "price" | "cheapest" => Some(Sort::PriceAsc),
+            "price_desc" => Some(Sort::PriceDesc),
+            "rating" | "rating_desc" | "top_rated" => Some(Sort::Rating),
+            _ => None,
+        }
+    }
+}
+
+/// Constraints on which products match. Empty lists and `None` mean "any".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// Lowest effective price, inclusive.
+    pub min_price: Option<f64>,
+    /// Highest effective price, inclusive.
+    pub max_price: Option<f64>,
+    /// Any of these brands (case-insensitive).
+    pub brands: Vec<String>,
+    /// Any of these categories: a path `"A > B"` or the name of any node.
+    pub categories: Vec<String>,
+    pub in_stock: Option<bool>,
+    pub colors: Vec<String>,
+    pub sizes: Vec<String>,
+    /// `male`/`men`, `female`/`women`, `unisex`…; unisex products match men and women too.
+    pub genders: Vec<String>,
+    /// Products never to return (e.g. the one similar items are for).
+    pub exclude_ids: Vec<String>,
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    pub text: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    /// Count brand and category facets over all matches.
+    pub facets: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        Self { text: String::new(), filters: Filters::default(), sort: Sort::Relevance, limit: 10, offset: 0, facets: true }
+    }
+}
+
+impl SearchRequest {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), ..Self::default() }
+    }
+}
+
+/// A matching product.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub product: Product,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facets {
+    pub brand: Vec<FacetCount>,
+    /// Children of the filtered category (top-level categories when there is no filter).
+    pub category: Vec<FacetCount>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// How many products match in all.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Query words left out to find anything (empty when every word matched).
+    pub dropped_words: Vec<String>,
+    pub took_ms: f64,
+}
+
+impl Catalog {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, CatalogError> {
+        let started = Instant::now();
+        if request.limit > MAX_LIMIT {
+            return Err(CatalogError::BadQuery(format!("limit {} is over the maximum of {MAX_LIMIT}", request.limit)));
+        }
+        if request.offset > MAX_OFFSET {
+            return Err(CatalogError::BadQuery(format!("offset {} is over the maximum of {MAX_OFFSET}", request.offset)));
+        }
+        let filters = self.filter_clauses(&request.filters)?;
+        let groups = query::plan(&request.text, &self.synonyms);
+        let searcher = self.reader.searcher();
+        let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
+        let sort = if groups.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
+
+        // All words first; then the most words that still find something.
+        let n = group_queries.len();
+        let mut required = n;
+        loop {
+            let text_query: Box<dyn Query> = if n == 0 {
+                Box::new(AllQuery)
+            } else if required == n {
+                Box::new(BooleanQuery::intersection(group_queries.iter().map(|q| q.box_clone()).collect()))
+            } else {
+                Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                    group_queries.iter().map(|q| q.box_clone()).collect(),
+                    required,
+                ))
+            };
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+            clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+            let query = BooleanQuery::new(clauses);
+            let found = self.collect(&searcher, &query, request, sort)?;
+            if found.total > 0 || required <= 1 {
+                let dropped_words = if required == n {
+                    Vec::new()
+                } else {
+                    self.unmatched_words(&searcher, &groups, &group_queries, &found.hits)
+                };
+                let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+                return Ok(SearchResults { dropped_words, took_ms, ..found });
+            }
+            required -= 1;
+        }
+    }
+
+    /// Products like `id`: more-like-this over its title, category, brand and attributes,
+    /// preferring its own category. The product itself is never returned.
+    pub fn similar(&self, id: &str, limit: usize, filters: &Filters) -> Result<Vec<Hit>, CatalogError> {
+        let product = self.product(id)?.ok_or_else(|| CatalogError::UnknownProduct(id.to_string()))?;
+        let f = &self.fields;
+        let text = |s: &str| vec![OwnedValue::Str(s.to_string())];
+        let mut doc_fields = vec![(f.title, text(&product.title))];
+        if product.product_type.is_some() {
+            doc_fields.push((f.category_text, text(&product.category_path().join(" "))));
+        }
+        if let Some(brand) = &product.brand {
+            doc_fields.push((f.brand_text, text(brand)));
+        }
+        let attrs: Vec<String> = product.attributes.values().cloned().collect();
+        doc_fields.push((f.attributes_text, text(&attrs.join(". "))));
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency((self.len() as u64 / 2).max(2))
+            .with_min_term_frequency(1)
+            .with_min_word_length(2)
+            .with_max_query_terms(24)
+            .with_document_fields(doc_fields);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
+        let path = product.category_path();
+        if !path.is_empty() {
+            let facet = Facet::from_path(&path);
+            let same_category = TermQuery::new(Term::from_facet(f.category, &facet), IndexRecordOption::Basic);
+            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(same_category), 2.0))));
+        }
+        let mut filters = filters.clone();
+        filters.exclude_ids.push(product.id.clone());
+        clauses.extend(self.filter_clauses(&filters)?);
+        let searcher = self.reader.searcher();
+        let request = SearchRequest { limit, facets: false, ..SearchRequest::default() };
+        Ok(self.collect(&searcher, &BooleanQuery::new(clauses), &request, Sort::Relevance)?.hits)
+    }
+
+    /// Completions for a partly typed query.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
+        self.suggester.suggest(typed, limit)
+    }
+
+    fn group_query(&self, alternatives: &[Alternative]) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for alternative in alternatives {
+            match alternative {
+                Alternative::Word { stemmed, plain, typos } => {
+                    for (name, boost) in FIELD_BOOSTS {
+                        let term = Term::from_field_text(f.text(name), stemmed);
+                        let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                    }
+                    if *typos > 0 {
+                        for (field, score) in [(f.fuzzy_title, FUZZY_TITLE_SCORE), (f.fuzzy_other, FUZZY_OTHER_SCORE)] {
+                            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, plain), *typos, true);
+                            should.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(fuzzy), score))));
+                        }
+                    }
+                }
+                Alternative::Phrase(words) => {
+                    for (name, boost) in FIELD_BOOSTS {
+                        let terms = words.iter().map(|w| Term::from_field_text(f.text(name), w)).collect();
+                        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))));
+                    }
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Filter clauses, scoring nothing.
+    fn filter_clauses(&self, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>, CatalogError> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut must = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>));
+        for (name, value) in [("min_price", filters.min_price), ("max_price", filters.max_price)] {
+            if let Some(v) = value {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(CatalogError::BadQuery(format!("{name} must be a non-negative number, got {v}")));
+                }
+            }
+        }
+        if let (Some(lo), Some(hi)) = (filters.min_price, filters.max_price) {
+            if lo > hi {
+                return Err(CatalogError::BadQuery(format!("min_price {lo} is above max_price {hi}")));
+            }
+        }
+        if filters.min_price.is_some() || filters.max_price.is_some() {
+            let bound = |v: Option<f64>| v.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_f64(f.price, v)));
+            must(Box::new(RangeQuery::new(bound(filters.min_price), bound(filters.max_price))));
+        }
+        if !filters.brands.is_empty() {
+            let facets = filters.brands.iter().filter_map(|b| self.brands.get(&schema::fold(b)).cloned()).collect();
+            must(self.any_facet(f.brand, facets));
+        }
+        if !filters.categories.is_empty() {
+            let facets = filters.categories.iter().flat_map(|c| self.resolve_category(c)).collect();
+            must(self.any_facet(f.category, facets));
+        }
+        if let Some(in_stock) = filters.in_stock {
+            must(Box::new(TermQuery::new(Term::from_field_bool(f.in_stock, in_stock), IndexRecordOption::Basic)));
+        }
+        let any_term = |field, values: Vec<String>| -> Box<dyn Query> {
+            let terms: Vec<Term> = values.iter().map(|v| Term::from_field_text(field, v)).collect();
+            Box::new(BooleanQuery::new_multiterms_query(terms))
+        };
+        if !filters.colors.is_empty() {
+            must(any_term(f.color, filters.colors.iter().map(|c| schema::fold(c)).collect()));
+        }
+        if !filters.sizes.is_empty() {
+            must(any_term(f.size, filters.sizes.iter().map(|s| schema::fold(s)).collect()));
+        }
+        if !filters.genders.is_empty() {
+            let mut values: Vec<String> = filters.genders.iter().flat_map(|g| schema::gender_terms(g)).collect();
+            if values.iter().any(|v| v == "male" || v == "female") {
+                values.push("unisex".into());
+            }
+            must(any_term(f.gender, values));
+        }
+        for id in &filters.exclude_ids {
+            let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+            clauses.push((Occur::MustNot, Box::new(q)));
+        }
+        Ok(clauses)
+    }
+
+    fn any_facet(&self, field: tantivy::schema::Field, facets: Vec<Facet>) -> Box<dyn Query> {
+        if facets.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        Box::new(BooleanQuery::new_multiterms_query(facets.iter().map(|facet| Term::from_facet(field, facet)).collect()))
+    }
+
+    /// A category filter as facets: a full path (`A > B`, any case) or every node so named.
+    fn resolve_category(&self, category: &str) -> Vec<Facet> {
+        let key: Vec<String> = category.split(['>', '/']).map(schema::fold).filter(|s| !s.is_empty()).collect();
+        if let Some(facet) = self.category_paths.get(&key.join("/")) {
+            return vec![facet.clone()];
+        }
+        if key.len() == 1 {
+            return self.category_names.get(&key[0]).cloned().unwrap_or_default();
+        }
+        Vec::new()
+    }
+
+    fn collect(&self, searcher: &Searcher, query: &dyn Query, request: &SearchRequest, sort: Sort) -> Result<SearchResults, CatalogError> {
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let parent = request.facets.then(|| self.category_parent(&request.filters));
+        let parent = parent.as_ref();
+        let (scored, total, brand, category) = match sort {
+            Sort::Relevance => run(searcher, query, top.order_by_score(), parent)?,
+            Sort::PriceAsc => keyless(run(searcher, query, top.order_by_fast_field::<f64>("price", Order::Asc), parent)?),
+            Sort::PriceDesc => keyless(run(searcher, query, top.order_by_fast_field::<f64>("price", Order::Desc), parent)?),
+            Sort::Rating => keyless(run(searcher, query, top.order_by_fast_field::<f64>("rating", Order::Desc), parent)?),
+        };
+        let facets = match parent {
+            Some(parent) => facet_lists(brand, category, parent),
+            None => Facets::default(),
+        };
+        let hits = if request.limit == 0 {
+            Vec::new()
+        } else {
+            scored
+                .into_iter()
+                .map(|(score, address)| Ok(Hit { product: self.load(searcher, address)?, score }))
+                .collect::<Result<Vec<_>, CatalogError>>()?
+        };
+        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), took_ms: 0.0 })
+    }
+
+    /// For a relaxed search: the words that the best results do not match.
+    fn unmatched_words(&self, searcher: &Searcher, groups: &[query::Group], queries: &[Box<dyn Query>], hits: &[Hit]) -> Vec<String> {
+        let Some(best) = hits.first() else {
+            return groups.iter().map(|g| g.words.clone()).collect();
+        };
+        let id = TermQuery::new(Term::from_field_text(self.fields.id, &best.product.id), IndexRecordOption::Basic);
+        groups
+            .iter()
+            .zip(queries)
+            .filter(|(_, q)| {
+                let both = BooleanQuery::intersection(vec![q.box_clone(), Box::new(id.clone())]);
+                searcher.search(&both, &Count).map(|n| n == 0).unwrap_or(false)
+            })
+            .map(|(g, _)| g.words.clone())
+            .collect()
+    }
+
+    /// The category facet whose children are counted: the filtered category when there is
+    /// exactly one, else the root.
+    fn category_parent(&self, filters: &Filters) -> Facet {
+        match filters.categories.as_slice() {
+            [one] => match self.resolve_category(one).as_slice() {
+                [facet] => facet.clone(),
+                _ => Facet::root(),
+            },
+            _ => Facet::root(),
+        }
+    }
+}
+
+/// Brand counts, and counts of the children of `parent` in the category tree.
+fn facet_lists(brand: Option<FacetCounts>, category: Option<FacetCounts>, parent: &Facet) -> Facets {
+    let list = |counts: Option<FacetCounts>, parent: &Facet| {
+        let Some(counts) = counts else { return Vec::new() };
+        let mut values: Vec<FacetCount> = counts
+            .get(parent.clone())
+            .map(|(facet, count)| FacetCount { value: facet.to_path().join(" > "), count })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        values.truncate(FACET_VALUES);
+        values
+    };
+    Facets { brand: list(brand, &Facet::root()), category: list(category, parent) }
+}
+
+type Collected<K> = (Vec<(K, DocAddress)>, usize, Option<FacetCounts>, Option<FacetCounts>);
+
+/// Runs `top` with a count and, when `category_parent` is given, brand and category facets.
+fn run<C, K>(searcher: &Searcher, query: &dyn Query, top: C, category_parent: Option<&Facet>) -> Result<Collected<K>, CatalogError>
+where
+    C: Collector<Fruit = Vec<(K, DocAddress)>>,
+{
+    let facet = |field: &str, parent: &Facet| {
+        let mut c = FacetCollector::for_field(field);
+        c.add_facet(parent.clone());
+        c
+    };
+    let brand = category_parent.map(|_| facet("brand", &Facet::root()));
+    let category = category_parent.map(|parent| facet("category", parent));
+    Ok(searcher.search(query, &(top, Count, brand, category))?)
+}
+
+fn keyless<K>((top, total, brand, category): Collected<K>) -> Collected<f32> {
+    (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, brand, category)
+}

@@ -1,0 +1,315 @@
+//! The `aisle` subcommands. Each resolves what it needs from the [`Config`] and reports with
+//! `anyhow` context; the work itself is done by the library modules.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::bench::BenchCommand;
+use crate::catalog::import::{self, Format, ImportOptions, ImportReport};
+use crate::catalog::index::{self, BuildOptions, BuildReport, IndexSource, IndexState, SourceFile};
+use crate::catalog::synonyms::Synonyms;
+use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
+use crate::config::{Config, Options};
+use crate::server::{self, AppState};
+
+/// Row errors shown per file; the rest are counted.
+const SHOWN_ROW_ERRORS: usize = 50;
+
+#[derive(Debug, Parser)]
+#[command(name = "aisle", version, about = "A conversational shopping assistant server")]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server; builds the index first when it is missing or stale
+    Serve,
+    /// Rebuild the index from the configured catalog files
+    Index,
+    /// Import data into the running catalog
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Convert catalog files between formats
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Search the index from the terminal
+    Search(SearchArgs),
+    /// Whole-program benchmarks
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Add or update products from feed files (bad rows are reported and skipped) and swap in
+    /// the rebuilt index
+    Products(ImportProducts),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportProducts {
+    /// Feed files: JSON Lines, Merchant Center CSV/TSV, Shopify product CSV
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Format of every file [default: detected from each file's name and header]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Replace the whole catalog instead of adding to it
+    #[arg(long)]
+    pub replace: bool,
+    /// Only read and report; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Read feed files or the public datasets and write one JSON Lines catalog
+    Convert {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Format of every file [default: detected]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Output file (JSON Lines)
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to search for (empty: browse by filters)
+    #[arg(default_value = "")]
+    pub query: String,
+    #[arg(long)]
+    pub brand: Vec<String>,
+    #[arg(long)]
+    pub category: Vec<String>,
+    #[arg(long)]
+    pub min_price: Option<f64>,
+    #[arg(long)]
+    pub max_price: Option<f64>,
+    #[arg(long)]
+    pub in_stock: Option<bool>,
+    /// relevance, price_asc, price_desc, rating
+    #[arg(long, default_value = "relevance", value_parser = parse_sort)]
+    pub sort: Sort,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print the results as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_sort(s: &str) -> Result<Sort, String> {
+    Sort::parse(s).ok_or_else(|| format!("'{s}' is not one of relevance, price_asc, price_desc, rating"))
+}
+
+/// Runs a parsed command.
+pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(&config),
+        Command::Index => {
+            let report = build_from_catalog(&config, "rebuild requested")?;
+            println!("indexed {} products in {:.1} s into {}", report.products, report.elapsed.as_secs_f64(), report.generation.display());
+            Ok(())
+        }
+        Command::Import(ImportCommand::Products(args)) => import_products(&config, args),
+        Command::Catalog(CatalogCommand::Convert { files, format, out }) => convert(&config, &files, format, &out),
+        Command::Search(args) => search(&config, args),
+        Command::Bench(command) => crate::bench::run(command, &config),
+    }
+}
+
+fn serve(config: &Config) -> anyhow::Result<()> {
+    let catalog = open_catalog(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        server::run(listener, AppState { catalog: Arc::new(catalog) }, server::shutdown::signal()).await.context("server failed")
+    })
+}
+
+/// Builds the index if it is missing or stale, then opens it.
+pub fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
+    match index::state(&config.index_dir, &config.catalog).context("cannot check the index")? {
+        IndexState::Fresh => {}
+        IndexState::Missing => {
+            build_from_catalog(config, "no index yet")?;
+        }
+        IndexState::Stale(why) => {
+            build_from_catalog(config, &why)?;
+        }
+    }
+    let synonyms = load_synonyms(config)?;
+    Catalog::open(&config.index_dir, synonyms).with_context(|| format!("cannot open the index in {}", config.index_dir.display()))
+}
+
+fn load_synonyms(config: &Config) -> anyhow::Result<Synonyms> {
+    if !config.synonyms.exists() {
+        tracing::warn!(path = %config.synonyms.display(), "no synonyms file; searching without synonyms");
+        return Ok(Synonyms::default());
+    }
+    Ok(Synonyms::load(&config.synonyms)?)
+}
+
+fn build_from_catalog(config: &Config, why: &str) -> anyhow::Result<BuildReport> {
+    tracing::info!(reason = why, index = %config.index_dir.display(), "building the index from {}", display_paths(&config.catalog));
+    let files = config.catalog.iter().map(|p| SourceFile::hash(p)).collect::<Result<Vec<_>, _>>()?;
+    let report = read_files(&config.catalog, None, config)?;
+    build(config, &report, IndexSource::Catalog { files })
+}
+
+fn build(config: &Config, report: &ImportReport, source: IndexSource) -> anyhow::Result<BuildReport> {
+    let (progress, bar) = progress_reporter();
+    let options = BuildOptions { heap_bytes: config.index_heap_mb * 1_000_000, progress: Some(progress), ..BuildOptions::default() };
+    let built = index::build(&config.index_dir, &report.products, source, &options).context("index build failed; the served index is unchanged");
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let built = built?;
+    tracing::info!(products = built.products, seconds = format!("{:.2}", built.elapsed.as_secs_f64()), "index built");
+    Ok(built)
+}
+
+/// A progress callback: a bar on a terminal, a log line every tenth otherwise.
+fn progress_reporter() -> (Arc<dyn Fn(usize, usize) + Send + Sync>, Option<indicatif::ProgressBar>) {
+    if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} products ({per_sec}, {eta} left)")
+                .expect("static template"),
+        );
+        let handle = bar.clone();
+        (Arc::new(move |done, total| {
+            handle.set_length(total as u64);
+            handle.set_position(done as u64);
+        }), Some(bar))
+    } else {
+        let last = std::sync::atomic::AtomicUsize::new(0);
+        (Arc::new(move |done, total| {
+            let tenth = done * 10 / total.max(1);
+            if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
+                tracing::info!("indexed {done}/{total} products");
+            }
+        }), None)
+    }
+}
+
+/// Reads every file, logging its skipped rows (with file and line), and merges the products.
+fn read_files(files: &[PathBuf], format: Option<Format>, config: &Config) -> anyhow::Result<ImportReport> {
+    let options = ImportOptions { default_currency: config.currency.clone() };
+    let mut all = ImportReport::default();
+    for path in files {
+        let report = import::read_path(path, format, &options)?;
+        for error in report.errors.iter().take(SHOWN_ROW_ERRORS) {
+            tracing::warn!("{}:{}: skipped: {}", path.display(), error.line, error.reason);
+        }
+        if report.errors.len() > SHOWN_ROW_ERRORS {
+            tracing::warn!("{}: {} more rows skipped", path.display(), report.errors.len() - SHOWN_ROW_ERRORS);
+        }
+        tracing::info!(file = %path.display(), "read {}", report.summary());
+        all.merge(report);
+    }
+    Ok(all)
+}
+
+fn import_products(config: &Config, args: ImportProducts) -> anyhow::Result<()> {
+    let report = read_files(&args.files, args.format, config)?;
+    if report.products.is_empty() {
+        bail!("no valid products in {}; nothing was changed", display_paths(&args.files));
+    }
+    let existing = if args.replace || index::current_generation(&config.index_dir)?.is_none() {
+        Vec::new()
+    } else {
+        open_catalog(config)?.all_products()?
+    };
+    let before = existing.len();
+    let mut merged = ImportReport { products: existing, ..ImportReport::default() };
+    let incoming = report.products.len();
+    let skipped = report.errors.len();
+    merged.merge(report);
+    let updated = merged.duplicates;
+    println!(
+        "{incoming} products read ({} new, {updated} updated), {skipped} rows skipped; the catalog will hold {} products (was {before})",
+        incoming - updated,
+        merged.products.len()
+    );
+    if args.dry_run {
+        println!("dry run: nothing was changed");
+        return Ok(());
+    }
+    let files = args.files.iter().map(|p| SourceFile::hash(p)).collect::<Result<Vec<_>, _>>()?;
+    let built = build(config, &merged, IndexSource::Import { files })?;
+    println!("index rebuilt in {:.1} s: {}", built.elapsed.as_secs_f64(), built.generation.display());
+    Ok(())
+}
+
+fn convert(config: &Config, files: &[PathBuf], format: Option<Format>, out: &Path) -> anyhow::Result<()> {
+    let report = read_files(files, format, config)?;
+    if report.products.is_empty() {
+        bail!("no valid products in {}", display_paths(files));
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let tmp = out.with_extension("jsonl.tmp");
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?);
+    for product in &report.products {
+        serde_json::to_writer(&mut writer, product)?;
+        writer.write_all(b"\n")?;
+    }
+    writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {} products to {} ({} rows skipped)", report.products.len(), out.display(), report.errors.len());
+    Ok(())
+}
+
+fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
+    let catalog = open_catalog(config)?;
+    let request = SearchRequest {
+        text: args.query,
+        filters: Filters {
+            min_price: args.min_price,
+            max_price: args.max_price,
+            brands: args.brand,
+            categories: args.category,
+            in_stock: args.in_stock,
+            ..Filters::default()
+        },
+        sort: args.sort,
+        limit: args.limit,
+        offset: 0,
+        facets: true,
+    };
+    let results = catalog.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    println!("{} matches in {:.2} ms", results.total, results.took_ms);
+    if !results.dropped_words.is_empty() {
+        println!("(no product matches every word; left out: {})", results.dropped_words.join(", "));
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        let p = &hit.product;
+        let price = p.effective_price();
+        let list = p.sale_price.as_ref().map(|_| format!(" (was {})", p.price)).unwrap_or_default();
+        let brand = p.brand.as_deref().map(|b| format!(" — {b}")).unwrap_or_default();
+        println!("{:>2}. {}{} — {price}{list}  [{}]", i + 1, p.title, brand, p.id);
+    }
+    Ok(())
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,166 @@
+//! One configuration, resolved once: built-in defaults < TOML file < environment (`AISLE_*`)
+//! < command line. clap reads the environment and the command line; the TOML file fills what
+//! neither set.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// File read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "aisle.toml";
+
+/// Settings as given on the command line, in the environment, or in the TOML file.
+#[derive(Debug, Clone, Default, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// TOML configuration file [default: aisle.toml when it exists]
+    #[arg(long, env = "AISLE_CONFIG", global = true)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+
+    /// Address the server listens on [default: 127.0.0.1:8080]
+    #[arg(long, env = "AISLE_ADDR", global = true)]
+    pub addr: Option<SocketAddr>,
+
+    /// Directory of the product index [default: index]
+    #[arg(long, env = "AISLE_INDEX_DIR", global = true)]
+    pub index_dir: Option<PathBuf>,
+
+    /// Catalog files the index is built from, comma-separated [default: data/demo/products.jsonl]
+    #[arg(long, env = "AISLE_CATALOG", global = true, value_delimiter = ',')]
+    pub catalog: Option<Vec<PathBuf>>,
+
+    /// Query-time synonyms file [default: data/synonyms.txt]
+    #[arg(long, env = "AISLE_SYNONYMS", global = true)]
+    pub synonyms: Option<PathBuf>,
+
+    /// Currency of catalog prices written as bare numbers, ISO 4217 [default: USD]
+    #[arg(long, env = "AISLE_CURRENCY", global = true)]
+    pub currency: Option<String>,
+
+    /// Memory for building the index, in MB [default: 200]
+    #[arg(long, env = "AISLE_INDEX_HEAP_MB", global = true)]
+    pub index_heap_mb: Option<usize>,
+
+    /// Log format: text or json [default: text]
+    #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The resolved, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub index_dir: PathBuf,
+    pub catalog: Vec<PathBuf>,
+    pub synonyms: PathBuf,
+    pub currency: String,
+    pub index_heap_mb: usize,
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            index_dir: PathBuf::from("index"),
+            catalog: vec![PathBuf::from("data/demo/products.jsonl")],
+            synonyms: PathBuf::from("data/synonyms.txt"),
+            currency: "USD".into(),
+            index_heap_mb: 200,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid setting {name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+impl Config {
+    /// Resolves `options` (command line and environment) over the TOML file over defaults.
+    pub fn load(options: &Options) -> Result<Config, ConfigError> {
+        let file = match &options.config {
+            Some(path) => Some(read_file(path)?),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => Some(read_file(Path::new(DEFAULT_CONFIG_FILE))?),
+            None => None,
+        }
+        .unwrap_or_default();
+        let d = Config::default();
+        let config = Config {
+            addr: options.addr.or(file.addr).unwrap_or(d.addr),
+            index_dir: options.index_dir.clone().or(file.index_dir).unwrap_or(d.index_dir),
+            catalog: options.catalog.clone().or(file.catalog).unwrap_or(d.catalog),
+            synonyms: options.synonyms.clone().or(file.synonyms).unwrap_or(d.synonyms),
+            currency: options.currency.clone().or(file.currency).unwrap_or(d.currency).to_ascii_uppercase(),
+            index_heap_mb: options.index_heap_mb.or(file.index_heap_mb).unwrap_or(d.index_heap_mb),
+            log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name, message: String| Err(ConfigError::Invalid { name, message });
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_alphabetic()) {
+            return invalid("currency", format!("'{}' is not a three-letter ISO 4217 code", self.currency));
+        }
+        if self.catalog.is_empty() {
+            return invalid("catalog", "names no file".into());
+        }
+        if !(16..=4096).contains(&self.index_heap_mb) {
+            return invalid("index_heap_mb", format!("{} is outside 16 to 4096", self.index_heap_mb));
+        }
+        Ok(())
+    }
+}
+
+fn read_file(path: &Path) -> Result<Options, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_beats_file_beats_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aisle.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:9000\"\nindex_dir = \"from-file\"\ncurrency = \"inr\"\n").unwrap();
+        let options = Options { config: Some(path), index_dir: Some("from-cli".into()), ..Options::default() };
+        let config = Config::load(&options).unwrap();
+        assert_eq!(config.addr.port(), 9000);
+        assert_eq!(config.index_dir, PathBuf::from("from-cli"));
+        assert_eq!(config.currency, "INR");
+        assert_eq!(config.catalog, Config::default().catalog);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aisle.toml");
+        std::fs::write(&path, "adress = \"x\"\n").unwrap();
+        let err = Config::load(&Options { config: Some(path.clone()), ..Options::default() }).unwrap_err();
+        assert!(err.to_string().contains("adress"), "{err}");
+        std::fs::write(&path, "currency = \"rupees\"\n").unwrap();
+        let err = Config::load(&Options { config: Some(path), ..Options::default() }).unwrap_err();
+        assert!(err.to_string().contains("currency"), "{err}");
+    }
+}

@@ -1,0 +1,168 @@
+//! The REST handlers: health, search, suggest, product, similar.
+//!
+//! Query strings are parsed here, strictly: an unknown parameter, a repeated single-valued one
+//! or a value of the wrong type is a 400 that names it.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde_json::json;
+
+use super::{ApiError, AppState};
+use crate::catalog::search::{MAX_LIMIT, MAX_OFFSET};
+use crate::catalog::{Filters, SearchRequest, Sort};
+use crate::protocol::{ProductCard, ProductsResponse, SearchResponse, SuggestResponse};
+
+const MAX_SUGGESTIONS: usize = 20;
+/// Longest accepted query text, in bytes.
+const MAX_QUERY_BYTES: usize = 1_000;
+
+/// Query parameters by name, each with its values in order.
+struct Params {
+    values: HashMap<String, Vec<String>>,
+}
+
+impl Params {
+    fn parse(raw: Option<String>, known: &[&str]) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+            .map_err(|e| ApiError::BadRequest(format!("malformed query string: {e}")))?;
+        let mut values: HashMap<String, Vec<String>> = HashMap::new();
+        for (key, value) in pairs {
+            if !known.contains(&key.as_str()) {
+                return Err(ApiError::BadRequest(format!("unknown parameter '{key}'; known: {}", known.join(", "))));
+            }
+            values.entry(key).or_default().push(value);
+        }
+        Ok(Params { values })
+    }
+
+    /// A single-valued parameter; empty counts as absent.
+    fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.values.get(name).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(one.as_str()).filter(|v| !v.trim().is_empty())),
+            Some(_) => Err(ApiError::BadRequest(format!("'{name}' is given more than once"))),
+        }
+    }
+
+    fn parsed<T: FromStr>(&self, name: &str, what: &str) -> Result<Option<T>, ApiError> {
+        self.one(name)?
+            .map(|v| v.trim().parse::<T>().map_err(|_| ApiError::BadRequest(format!("'{name}' must be {what}, got '{v}'"))))
+            .transpose()
+    }
+
+    fn number_in(&self, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+        let what = format!("a whole number from 0 to {max}");
+        let n = self.parsed::<usize>(name, &what)?.unwrap_or(default);
+        if n > max {
+            return Err(ApiError::BadRequest(format!("'{name}' must be {what}, got {n}")));
+        }
+        Ok(n)
+    }
+
+    fn price(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        let price = self.parsed::<f64>(name, "a number")?;
+        match price {
+            Some(p) if !p.is_finite() || p < 0.0 => Err(ApiError::BadRequest(format!("'{name}' must be a non-negative number, got {p}"))),
+            _ => Ok(price),
+        }
+    }
+
+    fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.one(name)?
+            .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(ApiError::BadRequest(format!("'{name}' must be true or false, got '{v}'"))),
+            })
+            .transpose()
+    }
+
+    /// Every value of a repeatable parameter, blank ones dropped.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.values.get(name).into_iter().flatten().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+    }
+
+    fn text(&self, name: &str) -> Result<String, ApiError> {
+        let text = self.one(name)?.unwrap_or("").to_string();
+        if text.len() > MAX_QUERY_BYTES {
+            return Err(ApiError::BadRequest(format!("'{name}' is {} bytes long; the limit is {MAX_QUERY_BYTES}", text.len())));
+        }
+        Ok(text)
+    }
+}
+
+pub(super) async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({"status": "ok", "products": state.catalog.len()}))
+}
+
+pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
+    const KNOWN: &[&str] = &[
+        "q", "limit", "offset", "brand", "category", "min_price", "max_price", "in_stock", "color", "size", "gender", "sort",
+    ];
+    let params = Params::parse(raw, KNOWN)?;
+    let sort = match params.one("sort")? {
+        None => Sort::Relevance,
+        Some(s) => Sort::parse(s)
+            .ok_or_else(|| ApiError::BadRequest(format!("'sort' must be relevance, price_asc, price_desc or rating, got '{s}'")))?,
+    };
+    let request = SearchRequest {
+        text: params.text("q")?,
+        filters: Filters {
+            min_price: params.price("min_price")?,
+            max_price: params.price("max_price")?,
+            brands: params.all("brand"),
+            categories: params.all("category"),
+            in_stock: params.bool("in_stock")?,
+            colors: params.all("color"),
+            sizes: params.all("size"),
+            genders: params.all("gender"),
+            exclude_ids: Vec::new(),
+        },
+        sort,
+        limit: params.number_in("limit", 10, MAX_LIMIT)?,
+        offset: params.number_in("offset", 0, MAX_OFFSET)?,
+        facets: true,
+    };
+    let results = state.catalog.search(&request)?;
+    Ok(Json(SearchResponse {
+        total: results.total,
+        took_ms: (results.took_ms * 1000.0).round() / 1000.0,
+        products: results.hits.iter().map(|h| ProductCard::from(&h.product)).collect(),
+        facets: results.facets,
+        dropped_words: results.dropped_words,
+    }))
+}
+
+pub(super) async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
+    let params = Params::parse(raw, &["q", "limit"])?;
+    let limit = params.number_in("limit", 8, MAX_SUGGESTIONS)?;
+    let items = state.catalog.suggest(&params.text("q")?, limit);
+    Ok(Json(SuggestResponse { suggestions: items.iter().map(|s| s.text.clone()).collect(), items }))
+}
+
+pub(super) async fn product(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<crate::catalog::Product>, ApiError> {
+    state.catalog.product(&id)?.map(Json).ok_or_else(|| ApiError::NotFound(format!("no product with id '{id}'")))
+}
+
+pub(super) async fn similar(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ProductsResponse>, ApiError> {
+    let params = Params::parse(raw, &["limit", "in_stock"])?;
+    let limit = params.number_in("limit", 8, MAX_LIMIT)?;
+    let filters = Filters { in_stock: params.bool("in_stock")?, ..Filters::default() };
+    match state.catalog.similar(&id, limit, &filters) {
+        Ok(hits) => Ok(Json(ProductsResponse::from_hits(&hits))),
+        Err(crate::catalog::CatalogError::UnknownProduct(_)) => Err(ApiError::NotFound(format!("no product with id '{id}'"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint".into())
+}
+

@@ -1,0 +1,86 @@
+//! Shared test setup: the demo catalog indexed once per test binary, and a real server on
+//! port 0.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use aisle::catalog::import::{self, ImportOptions};
+use aisle::catalog::index::{self, BuildOptions, IndexSource};
+use aisle::catalog::synonyms::Synonyms;
+use aisle::catalog::{Catalog, Product};
+use aisle::server::{self, AppState};
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// The demo catalog's products, read straight from the committed file.
+pub fn demo_products() -> &'static [Product] {
+    static PRODUCTS: OnceLock<Vec<Product>> = OnceLock::new();
+    PRODUCTS.get_or_init(|| {
+        let report = import::read_path(&repo_path("data/demo/products.jsonl"), None, &ImportOptions::default()).unwrap();
+        assert!(report.errors.is_empty(), "the demo catalog has bad rows: {:?}", report.errors);
+        report.products
+    })
+}
+
+/// Builds an index of `products` in a new temporary directory.
+pub fn build_index(products: &[Product]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    index::build(dir.path(), products, IndexSource::Import { files: vec![] }, &BuildOptions::default()).unwrap();
+    dir
+}
+
+/// The demo catalog, indexed once, with the shipped synonyms.
+pub fn demo_catalog() -> Arc<Catalog> {
+    static CATALOG: OnceLock<(tempfile::TempDir, Arc<Catalog>)> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let dir = build_index(demo_products());
+            let synonyms = Synonyms::load(&repo_path("data/synonyms.txt")).unwrap();
+            let catalog = Catalog::open(dir.path(), synonyms).unwrap();
+            (dir, Arc::new(catalog))
+        })
+        .1
+        .clone()
+}
+
+/// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState { catalog: demo_catalog() };
+        let task = tokio::spawn(server::run(listener, state, async move {
+            let _ = rx.await;
+        }));
+        TestServer { addr, shutdown: Some(tx), task: Some(task) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Signals shutdown and waits for the server to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        let _ = self.shutdown.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
