@@ -394,6 +394,11 @@ impl Catalog {
         &self.generation
     }
 
+    /// (id, title) of the catalog's products (one per distinct title), for linking mentions.
+    pub fn product_titles(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.suggester.product_titles()
+    }
+
     /// One product by id.
     pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
         let searcher = self.reader.searcher();

@@ -222,15 +222,19 @@ pub struct Product {
 /// Attribute values may be strings, numbers or booleans in a feed; they are kept as text.
 fn attributes_from_any<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     let raw = Option::<BTreeMap<String, serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    attributes_from_json(raw).map_err(serde::de::Error::custom)
+}
+
+/// Attributes from a JSON object's entries: text, numbers and booleans kept as text, nulls
+/// dropped, anything else an error.
+pub(crate) fn attributes_from_json(raw: BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, String>, String> {
     raw.into_iter()
         .filter_map(|(key, value)| match value {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some(Ok((key, s))),
             serde_json::Value::Number(n) => Some(Ok((key, n.to_string()))),
             serde_json::Value::Bool(b) => Some(Ok((key, b.to_string()))),
-            other => Some(Err(serde::de::Error::custom(format!(
-                "attribute '{key}' must be text, a number or a boolean, not {other}"
-            )))),
+            other => Some(Err(format!("attribute '{key}' must be text, a number or a boolean, not {other}"))),
         })
         .collect()
 }

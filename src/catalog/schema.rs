@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or analyzers change, so that `serve` rebuilds an older index.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Stemmed English: what the BM25 fields use.
 pub(crate) const STEMMED: &str = "aisle_en";

@@ -24,6 +24,9 @@ pub enum SuggestionKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Candidate {
     text: String,
+    /// The product id, for product titles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     folded: String,
     kind: SuggestionKind,
     /// Popularity: product count for brands and categories, rating-based for titles.
@@ -41,23 +44,23 @@ impl SuggestData {
     pub(crate) fn build(products: &[Product], brands: &[(String, u64)], categories: &[(String, u64)]) -> SuggestData {
         let mut candidates = Vec::new();
         let mut seen = HashSet::new();
-        let mut push = |text: &str, kind, weight: f32| {
+        let mut push = |text: &str, id: Option<&str>, kind, weight: f32| {
             let folded = schema::fold(text);
             if !folded.is_empty() && seen.insert((folded.clone(), kind)) {
-                candidates.push(Candidate { text: text.to_string(), folded, kind, weight });
+                candidates.push(Candidate { text: text.to_string(), id: id.map(str::to_string), folded, kind, weight });
             }
         };
         for (brand, count) in brands {
-            push(brand, SuggestionKind::Brand, 3.0 + (*count as f32).ln_1p());
+            push(brand, None, SuggestionKind::Brand, 3.0 + (*count as f32).ln_1p());
         }
         for (path, count) in categories {
             let leaf = path.rsplit(" > ").next().unwrap_or(path);
-            push(leaf, SuggestionKind::Category, 2.0 + (*count as f32).ln_1p());
+            push(leaf, None, SuggestionKind::Category, 2.0 + (*count as f32).ln_1p());
         }
         for p in products {
             let rating = p.rating.unwrap_or(3.0) / 5.0;
             let reviews = p.review_count.map(|n| (n as f32).ln_1p() / 10.0).unwrap_or(0.0);
-            push(&p.title, SuggestionKind::Product, 1.0 + rating + reviews.min(1.0));
+            push(&p.title, Some(&p.id), SuggestionKind::Product, 1.0 + rating + reviews.min(1.0));
         }
         let mut suffixes: Vec<(u32, u32)> = Vec::new();
         for (i, c) in candidates.iter().enumerate() {
@@ -94,6 +97,11 @@ pub(crate) struct Suggester {
 impl Suggester {
     pub(crate) fn new(data: SuggestData) -> Self {
         Self { data }
+    }
+
+    /// (id, title) of every product with a distinct title.
+    pub(crate) fn product_titles(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.data.candidates.iter().filter_map(|c| c.id.as_deref().map(|id| (id, c.text.as_str())))
     }
 
     /// Up to `limit` completions for `typed`: candidates in which a word starts with what was

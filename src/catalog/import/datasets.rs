@@ -6,20 +6,21 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{ImportReport, csv_reader, field, for_each_record, read_headers, NonUtf8, require_columns};
+use super::{ImportReport, CsvInput, NonUtf8, field, require_columns};
 use crate::catalog::CatalogError;
 use crate::catalog::product::{Money, Product};
+use crate::catalog::schema::fold;
 
 const INR: &str = "INR";
 
 /// PromptCloud's Flipkart sample: lower-case names and category trees, specifications as a
 /// Python-literal list of `{'key': …, 'value': …}`, retail and discounted price in INR.
 pub(super) fn read_flipkart(input: impl Read) -> Result<ImportReport, CatalogError> {
-    let mut reader = csv_reader(input, b',');
-    let columns = read_headers(&mut reader)?;
+    let csv = CsvInput::read(input, b',')?;
+    let columns = csv.columns()?;
     require_columns(&columns, &["pid", "product_name", "retail_price"])?;
     let mut report = ImportReport::default();
-    for_each_record(&mut reader, &mut report, NonUtf8::Latin1, |line, record, report| {
+    csv.for_each_record(&mut report, NonUtf8::Latin1, |line, record, report| {
         report.push(line, flipkart_row(record, &columns));
     })?;
     remove_brand_shelves(&mut report.products);
@@ -27,16 +28,21 @@ pub(super) fn read_flipkart(input: impl Read) -> Result<ImportReport, CatalogErr
 }
 
 /// Cuts category paths at a brand's shelf: a segment that repeats its parent's name after a
-/// known brand, or after anything below the second level ("Watches > Wrist Watches > Titan
-/// Wrist Watches"). "Footwear > Womens Footwear" stays.
+/// known brand or after the start of the product's title ("Watches > Wrist Watches > Titan
+/// Wrist Watches"). "Footwear > Womens Footwear" and "Toys > Comfort Toys" stay.
 fn remove_brand_shelves(products: &mut [Product]) {
-    let brands: std::collections::HashSet<String> = products.iter().filter_map(|p| p.brand.as_deref()).map(str::to_lowercase).collect();
+    // Compared without spaces or punctuation: the trees lost apostrophes ("Kripas" for "Kripa's").
+    let compact = |s: &str| fold(s).replace(' ', "");
+    let brands: std::collections::HashSet<String> = products.iter().filter_map(|p| p.brand.as_deref()).map(compact).collect();
     for product in products {
         let Some(path) = product.product_type.as_deref() else { continue };
         let segments: Vec<String> = crate::catalog::product::split_category_path(path).iter().map(|s| s.to_string()).collect();
+        let title = compact(&product.title);
         let shelf = (1..segments.len()).find(|&i| {
-            let (segment, parent) = (segments[i].to_lowercase(), segments[i - 1].to_lowercase());
-            segment.strip_suffix(&parent).map(str::trim).is_some_and(|prefix| i >= 2 || brands.contains(prefix))
+            let (segment, parent) = (compact(&segments[i]), compact(&segments[i - 1]));
+            segment
+                .strip_suffix(&parent)
+                .is_some_and(|prefix| !prefix.is_empty() && (brands.contains(prefix) || title.starts_with(prefix)))
         });
         if let Some(at) = shelf {
             product.product_type = Some(segments[..at].join(" > "));
@@ -67,10 +73,11 @@ fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) ->
     product.mpn = spec(&["Model Number", "Model ID"]);
     // The tree often ends in the product itself or a brand's shelf ("... > Titan Wrist
     // Watches"); those are not categories.
-    let brand_prefix = product.brand.as_deref().map(|b| format!("{} ", b.to_lowercase()));
+    let folded_name = fold(name);
+    let brand_prefix = product.brand.as_deref().map(|b| format!("{} ", fold(b)));
     let mut tree = get("product_category_tree").map(python_strings).unwrap_or_default();
-    while let Some(last) = tree.last().map(|s| s.trim().to_lowercase()) {
-        let names_product = name.starts_with(&last) || last.len() > 40;
+    while let Some(last) = tree.last().map(|s| fold(s)) {
+        let names_product = folded_name.starts_with(&last) || last.len() > 40;
         let names_brand = brand_prefix.as_deref().is_some_and(|b| last.starts_with(b));
         if !(names_product || names_brand) {
             break;
@@ -85,14 +92,15 @@ fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) ->
 
 /// Myntra's apparel catalog: name, brand, gender, one price (INR), description, colour.
 pub(super) fn read_myntra(input: impl Read) -> Result<ImportReport, CatalogError> {
-    let mut reader = csv_reader(input, b',');
-    let columns = read_headers(&mut reader)?;
+    let csv = CsvInput::read(input, b',')?;
+    let columns = csv.columns()?;
     require_columns(&columns, &["productid", "productname", "price_(inr)"])?;
     let mut report = ImportReport::default();
-    for_each_record(&mut reader, &mut report, NonUtf8::Latin1, |line, record, report| {
+    csv.for_each_record(&mut report, NonUtf8::Latin1, |line, record, report| {
         let get = |name: &str| field(record, &columns, name);
         let product = Money::parse(get("price_(inr)").unwrap_or(""), INR).and_then(|price| {
-            let mut p = Product::new(format!("myntra-{}", get("productid").unwrap_or("")), get("productname").unwrap_or(""), price);
+            let id = get("productid").map(|id| format!("myntra-{id}")).unwrap_or_default();
+            let mut p = Product::new(id, get("productname").unwrap_or(""), price);
             p.brand = get("productbrand").map(str::to_string);
             p.gender = get("gender").map(str::to_string);
             p.color = get("primarycolor").map(str::to_string);
@@ -109,14 +117,15 @@ pub(super) fn read_myntra(input: impl Read) -> Result<ImportReport, CatalogError
 /// BigBasket's product list: category, sub-category and type, brand, sale and market price
 /// (INR), rating.
 pub(super) fn read_bigbasket(input: impl Read) -> Result<ImportReport, CatalogError> {
-    let mut reader = csv_reader(input, b',');
-    let columns = read_headers(&mut reader)?;
+    let csv = CsvInput::read(input, b',')?;
+    let columns = csv.columns()?;
     require_columns(&columns, &["index", "product", "market_price"])?;
     let mut report = ImportReport::default();
-    for_each_record(&mut reader, &mut report, NonUtf8::Latin1, |line, record, report| {
+    csv.for_each_record(&mut report, NonUtf8::Latin1, |line, record, report| {
         let get = |name: &str| field(record, &columns, name);
         let product = list_and_sale(get("market_price"), get("sale_price")).and_then(|(price, sale)| {
-            let mut p = Product::new(format!("bb-{}", get("index").unwrap_or("")), get("product").unwrap_or(""), price);
+            let id = get("index").map(|id| format!("bb-{id}")).unwrap_or_default();
+            let mut p = Product::new(id, get("product").unwrap_or(""), price);
             p.sale_price = sale;
             p.brand = get("brand").map(str::to_string);
             let path: Vec<&str> = ["category", "sub_category", "type"].iter().filter_map(|c| get(c)).collect();
@@ -199,10 +208,9 @@ pub(crate) fn title_case(text: &str) -> String {
             if (i > 0 && SMALL.contains(&word)) || word.chars().any(|c| c.is_ascii_digit()) {
                 word.to_string()
             } else {
-                let mut chars = word.chars();
-                match chars.next() {
-                    Some(first) => first.to_uppercase().chain(chars).collect(),
-                    None => String::new(),
+                match word.char_indices().find(|(_, c)| c.is_alphabetic()) {
+                    Some((at, first)) => format!("{}{}{}", &word[..at], first.to_uppercase(), &word[at + first.len_utf8()..]),
+                    None => word.to_string(),
                 }
             }
         })

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use super::{ImportOptions, ImportReport, csv_reader, field, for_each_record, read_headers, NonUtf8, require_columns};
+use super::{ImportOptions, ImportReport, CsvInput, NonUtf8, field, require_columns};
 use crate::catalog::CatalogError;
-use crate::catalog::product::{Availability, Money, Product};
+use crate::catalog::product::{Availability, Money, Product, attributes_from_json};
 
 /// Columns read into product fields; every other column is an attribute.
 const FIELDS: &[&str] = &[
@@ -17,17 +17,17 @@ const FIELDS: &[&str] = &[
 ];
 
 pub(super) fn read(input: impl Read, delimiter: u8, options: &ImportOptions) -> Result<ImportReport, CatalogError> {
-    let mut reader = csv_reader(input, delimiter);
-    let columns = read_headers(&mut reader)?;
+    let csv = CsvInput::read(input, delimiter)?;
+    let columns = csv.columns()?;
     require_columns(&columns, &["id", "title", "price"])?;
-    let raw_headers: Vec<String> = reader.headers().map_err(CatalogError::Csv)?.iter().map(|h| h.trim().to_string()).collect();
+    let raw_headers = csv.raw_headers()?;
     let extra: Vec<(usize, String)> = columns
         .iter()
         .filter(|(name, _)| !FIELDS.contains(&name.as_str()))
         .map(|(_, &i)| (i, raw_headers[i].clone()))
         .collect();
     let mut report = ImportReport::default();
-    for_each_record(&mut reader, &mut report, NonUtf8::Reject, |line, record, report| {
+    csv.for_each_record(&mut report, NonUtf8::Reject, |line, record, report| {
         report.push(line, product(record, &columns, &extra, options));
     })?;
     Ok(report)
@@ -66,13 +66,7 @@ fn product(
     if let Some(json) = get("attributes") {
         let map: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(json).map_err(|e| format!("attributes is not a JSON object: {e}"))?;
-        for (k, v) in map {
-            let v = match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            product.attributes.insert(k, v);
-        }
+        product.attributes.extend(attributes_from_json(map)?);
     }
     for (i, name) in extra {
         if let Some(value) = record.get(*i).map(str::trim).filter(|v| !v.is_empty()) {

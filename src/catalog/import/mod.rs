@@ -191,15 +191,6 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, CatalogError> {
     Ok(format)
 }
 
-/// A CSV reader over `input` that tolerates ragged rows and a UTF-8 byte-order mark.
-pub(crate) fn csv_reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input)
-}
-
 /// Header names normalized for lookup: trimmed, lower case, spaces as underscores, BOM dropped.
 pub(crate) fn header_index(headers: &csv::StringRecord) -> HashMap<String, usize> {
     headers
@@ -218,58 +209,98 @@ pub(crate) fn normalize_header(h: &str) -> String {
 pub(crate) enum NonUtf8 {
     /// Report it and skip it: a shop's feed must be UTF-8.
     Reject,
-    /// Read its invalid fields as Latin-1 (public datasets with stray Windows-1252 bytes).
+    /// Read its invalid fields as Latin-1 (public datasets with stray non-UTF-8 bytes; bytes
+    /// 0x80–0x9F become control characters, which cleaning removes).
     Latin1,
 }
 
-/// Hands every record after the header to `row` with its 1-based line number. A record that
-/// is not parseable (or not UTF-8, unless `non_utf8` says otherwise) is reported in `report`
-/// and skipped; an I/O error ends the read.
-pub(crate) fn for_each_record<R: Read>(
-    reader: &mut csv::Reader<R>,
-    report: &mut ImportReport,
-    non_utf8: NonUtf8,
-    mut row: impl FnMut(u64, &csv::StringRecord, &mut ImportReport),
-) -> Result<(), CatalogError> {
-    for record in reader.byte_records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) if matches!(err.kind(), csv::ErrorKind::Io(_)) => return Err(CatalogError::Csv(err)),
-            Err(err) => {
-                let line = err.position().map(|p| p.line()).unwrap_or(0);
-                report.reject(line, format!("unreadable row: {err}"));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let record = match csv::StringRecord::from_byte_record(record) {
-            Ok(record) => record,
-            Err(err) if non_utf8 == NonUtf8::Latin1 => {
-                let bytes = err.into_byte_record();
-                bytes
-                    .iter()
-                    .map(|f| String::from_utf8(f.to_vec()).unwrap_or_else(|_| f.iter().map(|&b| b as char).collect()))
-                    .collect()
-            }
-            Err(_) => {
-                report.reject(line, "the row is not valid UTF-8");
-                continue;
-            }
-        };
-        if !record.iter().all(|f| f.trim().is_empty()) {
-            row(line, &record, report);
-        }
-    }
-    Ok(())
+/// A CSV input read whole, so that every row is reported by its true line number (the csv
+/// crate's own line count is off for CRLF files and after blank lines).
+pub(crate) struct CsvInput {
+    bytes: Vec<u8>,
+    /// Byte offsets of every `\n`.
+    newlines: Vec<usize>,
+    delimiter: u8,
 }
 
-/// The headers of a CSV input, with a clear error when there are none.
-pub(crate) fn read_headers<R: Read>(reader: &mut csv::Reader<R>) -> Result<HashMap<String, usize>, CatalogError> {
-    let headers = reader.headers().map_err(CatalogError::Csv)?;
-    if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(CatalogError::BadHeader("the file is empty or has no header row".into()));
+impl CsvInput {
+    pub(crate) fn read(mut input: impl Read, delimiter: u8) -> Result<CsvInput, CatalogError> {
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes).map_err(CatalogError::Read)?;
+        let newlines = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+        Ok(CsvInput { bytes, newlines, delimiter })
     }
-    Ok(header_index(headers))
+
+    /// A reader that tolerates ragged rows.
+    fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new().delimiter(self.delimiter).flexible(true).has_headers(true).from_reader(&self.bytes[..])
+    }
+
+    /// The 1-based line of the first content byte at or after `byte`.
+    fn line_at(&self, byte: u64) -> u64 {
+        let mut at = byte as usize;
+        while at < self.bytes.len() && matches!(self.bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        self.newlines.partition_point(|&n| n < at) as u64 + 1
+    }
+
+    /// The header as written (trimmed).
+    pub(crate) fn raw_headers(&self) -> Result<Vec<String>, CatalogError> {
+        let mut reader = self.reader();
+        let headers = reader.headers().map_err(CatalogError::Csv)?;
+        Ok(headers.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect())
+    }
+
+    /// Normalized column names, with a clear error when there is no header.
+    pub(crate) fn columns(&self) -> Result<HashMap<String, usize>, CatalogError> {
+        let mut reader = self.reader();
+        let headers = reader.headers().map_err(CatalogError::Csv)?;
+        if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(CatalogError::BadHeader("the file is empty or has no header row".into()));
+        }
+        Ok(header_index(headers))
+    }
+
+    /// Hands every record after the header to `row` with its line number. A record that is
+    /// not parseable (or not UTF-8, unless `non_utf8` says otherwise) is reported in `report`
+    /// and skipped.
+    pub(crate) fn for_each_record(
+        &self,
+        report: &mut ImportReport,
+        non_utf8: NonUtf8,
+        mut row: impl FnMut(u64, &csv::StringRecord, &mut ImportReport),
+    ) -> Result<(), CatalogError> {
+        let mut reader = self.reader();
+        for record in reader.byte_records() {
+            let record = match record {
+                Ok(record) => record,
+                Err(err) if matches!(err.kind(), csv::ErrorKind::Io(_)) => return Err(CatalogError::Csv(err)),
+                Err(err) => {
+                    let line = err.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
+                    report.reject(line, format!("unreadable row: {err}"));
+                    continue;
+                }
+            };
+            let line = record.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
+            let record = match csv::StringRecord::from_byte_record(record) {
+                Ok(record) => record,
+                Err(err) if non_utf8 == NonUtf8::Latin1 => err
+                    .into_byte_record()
+                    .iter()
+                    .map(|f| String::from_utf8(f.to_vec()).unwrap_or_else(|_| f.iter().map(|&b| b as char).collect()))
+                    .collect(),
+                Err(_) => {
+                    report.reject(line, "the row is not valid UTF-8");
+                    continue;
+                }
+            };
+            if !record.iter().all(|f| f.trim().is_empty()) {
+                row(line, &record, report);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Fails with the names of the required columns the header lacks.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use super::{ImportOptions, ImportReport, csv_reader, field, for_each_record, read_headers, NonUtf8, require_columns};
+use super::{ImportOptions, ImportReport, CsvInput, NonUtf8, field, require_columns};
 use crate::catalog::CatalogError;
 use crate::catalog::product::{Availability, Money, Product, Variant};
 
@@ -20,13 +20,13 @@ struct Group {
 }
 
 pub(super) fn read(input: impl Read, options: &ImportOptions) -> Result<ImportReport, CatalogError> {
-    let mut reader = csv_reader(input, b',');
-    let columns = read_headers(&mut reader)?;
+    let csv = CsvInput::read(input, b',')?;
+    let columns = csv.columns()?;
     require_columns(&columns, &["handle", "title", "variant_price"])?;
     let mut report = ImportReport::default();
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Group> = HashMap::new();
-    for_each_record(&mut reader, &mut report, NonUtf8::Reject, |line, record, report| {
+    csv.for_each_record(&mut report, NonUtf8::Reject, |line, record, report| {
         let get = |name: &str| field(record, &columns, name);
         let Some(handle) = get("handle") else {
             report.reject(line, "Handle is empty");
@@ -60,6 +60,7 @@ pub(super) fn read(input: impl Read, options: &ImportOptions) -> Result<ImportRe
         let group = groups.remove(&handle).expect("every handle in order has a group");
         report.push(group.line, finish(&handle, group, options));
     }
+    report.errors.sort_by_key(|e| e.line);
     Ok(report)
 }
 
@@ -139,13 +140,15 @@ fn finish(handle: &str, group: Group, options: &ImportOptions) -> Result<Product
     if group.variants.is_empty() {
         return Err(format!("product '{handle}' has no variant with a valid price"));
     }
-    let cheapest = group
-        .variants
-        .iter()
-        .filter(|v| v.availability.is_in_stock())
-        .chain(&group.variants)
-        .min_by(|a, b| effective(a).total_cmp(&effective(b)))
-        .expect("at least one variant");
+    // The cheapest variant in stock sets the price; when none is in stock, the cheapest.
+    let cheapest_of = |in_stock_only: bool| {
+        group
+            .variants
+            .iter()
+            .filter(|v| !in_stock_only || v.availability.is_in_stock())
+            .min_by(|a, b| effective(a).total_cmp(&effective(b)))
+    };
+    let cheapest = cheapest_of(true).or_else(|| cheapest_of(false)).expect("at least one variant");
     product.price = cheapest.price.clone();
     product.sale_price = cheapest.sale_price.clone();
     product.availability = if group.variants.iter().any(|v| v.availability.is_in_stock()) {
