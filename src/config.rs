@@ -43,6 +43,34 @@ pub struct Options {
     #[arg(long, env = "AISLE_INDEX_HEAP_MB", global = true)]
     pub index_heap_mb: Option<usize>,
 
+    /// Encoder model directory (Hugging Face layout); fetched there when missing [default: models/all-MiniLM-L6-v2]
+    #[arg(long, env = "AISLE_MODEL_DIR", global = true)]
+    pub model_dir: Option<PathBuf>,
+
+    /// Trained intent head file [default: models/intent-head.json]
+    #[arg(long, env = "AISLE_INTENT_HEAD", global = true)]
+    pub intent_head: Option<PathBuf>,
+
+    /// Directory of intent examples (*.yaml) [default: prompts/intents]
+    #[arg(long, env = "AISLE_INTENTS_DIR", global = true)]
+    pub intents_dir: Option<PathBuf>,
+
+    /// Labelled JSON Lines the intent head also trains on, comma-separated; missing files are skipped [default: ../shared/data/nlu/dev.jsonl]
+    #[arg(long, env = "AISLE_NLU_DATA", global = true, value_delimiter = ',')]
+    pub nlu_data: Option<Vec<PathBuf>>,
+
+    /// Utterances that may wait for the encoder before new ones are refused [default: 256]
+    #[arg(long, env = "AISLE_ENCODER_QUEUE", global = true)]
+    pub encoder_queue: Option<usize>,
+
+    /// Most utterances encoded in one batch [default: 32]
+    #[arg(long, env = "AISLE_ENCODER_MAX_BATCH", global = true)]
+    pub encoder_max_batch: Option<usize>,
+
+    /// How long the encoder waits for more utterances to batch, in ms [default: 0: only those already waiting]
+    #[arg(long, env = "AISLE_ENCODER_MAX_WAIT_MS", global = true)]
+    pub encoder_max_wait_ms: Option<u64>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -65,6 +93,11 @@ pub struct Config {
     pub synonyms: PathBuf,
     pub currency: String,
     pub index_heap_mb: usize,
+    pub model_dir: PathBuf,
+    pub intent_head: PathBuf,
+    pub intents_dir: PathBuf,
+    pub nlu_data: Vec<PathBuf>,
+    pub encoder: crate::nlu::encoder::BatchOptions,
     pub log_format: LogFormat,
 }
 
@@ -77,6 +110,11 @@ impl Default for Config {
             synonyms: PathBuf::from("data/synonyms.txt"),
             currency: "USD".into(),
             index_heap_mb: 200,
+            model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
+            intent_head: PathBuf::from("models/intent-head.json"),
+            intents_dir: PathBuf::from("prompts/intents"),
+            nlu_data: vec![PathBuf::from("../shared/data/nlu/dev.jsonl")],
+            encoder: crate::nlu::encoder::BatchOptions::default(),
             log_format: LogFormat::Text,
         }
     }
@@ -109,6 +147,19 @@ impl Config {
             synonyms: options.synonyms.clone().or(file.synonyms).unwrap_or(d.synonyms),
             currency: options.currency.clone().or(file.currency).unwrap_or(d.currency).to_ascii_uppercase(),
             index_heap_mb: options.index_heap_mb.or(file.index_heap_mb).unwrap_or(d.index_heap_mb),
+            model_dir: options.model_dir.clone().or(file.model_dir).unwrap_or(d.model_dir),
+            intent_head: options.intent_head.clone().or(file.intent_head).unwrap_or(d.intent_head),
+            intents_dir: options.intents_dir.clone().or(file.intents_dir).unwrap_or(d.intents_dir),
+            nlu_data: options.nlu_data.clone().or(file.nlu_data).unwrap_or(d.nlu_data),
+            encoder: crate::nlu::encoder::BatchOptions {
+                queue: options.encoder_queue.or(file.encoder_queue).unwrap_or(d.encoder.queue),
+                max_batch: options.encoder_max_batch.or(file.encoder_max_batch).unwrap_or(d.encoder.max_batch),
+                max_wait: options
+                    .encoder_max_wait_ms
+                    .or(file.encoder_max_wait_ms)
+                    .map(std::time::Duration::from_millis)
+                    .unwrap_or(d.encoder.max_wait),
+            },
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;
@@ -126,7 +177,28 @@ impl Config {
         if !(16..=4096).contains(&self.index_heap_mb) {
             return invalid("index_heap_mb", format!("{} is outside 16 to 4096", self.index_heap_mb));
         }
+        if !(1..=100_000).contains(&self.encoder.queue) {
+            return invalid("encoder_queue", format!("{} is outside 1 to 100000", self.encoder.queue));
+        }
+        if !(1..=1024).contains(&self.encoder.max_batch) {
+            return invalid("encoder_max_batch", format!("{} is outside 1 to 1024", self.encoder.max_batch));
+        }
+        if self.encoder.max_wait > std::time::Duration::from_millis(1000) {
+            return invalid("encoder_max_wait_ms", "is over 1000 ms".into());
+        }
         Ok(())
+    }
+
+    /// Where the NLU layer's files are.
+    pub fn nlu_paths(&self) -> crate::nlu::NluPaths {
+        crate::nlu::NluPaths {
+            model_dir: self.model_dir.clone(),
+            head: self.intent_head.clone(),
+            intents_dir: self.intents_dir.clone(),
+            templates_dir: self.intents_dir.with_file_name("templates"),
+            data: self.nlu_data.clone(),
+            cache: self.intent_head.with_file_name("embeddings.cache"),
+        }
     }
 }
 

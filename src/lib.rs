@@ -3,12 +3,15 @@
 //! ```text
 //! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index: search, suggest, similar)
 //!                         │
-//!                         └──────▶ (later) session, nlu, dialogue, recommend, orders
+//!                         ├──────▶ nlu (encoder thread, intent head, slots)
+//!                         └──────▶ (later) session, dialogue, recommend, orders
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
 //! - [`catalog`]: product model, importers, the index (built offline, swapped atomically),
 //!   search with typo tolerance and synonyms, filters, facets, autocomplete, similar items.
+//! - [`nlu`]: the local language model: model install, the candle encoder on its own thread,
+//!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
@@ -17,5 +20,6 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod nlu;
 pub mod protocol;
 pub mod server;

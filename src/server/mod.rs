@@ -18,6 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
+use crate::nlu::Nlu;
 
 pub use error::ApiError;
 
@@ -25,6 +26,7 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
+    pub nlu: Arc<Nlu>,
 }
 
 /// Longest any HTTP request may take before it is answered with 408.

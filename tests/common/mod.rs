@@ -10,6 +10,9 @@ use aisle::catalog::import::{self, ImportOptions};
 use aisle::catalog::index::{self, BuildOptions, IndexSource};
 use aisle::catalog::synonyms::Synonyms;
 use aisle::catalog::{Catalog, Product};
+use aisle::nlu::encoder::BatchOptions;
+use aisle::nlu::slots::Lexicon;
+use aisle::nlu::{Nlu, NluPaths};
 use aisle::server::{self, AppState};
 
 pub fn repo_path(relative: &str) -> PathBuf {
@@ -47,6 +50,30 @@ pub fn demo_catalog() -> Arc<Catalog> {
         .clone()
 }
 
+/// The NLU with the repository's model and training data, loaded once (trained if needed).
+pub fn nlu() -> Arc<Nlu> {
+    static NLU: OnceLock<Arc<Nlu>> = OnceLock::new();
+    NLU.get_or_init(|| {
+        let catalog = demo_catalog();
+        let meta = catalog.meta();
+        let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+        let names = aisle::cli::template_names(&catalog);
+        Arc::new(Nlu::load(&nlu_paths(), BatchOptions::default(), lexicon, &names, &|_, _, _| {}).unwrap())
+    })
+    .clone()
+}
+
+pub fn nlu_paths() -> NluPaths {
+    NluPaths {
+        model_dir: repo_path("models/all-MiniLM-L6-v2"),
+        head: repo_path("models/intent-head.json"),
+        intents_dir: repo_path("prompts/intents"),
+        templates_dir: repo_path("prompts/templates"),
+        data: vec![repo_path("../shared/data/nlu/dev.jsonl")],
+        cache: repo_path("models/embeddings.cache"),
+    }
+}
+
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -59,7 +86,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState { catalog: demo_catalog() };
+        let state = AppState { catalog: demo_catalog(), nlu: nlu() };
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));

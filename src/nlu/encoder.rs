@@ -1,0 +1,207 @@
+//! The sentence encoder: all-MiniLM-L6-v2 (BERT, 384 dimensions) run with candle on the CPU.
+//! Mean pooling over the tokens, then L2 normalization, as sentence-transformers does.
+//!
+//! [`Encoder`] is the model itself (synchronous). [`EncoderHandle`] runs it on its own thread
+//! behind a bounded queue: requests that are waiting when the thread is free are encoded
+//! together in one batch, and a full queue refuses at once with [`NluError::Overloaded`].
+
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config, DTYPE};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+use super::NluError;
+
+/// Tokens kept per text (the model's training length); longer text is truncated.
+const MAX_TOKENS: usize = 256;
+/// Texts encoded in one forward pass when many are given at once.
+const CHUNK: usize = 32;
+
+/// The encoder model.
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    dims: usize,
+}
+
+impl Encoder {
+    /// Loads config.json, tokenizer.json and model.safetensors from `dir`.
+    pub fn load(dir: &Path) -> Result<Encoder, NluError> {
+        let config_path = dir.join("config.json");
+        let config_text = std::fs::read_to_string(&config_path).map_err(|e| NluError::io(&config_path, e))?;
+        let config: Config = serde_json::from_str(&config_text).map_err(|e| NluError::Model(format!("config.json: {e}")))?;
+        let dims: serde_json::Value = serde_json::from_str(&config_text).map_err(|e| NluError::Model(e.to_string()))?;
+        let dims = dims["hidden_size"].as_u64().unwrap_or(384) as usize;
+        let mut tokenizer =
+            Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| NluError::Model(format!("tokenizer.json: {e}")))?;
+        // The shipped tokenizer pads every text to 128 tokens; pad to the longest in the batch.
+        tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..PaddingParams::default() }));
+        tokenizer
+            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..TruncationParams::default() }))
+            .map_err(|e| NluError::Model(format!("tokenizer: {e}")))?;
+        let device = Device::Cpu;
+        let weights = dir.join("model.safetensors");
+        // SAFETY: the file is memory-mapped read-only; it is not modified while the model lives
+        // (installs replace files by rename, which leaves a mapped file intact).
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
+            .map_err(|e| NluError::Model(format!("model.safetensors: {e}")))?;
+        let model = BertModel::load(vb, &config).map_err(|e| NluError::Model(format!("BERT: {e}")))?;
+        Ok(Encoder { model, tokenizer, device, dims })
+    }
+
+    /// Embedding size.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Embeds texts: one unit-length vector each, in order. Large inputs are encoded in chunks
+    /// of similar length, which wastes the least on padding.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, NluError> {
+        if texts.len() <= CHUNK {
+            return self.embed_batch(texts);
+        }
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(CHUNK) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
+                out[i] = vector;
+            }
+        }
+        Ok(out)
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, NluError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| NluError::Model(format!("tokenize: {e}")))?;
+        let rows = encodings.len();
+        let width = encodings[0].get_ids().len();
+        let mut ids = Vec::with_capacity(rows * width);
+        let mut mask = Vec::with_capacity(rows * width);
+        for encoding in &encodings {
+            ids.extend_from_slice(encoding.get_ids());
+            mask.extend_from_slice(encoding.get_attention_mask());
+        }
+        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
+            let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
+            let types = ids.zeros_like()?;
+            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
+            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+            let counts = mask.sum(1)?;
+            let mean = summed.broadcast_div(&counts)?;
+            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        };
+        run().map_err(|e| NluError::Model(format!("encode: {e}")))
+    }
+}
+
+/// Batching and queue limits of the encoder thread.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchOptions {
+    /// Requests that may wait; one more is refused at once.
+    pub queue: usize,
+    /// Most texts encoded in one batch.
+    pub max_batch: usize,
+    /// How long the thread waits for more requests to join a batch (0: only those waiting).
+    pub max_wait: Duration,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        Self { queue: 256, max_batch: 32, max_wait: Duration::ZERO }
+    }
+}
+
+struct Job {
+    texts: Vec<String>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<Vec<f32>>, NluError>>,
+}
+
+/// An async handle to the encoder thread. Cloning shares the thread.
+#[derive(Clone)]
+pub struct EncoderHandle {
+    sender: SyncSender<Job>,
+    dims: usize,
+}
+
+impl EncoderHandle {
+    /// Moves `encoder` onto its own thread.
+    pub fn spawn(encoder: Encoder, options: BatchOptions) -> EncoderHandle {
+        let (sender, receiver) = mpsc::sync_channel(options.queue.max(1));
+        let dims = encoder.dims();
+        std::thread::Builder::new()
+            .name("aisle-encoder".into())
+            .spawn(move || serve(encoder, receiver, options))
+            .expect("cannot start the encoder thread");
+        EncoderHandle { sender, dims }
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    fn submit(&self, texts: Vec<String>) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<Vec<f32>>, NluError>>, NluError> {
+        let (reply, receiver) = tokio::sync::oneshot::channel();
+        match self.sender.try_send(Job { texts, reply }) {
+            Ok(()) => Ok(receiver),
+            Err(TrySendError::Full(_)) => Err(NluError::Overloaded),
+            Err(TrySendError::Disconnected(_)) => Err(NluError::Model("the encoder thread has stopped".into())),
+        }
+    }
+
+    /// Embeds texts on the encoder thread.
+    pub async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, NluError> {
+        self.submit(texts)?.await.map_err(|_| NluError::Model("the encoder thread has stopped".into()))?
+    }
+
+    /// The same, for callers outside an async runtime.
+    pub fn embed_blocking(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, NluError> {
+        self.submit(texts)?.blocking_recv().map_err(|_| NluError::Model("the encoder thread has stopped".into()))?
+    }
+}
+
+fn serve(encoder: Encoder, receiver: Receiver<Job>, options: BatchOptions) {
+    while let Ok(first) = receiver.recv() {
+        let mut count = first.texts.len();
+        let mut jobs = vec![first];
+        let deadline = Instant::now() + options.max_wait;
+        while count < options.max_batch {
+            let now = Instant::now();
+            let next = if now >= deadline { receiver.try_recv().ok() } else { receiver.recv_timeout(deadline - now).ok() };
+            match next {
+                Some(job) => {
+                    count += job.texts.len();
+                    jobs.push(job);
+                }
+                None => break,
+            }
+        }
+        let texts: Vec<&str> = jobs.iter().flat_map(|j| j.texts.iter().map(String::as_str)).collect();
+        match encoder.embed(&texts) {
+            Ok(vectors) => {
+                let mut vectors = vectors.into_iter();
+                for job in jobs {
+                    let mine: Vec<Vec<f32>> = vectors.by_ref().take(job.texts.len()).collect();
+                    let _ = job.reply.send(Ok(mine));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "encoding failed");
+                for job in jobs {
+                    let _ = job.reply.send(Err(NluError::Model(e.to_string())));
+                }
+            }
+        }
+    }
+}

