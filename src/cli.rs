@@ -14,7 +14,6 @@ use crate::catalog::index::{self, BuildOptions, BuildReport, IndexSource, IndexS
 use crate::catalog::synonyms::Synonyms;
 use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
 use crate::config::{Config, Options};
-use crate::nlu::data::TemplateNames;
 use crate::nlu::{self, Nlu, slots::Lexicon};
 use crate::server::{self, AppState};
 
@@ -176,10 +175,9 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Train => {
-            let names = template_names(&open_catalog(&config)?);
             let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
             let _ = std::fs::remove_file(&config.intent_head);
-            let head = nlu::train(&config.nlu_paths(), &encoder, &names, &stage_progress())?;
+            let head = nlu::train(&config.nlu_paths(), &encoder, &stage_progress())?;
             println!("{}", serde_json::to_string_pretty(&head.report)?);
             Ok(())
         }
@@ -197,12 +195,7 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
 pub fn load_nlu(config: &Config, catalog: &Catalog) -> anyhow::Result<Nlu> {
     let meta = catalog.meta();
     let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
-    Ok(Nlu::load(&config.nlu_paths(), config.encoder, lexicon, &template_names(catalog), &stage_progress())?)
-}
-
-/// Names from the catalog for the intent templates.
-pub fn template_names(catalog: &Catalog) -> TemplateNames {
-    TemplateNames::new(catalog.product_titles().map(|(_, title)| title), catalog.meta().brands.iter().map(|(b, _)| b.as_str()))
+    Ok(Nlu::load(&config.nlu_paths(), config.encoder, lexicon, &stage_progress())?)
 }
 
 /// Progress of a multi-stage job: a log line per stage and every tenth of it.

@@ -12,6 +12,10 @@ const STOP_WORDS: &[&str] = &[
     "me", "my", "of", "on", "or", "please", "show", "some", "that", "the", "this", "to", "want", "with", "you",
 ];
 
+/// Most query words planned; the rest of a longer query is ignored (it would only make
+/// matching slower, not better).
+pub(crate) const MAX_WORDS: usize = 16;
+
 /// Typo allowance for a word: none under 4 characters or with digits (model numbers must match
 /// exactly), 1 edit from 4 characters, 2 from 8.
 pub(crate) fn typo_distance(word: &str) -> u8 {
@@ -48,7 +52,8 @@ pub(crate) fn plan(text: &str, synonyms: &Synonyms) -> Vec<Group> {
     let mut stemmer = schema::stemmed();
     let all: Vec<String> = schema::tokens(&mut plain, text);
     let content: Vec<String> = all.iter().filter(|w| !STOP_WORDS.contains(&w.as_str())).cloned().collect();
-    let words = if content.is_empty() { all } else { content };
+    let mut words = if content.is_empty() { all } else { content };
+    words.truncate(MAX_WORDS);
     let mut stem = |words: &[String]| schema::tokens(&mut stemmer, &words.join(" "));
     let mut groups = Vec::new();
     let mut i = 0;
@@ -123,6 +128,14 @@ mod tests {
         assert_eq!(groups.len(), 2, "the phrase is one group: {groups:?}");
         assert!(groups[1].alternatives.contains(&Alternative::Phrase(vec!["t".into(), "shirt".into()])));
         assert!(groups[1].alternatives.contains(&word("tee", "tee", 0)));
+    }
+
+    #[test]
+    fn long_queries_are_cut_to_the_first_words() {
+        let text = (0..100).map(|i| format!("word{i}")).collect::<Vec<_>>().join(" ");
+        let groups = plan(&text, &Synonyms::default());
+        assert_eq!(groups.len(), MAX_WORDS);
+        assert_eq!(groups[0].words, "word0");
     }
 
     #[test]

@@ -61,7 +61,8 @@ struct TemplateFile {
     templates: Vec<String>,
 }
 
-/// Names that fill templates: `{product}`/`{product2}` and `{brand}`/`{brand2}`.
+/// Names that fill templates: `{product}`/`{product2}` from `products.txt` and
+/// `{brand}`/`{brand2}` from `brands.txt` beside the templates (one a line, `#` comments).
 #[derive(Debug, Clone, Default)]
 pub struct TemplateNames {
     pub products: Vec<String>,
@@ -69,41 +70,34 @@ pub struct TemplateNames {
 }
 
 impl TemplateNames {
-    /// Short lower-case product names (at most four words of each title) and brands.
-    pub fn new<'a>(titles: impl IntoIterator<Item = &'a str>, brands: impl IntoIterator<Item = &'a str>) -> TemplateNames {
-        let mut products: Vec<String> = titles
-            .into_iter()
-            .map(|t| t.split_whitespace().take(4).collect::<Vec<_>>().join(" ").to_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect();
-        products.sort();
-        products.dedup();
-        let mut brands: Vec<String> = brands.into_iter().map(str::to_lowercase).filter(|b| !b.is_empty()).collect();
-        brands.sort();
-        brands.dedup();
-        TemplateNames { products, brands }
+    /// The names files of a template directory (they are part of the training data).
+    pub fn files(dir: &Path) -> [PathBuf; 2] {
+        [dir.join("products.txt"), dir.join("brands.txt")]
     }
 
-    /// A digest of the names, for the training hash.
-    pub fn digest(&self) -> String {
-        let mut hasher = Sha256::new();
-        for name in self.products.iter().chain(&self.brands) {
-            hasher.update(name.as_bytes());
-            hasher.update([0]);
-        }
-        format!("{:x}", hasher.finalize())
+    pub fn load(dir: &Path) -> Result<TemplateNames, NluError> {
+        let [products, brands] = Self::files(dir);
+        let read = |path: &Path| -> Result<Vec<String>, NluError> {
+            let text = fs::read_to_string(path).map_err(|e| NluError::io(path, e))?;
+            Ok(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())
+        };
+        Ok(TemplateNames { products: read(&products)?, brands: read(&brands)? })
     }
 }
 
 /// Fills with names per template.
 const FILLS_PER_TEMPLATE: usize = 6;
 
-/// Expands every `*.yaml` template file in `dir` with names from the catalog: each template
+/// Expands every `*.yaml` template file in `dir` with the names beside them: each template
 /// is filled [`FILLS_PER_TEMPLATE`] times, with names picked by a hash of the template (the
-/// same every run). A missing directory or empty name lists give no examples.
-pub fn expand_templates(dir: &Path, names: &TemplateNames) -> Result<Vec<Example>, NluError> {
-    if !dir.is_dir() || names.products.len() < 2 || names.brands.len() < 2 {
+/// same every run). A missing directory gives no examples.
+pub fn expand_templates(dir: &Path) -> Result<Vec<Example>, NluError> {
+    if !dir.is_dir() {
         return Ok(Vec::new());
+    }
+    let names = TemplateNames::load(dir)?;
+    if names.products.len() < 2 || names.brands.len() < 2 {
+        return Err(NluError::Data(format!("{}: products.txt and brands.txt need at least two names each", dir.display())));
     }
     let mut out = Vec::new();
     for path in yaml_files(dir)? {

@@ -67,7 +67,8 @@ pub struct NluPaths {
     pub head: PathBuf,
     /// `*.yaml` intent examples.
     pub intents_dir: PathBuf,
-    /// `*.yaml` templates filled with catalog names (optional).
+    /// `*.yaml` templates, filled with the names in `products.txt` and `brands.txt` there
+    /// (optional).
     pub templates_dir: PathBuf,
     /// Labelled JSON Lines also trained on (part held out); missing files are skipped.
     pub data: Vec<PathBuf>,
@@ -99,18 +100,18 @@ pub struct Nlu {
 impl Nlu {
     /// Installs the model if missing, starts the encoder, and loads the head (training it
     /// first when it is missing or its training data changed).
-    pub fn load(paths: &NluPaths, batch: BatchOptions, lexicon: Lexicon, names: &TemplateNames, progress: Progress) -> Result<Nlu, NluError> {
+    pub fn load(paths: &NluPaths, batch: BatchOptions, lexicon: Lexicon, progress: Progress) -> Result<Nlu, NluError> {
         let encoder = start_encoder(paths, batch)?;
-        let hash = training_hash(paths, names)?;
+        let hash = training_hash(paths)?;
         let head = match IntentHead::load(&paths.head) {
             Ok(head) if head.data_hash == hash && head.dims == encoder.dims() => head,
             Ok(_) => {
                 tracing::info!("the intent training data changed: retraining");
-                train(paths, &encoder, names, progress)?
+                train(paths, &encoder, progress)?
             }
             Err(_) => {
                 tracing::info!(head = %paths.head.display(), "no trained intent head yet: training");
-                train(paths, &encoder, names, progress)?
+                train(paths, &encoder, progress)?
             }
         };
         Ok(Nlu { encoder, head, lexicon })
@@ -165,18 +166,19 @@ fn training_files(paths: &NluPaths) -> Result<Vec<PathBuf>, NluError> {
     let mut files = data::yaml_files(&paths.intents_dir)?;
     if paths.templates_dir.is_dir() {
         files.extend(data::yaml_files(&paths.templates_dir)?);
+        files.extend(TemplateNames::files(&paths.templates_dir));
     }
     files.extend(paths.data.iter().filter(|p| p.is_file()).cloned());
     Ok(files)
 }
 
-/// Hash of the current training data (files, template names, procedure).
-pub fn training_hash(paths: &NluPaths, names: &TemplateNames) -> Result<String, NluError> {
-    data::data_hash(&training_files(paths)?, &format!("{TRAINING_VERSION}/{}", names.digest()))
+/// Hash of the current training data and procedure.
+pub fn training_hash(paths: &NluPaths) -> Result<String, NluError> {
+    data::data_hash(&training_files(paths)?, TRAINING_VERSION)
 }
 
 /// Trains, calibrates and saves the intent head; reports on the held-out data.
-pub fn train(paths: &NluPaths, encoder: &EncoderHandle, names: &TemplateNames, progress: Progress) -> Result<IntentHead, NluError> {
+pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> Result<IntentHead, NluError> {
     let started = Instant::now();
     let lock_path = paths.head.with_extension("lock");
     if let Some(parent) = paths.head.parent() {
@@ -184,7 +186,7 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, names: &TemplateNames, p
     }
     let lock = std::fs::File::create(&lock_path).map_err(|e| NluError::io(&lock_path, e))?;
     lock.lock().map_err(|e| NluError::io(&lock_path, e))?;
-    let hash = training_hash(paths, names)?;
+    let hash = training_hash(paths)?;
     if let Ok(head) = IntentHead::load(&paths.head) {
         if head.data_hash == hash && head.dims == encoder.dims() {
             return Ok(head); // another process trained it while we waited
@@ -195,7 +197,7 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, names: &TemplateNames, p
     let mut parts: [Vec<Example>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut seen = std::collections::HashSet::new();
     let mut own = data::load_intent_files(&paths.intents_dir)?;
-    own.extend(data::expand_templates(&paths.templates_dir, names)?);
+    own.extend(data::expand_templates(&paths.templates_dir)?);
     let mut own_validation = Vec::new();
     for example in own {
         if !seen.insert(example.text.to_lowercase()) {

@@ -57,8 +57,7 @@ pub fn nlu() -> Arc<Nlu> {
         let catalog = demo_catalog();
         let meta = catalog.meta();
         let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
-        let names = aisle::cli::template_names(&catalog);
-        Arc::new(Nlu::load(&nlu_paths(), BatchOptions::default(), lexicon, &names, &|_, _, _| {}).unwrap())
+        Arc::new(Nlu::load(&nlu_paths(), BatchOptions::default(), lexicon, &|_, _, _| {}).unwrap())
     })
     .clone()
 }
