@@ -61,7 +61,7 @@ pub struct SearchResponse {
 pub struct SuggestResponse {
     pub suggestions: Vec<String>,
     /// The same suggestions with what each is (`brand`, `category`, `product`).
-    pub items: Vec<crate::catalog::search::SuggestionItem>,
+    pub items: Vec<crate::catalog::Suggestion>,
 }
 
 /// `GET /v1/products/{id}/similar`.

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 pub use index::{BuildOptions, BuildReport, Catalog, IndexSource};
 pub use product::{Availability, Money, Product};
 pub use search::{FacetCount, Facets, Filters, Hit, SearchRequest, SearchResults, Sort};
+pub use suggest::{Suggestion, SuggestionKind};
 
 /// Errors of the catalog layer.
 #[derive(Debug, thiserror::Error)]

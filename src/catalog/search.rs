@@ -22,7 +22,6 @@ use super::index::Catalog;
 use super::product::Product;
 use super::query::{self, Alternative};
 use super::schema::{self, Fields};
-pub use super::suggest::Suggestion as SuggestionItem;
 use super::suggest::Suggestion;
 use super::CatalogError;
 
