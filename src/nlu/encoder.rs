@@ -160,9 +160,11 @@ impl EncoderHandle {
         }
     }
 
-    /// Embeds texts on the encoder thread.
-    pub async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, NluError> {
-        self.submit(texts)?.await.map_err(|_| NluError::Model("the encoder thread has stopped".into()))?
+    /// Embeds texts on the encoder thread. The request takes its place in the queue (or is
+    /// refused with [`NluError::Overloaded`]) when this is called, not when it is awaited.
+    pub fn embed(&self, texts: Vec<String>) -> impl Future<Output = Result<Vec<Vec<f32>>, NluError>> + Send + 'static {
+        let submitted = self.submit(texts);
+        async move { submitted?.await.map_err(|_| NluError::Model("the encoder thread has stopped".into()))? }
     }
 
     /// The same, for callers outside an async runtime.
