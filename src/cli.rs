@@ -83,6 +83,10 @@ pub enum EvalCommand {
         /// Also list up to this many misclassified utterances
         #[arg(long, default_value_t = 0)]
         errors: usize,
+        /// Only the part of the file that training holds out (when the file is one of the
+        /// labelled training files, e.g. dev.jsonl)
+        #[arg(long)]
+        held_out: bool,
     },
 }
 
@@ -186,7 +190,9 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&parse)?);
             Ok(())
         }
-        Command::Eval(EvalCommand::Nlu { data, json, errors }) => eval_nlu(&config, &data, json, errors),
+        Command::Eval(EvalCommand::Nlu { data, json, errors, held_out }) => {
+            eval_nlu(&config, &data, json, errors, held_out)
+        }
         Command::Bench(command) => crate::bench::run(command, &config),
     }
 }
@@ -211,15 +217,18 @@ fn stage_progress() -> impl Fn(&str, usize, usize) {
     }
 }
 
-fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize) -> anyhow::Result<()> {
+fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize, held_out: bool) -> anyhow::Result<()> {
     let nlu = load_nlu(config, &open_catalog(config)?)?;
-    let examples = nlu::data::load_jsonl(data)?;
+    let mut examples = nlu::data::load_jsonl(data)?;
+    if held_out {
+        examples.retain(|e| nlu::is_held_out(&e.text));
+    }
     if examples.is_empty() {
         bail!("{} holds no examples", data.display());
     }
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
     let started = std::time::Instant::now();
-    let predictions = nlu.predict_many(&texts)?;
+    let predictions = nlu.parse_many(&texts)?;
     let throughput = texts.len() as f64 / started.elapsed().as_secs_f64();
     let predicted: Vec<String> = predictions.into_iter().map(|p| p.intent).collect();
     let mut report = nlu::eval::score(&examples, &predicted);

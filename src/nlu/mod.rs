@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use self::data::{EmbeddingCache, Example, Split, TemplateNames};
 use self::encoder::{BatchOptions, Encoder, EncoderHandle};
-use self::intents::{INTENTS, IntentHead, IntentScore, Prediction, TrainOptions};
+use self::intents::{INTENTS, IntentHead, IntentScore, OUT_OF_SCOPE, Prediction, TrainOptions};
 use self::slots::{Lexicon, Slots};
 
 /// Version of the training procedure; part of the data hash, so a change retrains.
@@ -126,8 +126,8 @@ impl Nlu {
     }
 
     fn finish(&self, text: &str, embedding: &[f32], started: Instant) -> Parse {
-        let Prediction { intent, confidence, top } = self.head.predict(embedding);
         let slots = slots::extract(text, &self.lexicon);
+        let Prediction { intent, confidence, top } = grounded(self.head.predict(embedding), &slots);
         Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3 }
     }
 
@@ -145,11 +145,54 @@ impl Nlu {
         Ok(self.finish(text, &embedding[0], started))
     }
 
-    /// Intents of many utterances at once (batched on the encoder).
-    pub fn predict_many(&self, texts: &[String]) -> Result<Vec<Prediction>, NluError> {
+    /// Parses many utterances at once (batched on the encoder); each `latency_ms` is the
+    /// whole batch's time.
+    pub fn parse_many(&self, texts: &[String]) -> Result<Vec<Parse>, NluError> {
+        let started = Instant::now();
         let embeddings = self.encoder.embed_blocking(texts.to_vec())?;
-        Ok(embeddings.iter().map(|e| self.head.predict(e)).collect())
+        Ok(texts.iter().zip(&embeddings).map(|(text, e)| self.finish(text, e, started)).collect())
     }
+}
+
+/// Where training puts an example of a labelled data file: 70% train, 15% validation, 15% test.
+fn labelled_split(text: &str) -> Split {
+    data::split_of(text, 70, 15)
+}
+
+/// Whether training holds this labelled example out (never trains or tunes on it).
+pub fn is_held_out(text: &str) -> bool {
+    labelled_split(text) == Split::Test
+}
+
+/// Intents whose requests are about catalog products.
+const PRODUCT_INTENTS: [&str; 8] =
+    ["search", "refine", "product_question", "compare", "recommend", "add_to_cart", "remove_from_cart", "view_cart"];
+
+/// Least probability a product intent needs to be kept by [`grounded`].
+const GROUNDED_FLOOR: f32 = 0.2;
+
+/// Keeps a product intent the threshold rejected when the text itself names what it is about:
+/// a catalog brand, category or product, a shown item, a price, a colour or a size. Phrasings the
+/// head has not seen are common in shopping requests; out-of-scope requests rarely carry such
+/// slots.
+fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
+    let Some(best) = prediction.top.first() else { return prediction };
+    let evidence = !slots.brands.is_empty()
+        || !slots.categories.is_empty()
+        || !slots.products.is_empty()
+        || !slots.references.is_empty()
+        || !slots.colors.is_empty()
+        || !slots.sizes.is_empty()
+        || slots.price_min.is_some()
+        || slots.price_max.is_some();
+    if prediction.intent == OUT_OF_SCOPE
+        && PRODUCT_INTENTS.contains(&best.name.as_str())
+        && best.confidence >= GROUNDED_FLOOR
+        && evidence
+    {
+        return Prediction { intent: best.name.clone(), confidence: best.confidence, top: prediction.top };
+    }
+    prediction
 }
 
 /// Installs the model if needed and starts the encoder thread.
@@ -216,7 +259,7 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> R
             if !seen.insert(example.text.to_lowercase()) {
                 continue;
             }
-            let part = match data::split_of(&example.text, 70, 15) {
+            let part = match labelled_split(&example.text) {
                 Split::Train => 0,
                 Split::Validation => 1,
                 Split::Test => 2,
@@ -279,4 +322,26 @@ fn summary(r: &eval::EvalReport) -> serde_json::Value {
         "false_rejection": r.false_rejection,
         "macro_f1": r.macro_f1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(best: &str, confidence: f32) -> Prediction {
+        Prediction {
+            intent: OUT_OF_SCOPE.into(),
+            confidence: 1.0 - confidence,
+            top: vec![IntentScore { name: best.into(), confidence }],
+        }
+    }
+
+    #[test]
+    fn a_rejected_product_request_is_kept_only_with_evidence_in_the_text() {
+        let priced = Slots { price_max: Some(500.0), ..Slots::default() };
+        assert_eq!(grounded(rejected("search", 0.4), &priced).intent, "search");
+        assert_eq!(grounded(rejected("search", 0.4), &Slots::default()).intent, OUT_OF_SCOPE);
+        assert_eq!(grounded(rejected("search", 0.1), &priced).intent, OUT_OF_SCOPE, "too unsure");
+        assert_eq!(grounded(rejected("greet", 0.4), &priced).intent, OUT_OF_SCOPE, "not a product intent");
+    }
 }
