@@ -1,12 +1,13 @@
-//! Wire types of the HTTP API (a contract with clients; see DESIGN.md "Protocol v1"). Serde
-//! only, no I/O. Fields are only ever added.
+//! Wire types of the HTTP API and of the chat protocol v1 (a contract with clients; see
+//! DESIGN.md "Protocol v1" and `docs/protocol.md`). Serde only, no I/O. Fields are only ever
+//! added; unknown fields from clients are ignored.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Facets, Hit, Product};
 
 /// A product as shown in a result list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductCard {
     pub id: String,
     pub title: String,
@@ -86,4 +87,265 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: &'static str,
     pub message: String,
+}
+
+/// The protocol version this server speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Where a conversation comes from; `voice` replies are shaped to be spoken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    Web,
+    Voice,
+    Api,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Voice => "voice",
+            Channel::Api => "api",
+        }
+    }
+}
+
+/// A frame from the client on `/ws/chat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    Hello(Hello),
+    Message(MessageFrame),
+    Action(ActionFrame),
+    Event(EventFrame),
+    Ack { seq: u64 },
+    Ping,
+}
+
+impl ClientFrame {
+    /// The `type` values a client may send.
+    pub const TYPES: [&'static str; 6] = ["hello", "message", "action", "event", "ack", "ping"];
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    #[serde(default = "default_protocol")]
+    pub protocol: u32,
+    #[serde(default)]
+    pub channel: Channel,
+    /// A session to resume; unknown ids start a new session.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The highest `seq` the client has; everything stored after it is replayed.
+    #[serde(default)]
+    pub last_seq: u64,
+    /// A customer identity token.
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+fn default_protocol() -> u32 {
+    PROTOCOL_VERSION
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageFrame {
+    /// The client's id for the message, echoed as `in_reply_to`; a repeated id is answered
+    /// from the transcript instead of being run twice.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub text: String,
+}
+
+/// A button press: `add_to_cart`, `remove_from_cart`, `view_cart`, `checkout`, `show_product`,
+/// `similar`, `compare` (with `product_ids`), `handoff`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionFrame {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub action: String,
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub product_ids: Vec<String>,
+    #[serde(default)]
+    pub quantity: Option<u32>,
+}
+
+/// A shopper event for recommendations: `view_product`, `click`, `add_to_cart`, `purchase`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventFrame {
+    pub event: String,
+    #[serde(default)]
+    pub product_id: Option<String>,
+}
+
+/// A frame from the server on `/ws/chat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    Welcome { protocol: u32, session_id: String, seq: u64, resumed: bool },
+    Typing,
+    Reply(Reply),
+    AgentMessage { seq: u64, text: String, agent: String },
+    Status { seq: u64, status: SessionStatus },
+    Error(ErrorFrame),
+    Pong,
+}
+
+impl ServerFrame {
+    /// The sequence number of a stored frame.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            ServerFrame::Reply(r) => Some(r.seq),
+            ServerFrame::AgentMessage { seq, .. } | ServerFrame::Status { seq, .. } => Some(*seq),
+            _ => None,
+        }
+    }
+}
+
+/// Who is answering a conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// The assistant answers.
+    #[default]
+    Bot,
+    WaitingForAgent,
+    AgentJoined,
+    AgentLeft,
+}
+
+/// The assistant's answer to one message or action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub seq: u64,
+    pub in_reply_to: Option<String>,
+    pub text: String,
+    /// Plain words to speak: no markup, at most two sentences, at most three items.
+    pub speech: String,
+    pub intent: Option<IntentRef>,
+    #[serde(default)]
+    pub products: Vec<ProductCard>,
+    pub comparison: Option<Comparison>,
+    pub order: Option<OrderView>,
+    pub cart: Option<Cart>,
+    #[serde(default)]
+    pub quick_replies: Vec<QuickReply>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentRef {
+    pub name: String,
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuickReply {
+    pub label: String,
+    /// What is sent as the shopper's message when it is pressed.
+    pub text: String,
+}
+
+/// Products side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub products: Vec<String>,
+    pub rows: Vec<ComparisonRow>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub attribute: String,
+    /// One value per product, in `products` order ("" when a product has none).
+    pub values: Vec<String>,
+    /// The index of the best value, when the attribute has a better direction.
+    pub best: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cart {
+    pub items: Vec<CartItem>,
+    pub total: f64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartItem {
+    pub product_id: String,
+    pub title: String,
+    pub quantity: u32,
+    /// Unit price.
+    pub price: f64,
+}
+
+/// An order as shown to its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub order_id: String,
+    pub status: String,
+    pub placed_at: String,
+    pub items: Vec<OrderItem>,
+    pub timeline: Vec<TimelineEntry>,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+    pub estimated_delivery: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub product_id: String,
+    pub title: String,
+    pub quantity: u32,
+    pub price: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub status: String,
+    pub at: String,
+}
+
+/// Wire error codes of the chat protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    TooLarge,
+    RateLimited,
+    Overloaded,
+    Unauthorized,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorFrame {
+    pub code: ErrorCode,
+    pub message: String,
+    pub in_reply_to: Option<String>,
+    pub retry_after_ms: Option<u64>,
+}
+
+/// `POST /v1/chat` body.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChatRequest {
+    #[serde(default)]
+    pub session_id: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// `POST /v1/chat` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChatResponse {
+    pub session_id: String,
+    pub reply: Reply,
 }
