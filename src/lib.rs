@@ -4,7 +4,8 @@
 //! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index: search, suggest, similar)
 //!                         │
 //!                         ├──────▶ nlu (encoder thread, intent head, slots)
-//!                         └──────▶ (later) session, dialogue, recommend, orders
+//!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
+//!                         └──────▶ (later) dialogue, recommend, orders
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
@@ -12,6 +13,7 @@
 //!   search with typo tolerance and synonyms, filters, facets, autocomplete, similar items.
 //! - [`nlu`]: the local language model: model install, the candle encoder on its own thread,
 //!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
+//! - [`session`]: conversations: state, follow-up context, the transcript store (SQLite, sqlx).
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
@@ -23,3 +25,4 @@ pub mod config;
 pub mod nlu;
 pub mod protocol;
 pub mod server;
+pub mod session;
