@@ -4,7 +4,8 @@
 //! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index: search, suggest, similar)
 //!                         │
 //!                         ├──────▶ nlu (encoder thread, intent head, slots)
-//!                         └──────▶ (later) session, dialogue, recommend, orders
+//!                         ├──────▶ dialogue (reply templates, shop policies)
+//!                         └──────▶ (later) session, recommend, orders
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
@@ -12,6 +13,8 @@
 //!   search with typo tolerance and synonyms, filters, facets, autocomplete, similar items.
 //! - [`nlu`]: the local language model: model install, the candle encoder on its own thread,
 //!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
+//! - [`dialogue`]: from intent to action to reply: the reply templates (`prompts/responses.yaml`)
+//!   and the shop's policies (`prompts/faq.yaml`), both checked when loaded.
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
@@ -20,6 +23,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod dialogue;
 pub mod nlu;
 pub mod protocol;
 pub mod server;
