@@ -5,7 +5,8 @@
 //!                         │
 //!                         ├──────▶ nlu (encoder thread, intent head, slots)
 //!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
-//!                         └──────▶ (later) dialogue, recommend, orders
+//!                         │           └──▶ dialogue (policy, skills, replies) ──▶ nlu, catalog
+//!                         └──────▶ (later) recommend, orders
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
@@ -14,6 +15,9 @@
 //! - [`nlu`]: the local language model: model install, the candle encoder on its own thread,
 //!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
 //! - [`session`]: conversations: state, follow-up context, the transcript store (SQLite, sqlx).
+//! - [`dialogue`]: from intent to action to reply: the policy, the skills (search, questions,
+//!   comparisons, cart, policies), the reply templates (`prompts/responses.yaml`) and the shop's
+//!   policies (`prompts/faq.yaml`), both checked when loaded.
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
@@ -22,6 +26,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod dialogue;
 pub mod nlu;
 pub mod protocol;
 pub mod server;

@@ -1,0 +1,134 @@
+//! Dialogue: the policy that turns an intent and the session's context into an action, the skills
+//! that carry it out, and the composition of the reply.
+//!
+//! - [`responses`]: the reply templates of `prompts/responses.yaml`, checked when loaded, rendered
+//!   by [`Template`](responses::Template) so code cannot name a template that does not exist.
+//! - [`faq`]: the shop's details and policy answers of `prompts/faq.yaml`.
+
+pub mod faq;
+pub mod responses;
+
+use std::path::{Path, PathBuf};
+
+/// Errors of the dialogue layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DialogueError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// A prompts file that cannot be used; `message` names the key or entry at fault.
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+}
+
+impl DialogueError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> DialogueError {
+        DialogueError::Io { path: path.to_path_buf(), source }
+    }
+
+    pub(crate) fn config(path: &Path, message: impl Into<String>) -> DialogueError {
+        DialogueError::Config { path: path.to_path_buf(), message: message.into() }
+    }
+}
+
+/// One piece of a text with `{name}` placeholders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    Text(&'a str),
+    Var(&'a str),
+}
+
+/// Splits `text` into literal text and `{name}` placeholders (`name`: lower-case letters, digits,
+/// `_`). A brace that does not belong to a placeholder is an error: templates have no escapes,
+/// because shop text never needs a literal brace.
+pub(crate) fn split_placeholders(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!("`}}` without an opening `{{` in \"{text}\""));
+        }
+        let Some(len) = rest[open + 1..].find('}') else {
+            return Err(format!("`{{` without a closing `}}` in \"{text}\""));
+        };
+        let name = &rest[open + 1..open + 1 + len];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(format!("bad placeholder {{{name}}} in \"{text}\""));
+        }
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        pieces.push(Piece::Var(name));
+        rest = &rest[open + 1 + len + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    Ok(pieces)
+}
+
+/// Sentences in `text`: runs of `.`, `!` or `?` followed by white space or the end close one, and
+/// any words after the last close one more. A dot inside a word or number ("$5.99",
+/// "aisle-demo.example") closes nothing.
+pub(crate) fn sentence_count(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    let mut open = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if matches!(c, '.' | '!' | '?') {
+            let closes = chars.get(i + 1).is_none_or(|next| next.is_whitespace());
+            if closes && open {
+                count += 1;
+                open = false;
+            }
+        } else if c.is_alphanumeric() {
+            open = true;
+        }
+    }
+    count + usize::from(open)
+}
+
+/// The first piece of markup in `text`, if any: characters that Markdown or HTML would read as
+/// formatting, or a web address. Text that a voice assistant reads out must have none.
+pub(crate) fn find_markup(text: &str) -> Option<&str> {
+    const MARKUP: &[&str] = &["*", "_", "#", "`", "~", "|", "<", ">", "[", "]", "{", "}", "http://", "https://", "www."];
+    MARKUP.iter().copied().find(|m| text.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_are_counted_by_their_ends() {
+        assert_eq!(sentence_count(""), 0);
+        assert_eq!(sentence_count("Yes"), 1);
+        assert_eq!(sentence_count("Yes. We ship to Canada"), 2);
+        assert_eq!(sentence_count("Hello! How are you? Fine."), 3);
+        assert_eq!(sentence_count("Shipping is $5.99, free over $50."), 1);
+        assert_eq!(sentence_count("Write to support@aisle-demo.example."), 1);
+        assert_eq!(sentence_count("Wait... what?!"), 2);
+        assert_eq!(sentence_count("Call us (9am to 6pm)."), 1);
+    }
+
+    #[test]
+    fn placeholders_are_split_out() {
+        assert_eq!(
+            split_placeholders("Hi {name}, {n_2}!").unwrap(),
+            vec![Piece::Text("Hi "), Piece::Var("name"), Piece::Text(", "), Piece::Var("n_2"), Piece::Text("!")]
+        );
+        assert_eq!(split_placeholders("{a}{b}").unwrap(), vec![Piece::Var("a"), Piece::Var("b")]);
+        assert_eq!(split_placeholders("").unwrap(), vec![]);
+        assert!(split_placeholders("open { brace").unwrap_err().contains("without a closing"));
+        assert!(split_placeholders("close } brace").unwrap_err().contains("without an opening"));
+        assert!(split_placeholders("a {Bad Name}").unwrap_err().contains("{Bad Name}"));
+        assert!(split_placeholders("a {}").is_err());
+    }
+
+    #[test]
+    fn markup_is_found() {
+        assert_eq!(find_markup("Plain words, $5.99 and 10% off."), None);
+        assert_eq!(find_markup("**bold**"), Some("*"));
+        assert_eq!(find_markup("see https://example.com"), Some("https://"));
+        assert_eq!(find_markup("a <b>tag</b>"), Some("<"));
+    }
+}

@@ -1,0 +1,403 @@
+//! Reply templates from `prompts/responses.yaml`: for each [`Template`], a few variants of the
+//! same reply with `{name}` placeholders.
+//!
+//! The templates are checked when loaded, so a bad file stops the server at start rather than
+//! showing a shopper "{titel}": every template has at least one variant, no key is unknown, each
+//! variant uses only its template's [placeholders](Template::placeholders) and gives every
+//! [required](Template::required) one (the fact the reply exists to state). Code names templates
+//! by the [`Template`] enum, which cannot name a template the file lacks.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use super::{DialogueError, Piece, split_placeholders};
+
+/// Declares [`Template`] and its table in one place: variant, key in the file, the placeholders
+/// it may use, and those every variant must use.
+macro_rules! templates {
+    ($(
+        $(#[$meta:meta])*
+        $variant:ident = $key:literal [$($allowed:ident),*] required [$($required:ident),*];
+    )*) => {
+        /// A reply template: one key of `prompts/responses.yaml`.
+        ///
+        /// Variants read `{count}` as a plural ("3 results"): use them for two or more.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Template {
+            $($(#[$meta])* $variant,)*
+        }
+
+        impl Template {
+            /// Every template, in declaration order (`ALL[t as usize] == t`).
+            pub const ALL: &'static [Template] = &[$(Template::$variant,)*];
+
+            /// Its key in `prompts/responses.yaml`.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Template::$variant => $key,)*
+                }
+            }
+
+            /// The placeholders its variants may use.
+            pub fn placeholders(self) -> &'static [&'static str] {
+                match self {
+                    $(Template::$variant => &[$(stringify!($allowed)),*],)*
+                }
+            }
+
+            /// The placeholders every variant must use: without them the reply loses its point.
+            pub fn required(self) -> &'static [&'static str] {
+                match self {
+                    $(Template::$variant => &[$(stringify!($required)),*],)*
+                }
+            }
+        }
+    };
+}
+
+templates! {
+    Greet = "greet" [shop] required [];
+    Help = "help" [shop] required [];
+    Thanks = "thanks" [] required [];
+    Goodbye = "goodbye" [] required [];
+    /// The shopper said yes with nothing pending.
+    AffirmIdle = "affirm_idle" [] required [];
+    /// The shopper said no with nothing pending.
+    DenyIdle = "deny_idle" [] required [];
+    /// Polite refusal that steers back to shopping.
+    OutOfScope = "out_of_scope" [] required [];
+    /// Two readings of the message, each a verb phrase ("search for blue shoes").
+    Clarify = "clarify" [first, second] required [first, second];
+    SearchResults = "search_results" [count, query] required [];
+    /// `count` shown of `total` matches.
+    SearchResultsTotal = "search_results_total" [count, total, query] required [count, total];
+    /// Nothing matched every constraint; `relaxed` lists what was dropped.
+    SearchRelaxed = "search_relaxed" [relaxed, query] required [relaxed];
+    SearchNone = "search_none" [query] required [];
+    /// The next page.
+    SearchMore = "search_more" [count] required [];
+    SearchNoMore = "search_no_more" [] required [];
+    /// A refinement with no earlier search to refine.
+    RefineNothing = "refine_nothing" [] required [];
+    /// Which product does the shopper mean?
+    QuestionWhich = "question_which" [] required [];
+    AnswerAttribute = "answer_attribute" [title, attribute, value] required [attribute, value];
+    AnswerPrice = "answer_price" [title, price] required [price];
+    /// A sale: `price` now, `list_price` before.
+    AnswerPriceSale = "answer_price_sale" [title, price, list_price] required [price, list_price];
+    AnswerInStock = "answer_in_stock" [title] required [];
+    AnswerOutOfStock = "answer_out_of_stock" [title] required [];
+    /// `sentence`: one sentence from the product's description.
+    AnswerDescription = "answer_description" [title, sentence] required [sentence];
+    /// The product record does not say; offers a person.
+    AnswerUnknown = "answer_unknown" [title, topic] required [];
+    CompareNeedTwo = "compare_need_two" [] required [];
+    /// Introduces a comparison table of `count` products.
+    CompareTable = "compare_table" [count] required [];
+    /// `quality` is a comparative ("lighter"), `why` the evidence ("250 g against 310 g").
+    CompareWinner = "compare_winner" [winner, quality, why] required [winner, quality];
+    CompareTie = "compare_tie" [quality] required [quality];
+    RecommendResults = "recommend_results" [count, query] required [];
+    RecommendSimilar = "recommend_similar" [title, count] required [title];
+    RecommendNone = "recommend_none" [] required [];
+    CartAdded = "cart_added" [quantity, title, total] required [title];
+    CartRemoved = "cart_removed" [title, total] required [title];
+    CartReduced = "cart_reduced" [title, quantity, total] required [title, quantity];
+    CartNotInCart = "cart_not_in_cart" [title] required [title];
+    CartView = "cart_view" [count, total] required [total];
+    CartEmpty = "cart_empty" [] required [];
+    /// Which cart item does the shopper mean?
+    CartWhich = "cart_which" [] required [];
+    Checkout = "checkout" [total, link] required [link];
+    CheckoutEmpty = "checkout_empty" [] required [];
+    /// `answer`: the text of a FAQ entry.
+    PolicyAnswer = "policy_answer" [answer] required [answer];
+    /// No FAQ entry matched; offers a person or email.
+    PolicyUnknown = "policy_unknown" [] required [];
+    HandoffWaiting = "handoff_waiting" [] required [];
+    HandoffAlready = "handoff_already" [] required [];
+    AgentBusyNote = "agent_busy_note" [] required [];
+    /// Order status, cancel, change, return and invoice are not in the chat yet.
+    OrdersSoon = "orders_soon" [] required [];
+    PaymentIssue = "payment_issue" [] required [];
+    AccountHelp = "account_help" [] required [];
+    Complaint = "complaint" [] required [];
+    Feedback = "feedback" [] required [];
+    ProductNotFound = "product_not_found" [query] required [];
+    NotUnderstood = "not_understood" [] required [];
+}
+
+impl Template {
+    /// The template with this key in the file.
+    pub fn from_key(key: &str) -> Option<Template> {
+        Template::ALL.iter().copied().find(|t| t.key() == key)
+    }
+}
+
+/// A piece of a loaded variant; placeholder names point into [`Template::placeholders`].
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Var(&'static str),
+}
+
+/// The loaded reply templates.
+#[derive(Debug, Clone)]
+pub struct Responses {
+    /// Indexed by `Template as usize`; each template has at least one variant.
+    variants: Vec<Vec<Vec<Part>>>,
+}
+
+impl Responses {
+    /// Reads and checks `path` (see the module docs for what is checked).
+    pub fn load(path: &Path) -> Result<Responses, DialogueError> {
+        let text = fs::read_to_string(path).map_err(|e| DialogueError::io(path, e))?;
+        Responses::parse(&text).map_err(|message| DialogueError::config(path, message))
+    }
+
+    /// Parses and checks the text of a responses file.
+    pub fn parse(text: &str) -> Result<Responses, String> {
+        // Through `Value`, whose mappings refuse a duplicate key: a map type keeps the last silently.
+        let value: serde_norway::Value = serde_norway::from_str(text).map_err(|e| e.to_string())?;
+        let file: BTreeMap<String, Vec<String>> = serde_norway::from_value(value).map_err(|e| e.to_string())?;
+        if let Some(key) = file.keys().find(|k| Template::from_key(k).is_none()) {
+            return Err(format!("unknown key `{key}`"));
+        }
+        let mut variants = Vec::with_capacity(Template::ALL.len());
+        for &template in Template::ALL {
+            let key = template.key();
+            let Some(texts) = file.get(key) else {
+                return Err(format!("missing key `{key}`"));
+            };
+            if texts.is_empty() {
+                return Err(format!("`{key}` has no variants"));
+            }
+            let parsed = texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| parse_variant(template, text).map_err(|e| format!("`{key}` variant {}: {e}", i + 1)))
+                .collect::<Result<Vec<_>, _>>()?;
+            variants.push(parsed);
+        }
+        Ok(Responses { variants })
+    }
+
+    /// How many variants `template` has (at least one).
+    pub fn variant_count(&self, template: Template) -> usize {
+        self.variants[template as usize].len()
+    }
+
+    /// The reply: variant `seed % count`, with each `{name}` replaced by its value in `vars`.
+    /// Values for names the variant does not use are ignored; a name it uses without a value is a
+    /// caller's bug, logged, and rendered as nothing.
+    pub fn render(&self, template: Template, seed: u64, vars: &[(&str, &str)]) -> String {
+        let variants = &self.variants[template as usize];
+        // The count is small and nonzero; u64 -> usize after the modulo cannot truncate.
+        let parts = &variants[(seed % variants.len() as u64) as usize];
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Var(name) => match vars.iter().find(|(n, _)| n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => tracing::warn!(template = template.key(), placeholder = name, "no value for placeholder"),
+                },
+            }
+        }
+        out
+    }
+}
+
+fn parse_variant(template: Template, text: &str) -> Result<Vec<Part>, String> {
+    if text.trim().is_empty() {
+        return Err("empty".to_string());
+    }
+    let allowed = template.placeholders();
+    let mut parts = Vec::new();
+    for piece in split_placeholders(text)? {
+        match piece {
+            Piece::Text(text) => parts.push(Part::Text(text.to_string())),
+            Piece::Var(name) => {
+                let Some(&name) = allowed.iter().find(|a| **a == name) else {
+                    return Err(format!("unknown placeholder {{{name}}}; this key takes {}", list(allowed)));
+                };
+                parts.push(Part::Var(name));
+            }
+        }
+    }
+    for required in template.required() {
+        if !parts.iter().any(|p| matches!(p, Part::Var(name) if name == required)) {
+            return Err(format!("lacks {{{required}}}, which every variant of this key must use"));
+        }
+    }
+    Ok(parts)
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "no placeholders".to_string();
+    }
+    names.iter().map(|n| format!("{{{n}}}")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialogue::{find_markup, sentence_count};
+
+    fn shipped_path() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("prompts/responses.yaml")
+    }
+
+    fn shipped_text() -> String {
+        fs::read_to_string(shipped_path()).unwrap()
+    }
+
+    /// A minimal valid file: one variant per template, using every required placeholder.
+    fn minimal() -> String {
+        let mut out = String::new();
+        for &t in Template::ALL {
+            let vars: String = t.required().iter().map(|r| format!(" {{{r}}}")).collect();
+            out.push_str(&format!("{}:\n  - \"{}{vars}\"\n", t.key(), t.key()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_table_is_consistent() {
+        for (i, &t) in Template::ALL.iter().enumerate() {
+            assert_eq!(t as usize, i);
+            assert_eq!(Template::from_key(t.key()), Some(t));
+            for r in t.required() {
+                assert!(t.placeholders().contains(r), "{}: required {r} not allowed", t.key());
+            }
+        }
+        let mut keys: Vec<&str> = Template::ALL.iter().map(|t| t.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Template::ALL.len());
+    }
+
+    #[test]
+    fn shipped_file_loads() {
+        let responses = Responses::load(&shipped_path()).unwrap();
+        for &t in Template::ALL {
+            assert!(responses.variant_count(t) >= 1);
+        }
+        assert_eq!(responses.render(Template::Thanks, 0, &[]), "You're welcome!");
+    }
+
+    #[test]
+    fn shipped_variants_are_short_plain_and_varied() {
+        let file: BTreeMap<String, Vec<String>> = serde_norway::from_str(&shipped_text()).unwrap();
+        for (key, variants) in &file {
+            assert!(variants.len() <= 4, "{key}: more than 4 variants");
+            for v in variants {
+                assert!(sentence_count(v) <= 2, "{key}: more than two sentences: {v}");
+                let without_placeholders: String = split_placeholders(v)
+                    .unwrap()
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Piece::Text(t) => Some(t),
+                        Piece::Var(_) => None,
+                    })
+                    .collect();
+                assert_eq!(find_markup(&without_placeholders), None, "{key}: markup in {v}");
+                assert!(v.is_ascii(), "{key}: non-ASCII text (emoji?) in {v}");
+                assert!(!v.contains('$'), "{key}: a price belongs in a placeholder: {v}");
+            }
+        }
+        // Only a few templates are fine with a single wording.
+        let single: Vec<&str> = file.iter().filter(|(_, v)| v.len() < 2).map(|(k, _)| k.as_str()).collect();
+        assert_eq!(single, ["policy_answer"]);
+    }
+
+    #[test]
+    fn minimal_file_loads() {
+        Responses::parse(&minimal()).unwrap();
+    }
+
+    #[test]
+    fn missing_key_is_named() {
+        let text = minimal().replace("cart_view:\n  - \"cart_view {total}\"\n", "");
+        assert_eq!(Responses::parse(&text).unwrap_err(), "missing key `cart_view`");
+        let err = Responses::load(Path::new("/nonexistent/responses.yaml")).unwrap_err();
+        assert!(matches!(err, DialogueError::Io { .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let text = format!("{}cart_veiw:\n  - \"hi\"\n", minimal());
+        assert_eq!(Responses::parse(&text).unwrap_err(), "unknown key `cart_veiw`");
+    }
+
+    #[test]
+    fn unknown_placeholder_is_named() {
+        let text = minimal().replace("\"answer_price {price}\"", "\"answer_price {price}\"\n  - \"The {titel} is {price}.\"");
+        assert_eq!(
+            Responses::parse(&text).unwrap_err(),
+            "`answer_price` variant 2: unknown placeholder {titel}; this key takes {title}, {price}"
+        );
+        let text = minimal().replace("\"thanks\"", "\"thanks {shop}\"");
+        assert_eq!(
+            Responses::parse(&text).unwrap_err(),
+            "`thanks` variant 1: unknown placeholder {shop}; this key takes no placeholders"
+        );
+    }
+
+    #[test]
+    fn missing_required_placeholder_and_bad_variants_are_errors() {
+        let text = minimal().replace("\"answer_price {price}\"", "\"It costs a lot.\"");
+        assert_eq!(
+            Responses::parse(&text).unwrap_err(),
+            "`answer_price` variant 1: lacks {price}, which every variant of this key must use"
+        );
+        let text = minimal().replace("greet:\n  - \"greet\"", "greet: []");
+        assert_eq!(Responses::parse(&text).unwrap_err(), "`greet` has no variants");
+        let text = minimal().replace("\"greet\"", "\"  \"");
+        assert_eq!(Responses::parse(&text).unwrap_err(), "`greet` variant 1: empty");
+        let text = minimal().replace("\"greet\"", "\"Hi {shop\"");
+        assert!(Responses::parse(&text).unwrap_err().starts_with("`greet` variant 1: `{` without a closing"));
+        assert!(Responses::parse("greet: hello").is_err());
+        let err = Responses::parse(&format!("{}greet:\n  - \"again\"\n", minimal())).unwrap_err();
+        assert!(err.contains("duplicate") && err.contains("greet"), "{err}");
+    }
+
+    #[test]
+    fn render_substitutes_and_picks_by_seed() {
+        let text = minimal().replace(
+            "\"answer_price {price}\"",
+            "\"The {title} is {price}.\"\n  - \"It costs {price}.\"\n  - \"{price} for the {title}\"",
+        );
+        let responses = Responses::parse(&text).unwrap();
+        assert_eq!(responses.variant_count(Template::AnswerPrice), 3);
+        let vars = [("title", "Kindle"), ("price", "$99.00"), ("unused", "x")];
+        assert_eq!(responses.render(Template::AnswerPrice, 0, &vars), "The Kindle is $99.00.");
+        assert_eq!(responses.render(Template::AnswerPrice, 1, &vars), "It costs $99.00.");
+        assert_eq!(responses.render(Template::AnswerPrice, 2, &vars), "$99.00 for the Kindle");
+        assert_eq!(responses.render(Template::AnswerPrice, 3, &vars), "The Kindle is $99.00.");
+        assert_eq!(responses.render(Template::AnswerPrice, u64::MAX, &vars), "The Kindle is $99.00.");
+        // Same seed, same reply.
+        assert_eq!(responses.render(Template::AnswerPrice, 7, &vars), responses.render(Template::AnswerPrice, 7, &vars));
+        // A value is inserted as is, never read as a template.
+        assert_eq!(responses.render(Template::AnswerPrice, 1, &[("price", "{title}")]), "It costs {title}.");
+        // A missing value renders as nothing rather than as a raw placeholder.
+        assert_eq!(responses.render(Template::AnswerPrice, 1, &[]), "It costs .");
+    }
+
+    #[test]
+    fn shipped_templates_render_with_their_placeholders() {
+        let responses = Responses::load(&shipped_path()).unwrap();
+        for &t in Template::ALL {
+            let vars: Vec<(&str, &str)> = t.placeholders().iter().map(|p| (*p, "VALUE")).collect();
+            for seed in 0..responses.variant_count(t) as u64 {
+                let reply = responses.render(t, seed, &vars);
+                assert!(!reply.contains('{') && !reply.contains('}'), "{}: {reply}", t.key());
+                if !t.required().is_empty() {
+                    assert!(reply.contains("VALUE"), "{}: {reply}", t.key());
+                }
+            }
+        }
+    }
+}
