@@ -12,6 +12,8 @@ use crate::bench::BenchCommand;
 use crate::catalog::import::{self, Format, ImportOptions, ImportReport};
 use crate::catalog::index::{self, BuildOptions, BuildReport, IndexSource, IndexState, SourceFile};
 use crate::catalog::synonyms::Synonyms;
+use crate::client::chat::ChatArgs;
+use crate::client::loadtest::LoadtestArgs;
 use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
 use crate::config::{Config, Options};
 use crate::nlu::{self, Nlu, slots::Lexicon};
@@ -59,6 +61,11 @@ pub enum Command {
     /// Whole-program benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Chat with a running server from the terminal (protocol v1 over ws://)
+    Chat(ChatArgs),
+    /// Run many scripted conversations at once against a server on this machine; report
+    /// errors, turn latency and throughput
+    Loadtest(LoadtestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +201,8 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             eval_nlu(&config, &data, json, errors, held_out)
         }
         Command::Bench(command) => crate::bench::run(command, &config),
+        Command::Chat(args) => crate::client::chat::run(args),
+        Command::Loadtest(args) => crate::client::loadtest::run(args),
     }
 }
 

@@ -21,10 +21,12 @@
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
+//! - [`client`]: protocol v1 clients: `aisle chat` (terminal) and `aisle loadtest`.
 
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod dialogue;
 pub mod nlu;

@@ -1,0 +1,463 @@
+//! `aisle chat`: an interactive terminal client. Reads lines from stdin, sends each as a
+//! message and prints the reply (text, product cards, comparison table, cart, quick replies)
+//! and whatever else the server sends meanwhile (agent messages, status). `/quit` or end of
+//! input exits. When the connection drops, it reconnects once, resuming the session from the
+//! last `seq` seen, prints what the server replays, and sends the interrupted message again
+//! under the same id (the server answers a repeated id from its transcript).
+//!
+//! The rendering is pure ([`render_reply`], [`render_frame`]) and unit-tested.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::Context;
+use clap::Args;
+use tokio::sync::mpsc;
+
+use super::{ClientError, Connection, Welcome, describe_error};
+use crate::protocol::{Cart, Channel, Comparison, OrderView, ProductCard, Reply, ServerFrame, SessionStatus};
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// WebSocket URL of the server's chat endpoint (ws:// only)
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws/chat")]
+    pub url: String,
+    /// Channel: web, voice (replies also print their spoken form) or api
+    #[arg(long, default_value = "web", value_parser = parse_channel)]
+    pub channel: Channel,
+    /// Resume this session (the server replays its transcript)
+    #[arg(long)]
+    pub session: Option<String>,
+}
+
+pub fn parse_channel(s: &str) -> Result<Channel, String> {
+    match s {
+        "web" => Ok(Channel::Web),
+        "voice" => Ok(Channel::Voice),
+        "api" => Ok(Channel::Api),
+        _ => Err(format!("'{s}' is not one of web, voice, api")),
+    }
+}
+
+/// Runs the interactive client until `/quit`, end of input, or a connection that cannot be
+/// resumed.
+pub fn run(args: ChatArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(chat(args))
+}
+
+async fn chat(args: ChatArgs) -> anyhow::Result<()> {
+    let mut conn = Connection::connect(&args.url).await?;
+    let welcome = conn.hello(args.channel, args.session.clone(), 0).await?;
+    let mut screen = Screen { out: std::io::stdout(), voice: args.channel == Channel::Voice, shown_seq: 0 };
+    screen.line(&describe_welcome(&welcome, args.session.is_some()))?;
+    screen.line("(type a message; /quit to leave)")?;
+    converse(conn, stdin_lines(), &mut screen, std::io::stdin().is_terminal()).await
+}
+
+/// The conversation after the welcome: each line is sent and answered in turn, and frames the
+/// server sends unasked are shown as they come.
+async fn converse<W: Write>(
+    mut conn: Connection,
+    mut lines: mpsc::Receiver<String>,
+    screen: &mut Screen<W>,
+    prompt: bool,
+) -> anyhow::Result<()> {
+    screen.show_stashed(&mut conn)?;
+    loop {
+        if prompt {
+            screen.prompt()?;
+        }
+        let line = tokio::select! {
+            line = lines.recv() => line,
+            frame = conn.recv() => {
+                match frame {
+                    Ok(frame) => screen.show(&frame)?,
+                    Err(e) if e.is_disconnect() => resume(&mut conn, screen).await?,
+                    Err(e) => return Err(e.into()),
+                }
+                continue;
+            }
+        };
+        let Some(line) = line else { break };
+        let text = line.trim();
+        if text == "/quit" {
+            break;
+        }
+        if text.is_empty() {
+            continue;
+        }
+        let id = conn.next_message_id();
+        let mut result = send_and_wait(&mut conn, &id, text).await;
+        if matches!(&result, Err(e) if e.is_disconnect()) {
+            resume(&mut conn, screen).await?;
+            result = send_and_wait(&mut conn, &id, text).await;
+        }
+        screen.show_stashed(&mut conn)?;
+        match result {
+            Ok(reply) => {
+                screen.show(&ServerFrame::Reply(reply))?;
+                // A failed ack means a lost connection, which the next read finds and resumes.
+                let _ = conn.ack().await;
+            }
+            Err(ClientError::Server(e)) => screen.line(&format!("error: {}", describe_error(&e)))?,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    conn.close().await;
+    Ok(())
+}
+
+async fn send_and_wait(conn: &mut Connection, id: &str, text: &str) -> Result<Reply, ClientError> {
+    conn.send_message(id, text).await?;
+    conn.reply_to(id).await
+}
+
+/// Reconnects once after a dropped connection and shows what the server replays.
+async fn resume<W: Write>(conn: &mut Connection, screen: &mut Screen<W>) -> anyhow::Result<()> {
+    screen.line(&format!("(connection lost; resuming from seq {})", conn.last_seq()))?;
+    let welcome = conn.reconnect().await.context("the connection dropped and could not be resumed")?;
+    screen.line(&describe_welcome(&welcome, true))?;
+    screen.show_stashed(conn)
+}
+
+fn describe_welcome(welcome: &Welcome, asked_to_resume: bool) -> String {
+    match (welcome.resumed, asked_to_resume) {
+        (true, _) => format!("(resumed session {})", welcome.session_id),
+        (false, true) => format!("(the session could not be resumed; new session {})", welcome.session_id),
+        (false, false) => format!("(connected: session {})", welcome.session_id),
+    }
+}
+
+/// Where the conversation is printed. Frames with a `seq` are shown once, even when a resumed
+/// session replays them or a resent message is answered again from the transcript.
+struct Screen<W> {
+    out: W,
+    voice: bool,
+    shown_seq: u64,
+}
+
+impl<W: Write> Screen<W> {
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.out, "{text}")
+    }
+
+    fn prompt(&mut self) -> std::io::Result<()> {
+        write!(self.out, "> ")?;
+        self.out.flush()
+    }
+
+    fn show(&mut self, frame: &ServerFrame) -> std::io::Result<()> {
+        if let Some(seq) = frame.seq() {
+            if seq <= self.shown_seq {
+                return Ok(());
+            }
+            self.shown_seq = seq;
+        }
+        if let Some(text) = render_frame(frame) {
+            self.line(&text)?;
+        }
+        match (self.voice, frame) {
+            (true, ServerFrame::Reply(reply)) => self.line(&format!("(spoken) {}", reply.speech)),
+            _ => Ok(()),
+        }
+    }
+
+    fn show_stashed(&mut self, conn: &mut Connection) -> anyhow::Result<()> {
+        for frame in conn.take_stashed() {
+            self.show(&frame)?;
+        }
+        Ok(())
+    }
+}
+
+/// Lines of stdin, read on a thread of their own (stdin has no async reader that can be
+/// cancelled); the channel closes at end of input.
+fn stdin_lines() -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// A server frame as terminal text; `None` for frames with nothing to show (`typing`, `pong`).
+pub fn render_frame(frame: &ServerFrame) -> Option<String> {
+    match frame {
+        ServerFrame::Reply(reply) => Some(render_reply(reply)),
+        ServerFrame::AgentMessage { text, agent, .. } => Some(format!("[{agent}] {text}")),
+        ServerFrame::Status { status, .. } => Some(
+            match status {
+                SessionStatus::Bot => "(the assistant is answering again)",
+                SessionStatus::WaitingForAgent => "(waiting for an agent)",
+                SessionStatus::AgentJoined => "(an agent joined)",
+                SessionStatus::AgentLeft => "(the agent left; the assistant is answering again)",
+            }
+            .to_string(),
+        ),
+        ServerFrame::Error(e) => Some(format!("error: {}", describe_error(e))),
+        ServerFrame::Welcome { session_id, resumed, .. } => Some(format!("(welcome: session {session_id}, resumed: {resumed})")),
+        ServerFrame::Typing | ServerFrame::Pong => None,
+    }
+}
+
+/// A reply as terminal text: its text, then the product cards, comparison, order, cart and
+/// quick replies it carries, each only when present.
+pub fn render_reply(reply: &Reply) -> String {
+    let mut out = reply.text.clone();
+    for (i, card) in reply.products.iter().enumerate() {
+        let _ = write!(out, "\n{}. {}", i + 1, render_card(card));
+    }
+    if let Some(comparison) = &reply.comparison {
+        out.push('\n');
+        out.push_str(&render_comparison(comparison));
+    }
+    if let Some(order) = &reply.order {
+        out.push('\n');
+        out.push_str(&render_order(order));
+    }
+    if let Some(cart) = &reply.cart {
+        out.push('\n');
+        out.push_str(&render_cart(cart));
+    }
+    if !reply.quick_replies.is_empty() {
+        let labels: Vec<String> = reply.quick_replies.iter().map(|q| format!("[{}]", q.label)).collect();
+        out.push('\n');
+        out.push_str(&labels.join(" "));
+    }
+    out
+}
+
+/// `Title — Brand — $12.99 (was $15.00) ★4.3 [in stock] id=P123`.
+fn render_card(card: &ProductCard) -> String {
+    let mut out = card.title.clone();
+    if let Some(brand) = &card.brand {
+        let _ = write!(out, " — {brand}");
+    }
+    let _ = write!(out, " — {}", money(card.price, &card.currency));
+    if let Some(list) = card.list_price {
+        let _ = write!(out, " (was {})", money(list, &card.currency));
+    }
+    if let Some(rating) = card.rating {
+        let _ = write!(out, " ★{rating:.1}");
+    }
+    let stock = if card.in_stock { "in stock" } else { "out of stock" };
+    let _ = write!(out, " [{stock}] id={}", card.id);
+    out
+}
+
+/// Attributes down, products across, the best value of a row marked with `*`; then the summary.
+fn render_comparison(c: &Comparison) -> String {
+    let mut table: Vec<Vec<String>> = Vec::with_capacity(c.rows.len() + 1);
+    table.push(std::iter::once(String::new()).chain(c.products.iter().cloned()).collect());
+    for row in &c.rows {
+        let values = (0..c.products.len().max(row.values.len())).map(|i| {
+            let value = row.values.get(i).map(String::as_str).unwrap_or("");
+            if row.best == Some(i) { format!("{value}*") } else { value.to_string() }
+        });
+        table.push(std::iter::once(row.attribute.clone()).chain(values).collect());
+    }
+    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..columns).map(|col| table.iter().filter_map(|row| row.get(col)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut lines: Vec<String> = table
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| format!("{cell:<w$}")).collect();
+            cells.join(" | ").trim_end().to_string()
+        })
+        .collect();
+    if !c.summary.is_empty() {
+        lines.push(c.summary.clone());
+    }
+    lines.join("\n")
+}
+
+fn render_cart(cart: &Cart) -> String {
+    if cart.items.is_empty() {
+        return "Cart: empty".to_string();
+    }
+    let mut out = String::from("Cart:");
+    for item in &cart.items {
+        let _ = write!(out, "\n  {} × {} — {} id={}", item.quantity, item.title, money(item.price, &cart.currency), item.product_id);
+    }
+    let _ = write!(out, "\n  total {}", money(cart.total, &cart.currency));
+    out
+}
+
+fn render_order(order: &OrderView) -> String {
+    let mut out = format!("Order {}: {} (placed {})", order.order_id, order.status, order.placed_at);
+    for item in &order.items {
+        let _ = write!(out, "\n  {} × {} id={}", item.quantity, item.title, item.product_id);
+    }
+    for step in &order.timeline {
+        let _ = write!(out, "\n  {} {}", step.at, step.status);
+    }
+    match (&order.carrier, &order.tracking) {
+        (Some(carrier), Some(tracking)) => {
+            let _ = write!(out, "\n  {carrier} tracking {tracking}");
+        }
+        (Some(carrier), None) => {
+            let _ = write!(out, "\n  carrier {carrier}");
+        }
+        (None, Some(tracking)) => {
+            let _ = write!(out, "\n  tracking {tracking}");
+        }
+        (None, None) => {}
+    }
+    if let Some(eta) = &order.estimated_delivery {
+        let _ = write!(out, "\n  estimated delivery {eta}");
+    }
+    out
+}
+
+/// `$12.99`, `€5.00`, `₹2999.00` (no digit grouping); other currencies as `12.99 CHF`.
+fn money(amount: f64, currency: &str) -> String {
+    let symbol = match currency {
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "INR" => "₹",
+        "JPY" => "¥",
+        _ => return format!("{amount:.2} {currency}"),
+    };
+    format!("{symbol}{amount:.2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{CartItem, ComparisonRow, QuickReply};
+
+    fn card(id: &str, title: &str, price: f64) -> ProductCard {
+        ProductCard {
+            id: id.into(),
+            title: title.into(),
+            brand: None,
+            price,
+            currency: "USD".into(),
+            list_price: None,
+            rating: None,
+            in_stock: true,
+            image: None,
+            url: None,
+        }
+    }
+
+    #[test]
+    fn a_plain_reply_is_its_text() {
+        let reply = Reply { text: "Our return window is 30 days.".into(), ..Reply::default() };
+        assert_eq!(render_reply(&reply), "Our return window is 30 days.");
+    }
+
+    #[test]
+    fn product_cards_are_numbered_lines() {
+        let mut sale = card("P123", "Trail Runner", 12.99);
+        sale.brand = Some("Stride".into());
+        sale.list_price = Some(15.0);
+        sale.rating = Some(4.3);
+        let mut gone = card("P9", "Canvas Tote", 20.0);
+        gone.in_stock = false;
+        gone.currency = "CHF".into();
+        let reply = Reply { text: "Here are two:".into(), products: vec![sale, gone], ..Reply::default() };
+        assert_eq!(
+            render_reply(&reply),
+            "Here are two:\n\
+             1. Trail Runner — Stride — $12.99 (was $15.00) ★4.3 [in stock] id=P123\n\
+             2. Canvas Tote — 20.00 CHF [out of stock] id=P9"
+        );
+    }
+
+    #[test]
+    fn a_comparison_is_an_aligned_table_with_the_best_marked() {
+        let comparison = Comparison {
+            products: vec!["P1".into(), "P22".into()],
+            rows: vec![
+                ComparisonRow { attribute: "weight".into(), values: vec!["250 g".into(), "310 g".into()], best: Some(0) },
+                ComparisonRow { attribute: "price".into(), values: vec!["$80.00".into(), "$65.00".into()], best: Some(1) },
+                ComparisonRow { attribute: "colour".into(), values: vec!["black".into(), "".into()], best: None },
+            ],
+            summary: "P1 is lighter; P22 is cheaper.".into(),
+        };
+        let reply = Reply { text: "Side by side:".into(), comparison: Some(comparison), ..Reply::default() };
+        assert_eq!(
+            render_reply(&reply),
+            "Side by side:\n\
+             \x20      | P1     | P22\n\
+             weight | 250 g* | 310 g\n\
+             price  | $80.00 | $65.00*\n\
+             colour | black  |\n\
+             P1 is lighter; P22 is cheaper."
+        );
+    }
+
+    #[test]
+    fn cart_and_quick_replies() {
+        let cart = Cart {
+            items: vec![
+                CartItem { product_id: "P1".into(), title: "Mug".into(), quantity: 2, price: 4.5 },
+                CartItem { product_id: "P2".into(), title: "Saree".into(), quantity: 1, price: 1999.0 },
+            ],
+            total: 2008.0,
+            currency: "INR".into(),
+        };
+        let reply = Reply {
+            text: "Your cart:".into(),
+            cart: Some(cart),
+            quick_replies: vec![
+                QuickReply { label: "Checkout".into(), text: "checkout".into() },
+                QuickReply { label: "Keep shopping".into(), text: "show me more".into() },
+            ],
+            ..Reply::default()
+        };
+        assert_eq!(
+            render_reply(&reply),
+            "Your cart:\nCart:\n  2 × Mug — ₹4.50 id=P1\n  1 × Saree — ₹1999.00 id=P2\n  total ₹2008.00\n[Checkout] [Keep shopping]"
+        );
+        let empty = Reply { text: "Nothing yet.".into(), cart: Some(Cart { items: vec![], total: 0.0, currency: "USD".into() }), ..Reply::default() };
+        assert_eq!(render_reply(&empty), "Nothing yet.\nCart: empty");
+    }
+
+    #[test]
+    fn frames_without_content_render_nothing() {
+        assert_eq!(render_frame(&ServerFrame::Typing), None);
+        assert_eq!(render_frame(&ServerFrame::Pong), None);
+        assert_eq!(
+            render_frame(&ServerFrame::AgentMessage { seq: 4, text: "Hi, Dana here.".into(), agent: "Dana".into() }).as_deref(),
+            Some("[Dana] Hi, Dana here.")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_conversation_resumes_after_a_dropped_connection() {
+        let url = crate::client::fake::start().await;
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.hello(Channel::Voice, None, 0).await.unwrap();
+        let (tx, lines) = mpsc::channel(8);
+        for line in ["hi", "", "drop", "fail", "/quit", "never sent"] {
+            tx.send(line.to_string()).await.unwrap();
+        }
+        let mut screen = Screen { out: Vec::new(), voice: true, shown_seq: 0 };
+        converse(conn, lines, &mut screen, false).await.unwrap();
+        // The fake server closes the connection at the first "drop" and answers it when the
+        // message is sent again under the same id after the resume.
+        assert_eq!(
+            String::from_utf8(screen.out).unwrap(),
+            "you said: hi\n(spoken) \n\
+             (connection lost; resuming from seq 1)\n(resumed session s_0)\n\
+             you said: drop\n(spoken) \n\
+             error: rate_limited: slow down (retry after 500 ms)\n"
+        );
+    }
+
+    #[test]
+    fn channels_parse() {
+        assert_eq!(parse_channel("voice"), Ok(Channel::Voice));
+        assert!(parse_channel("sms").is_err());
+    }
+}
