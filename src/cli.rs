@@ -18,6 +18,9 @@ use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
 use crate::config::{Config, Options};
 use crate::nlu::{self, Nlu, slots::Lexicon};
 use crate::server::{self, AppState};
+use crate::dialogue::{Assistant, ShopSettings};
+use crate::session::Sessions;
+use crate::session::store::Store;
 
 /// Row errors shown per file; the rest are counted.
 const SHOWN_ROW_ERRORS: usize = 50;
@@ -288,9 +291,21 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-        let state = AppState { catalog: Arc::new(catalog), nlu: Arc::new(nlu) };
+        let state = app_state(config, Arc::new(catalog), Arc::new(nlu)).await?;
         server::run(listener, state, server::shutdown::signal()).await.context("server failed")
     })
+}
+
+/// Everything the server needs besides the catalog and the model: the session database and
+/// the assistant with its reply templates and shop policies.
+pub async fn app_state(config: &Config, catalog: Arc<Catalog>, nlu: Arc<Nlu>) -> anyhow::Result<AppState> {
+    let store = Store::open(&config.database).await.with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    let currency = catalog.main_currency()?.unwrap_or_else(|| config.currency.clone());
+    let shop = ShopSettings { checkout_url: config.checkout_url.clone(), currency };
+    let assistant = Assistant::load(catalog.clone(), nlu, &config.prompts_dir, shop)
+        .await
+        .with_context(|| format!("cannot load the assistant's prompts from {}", config.prompts_dir.display()))?;
+    Ok(AppState::new(catalog, Arc::new(Sessions::new(store, Arc::new(assistant)))))
 }
 
 /// Builds the index if it is missing or stale, then opens it.

@@ -71,6 +71,18 @@ pub struct Options {
     #[arg(long, env = "AISLE_ENCODER_MAX_WAIT_MS", global = true)]
     pub encoder_max_wait_ms: Option<u64>,
 
+    /// SQLite database file of sessions (and orders) [default: aisle.db]
+    #[arg(long, env = "AISLE_DATABASE", global = true)]
+    pub database: Option<PathBuf>,
+
+    /// Directory of responses.yaml and faq.yaml [default: prompts]
+    #[arg(long, env = "AISLE_PROMPTS_DIR", global = true)]
+    pub prompts_dir: Option<PathBuf>,
+
+    /// Where "checkout" sends the shopper [default: https://shop.example/checkout]
+    #[arg(long, env = "AISLE_CHECKOUT_URL", global = true)]
+    pub checkout_url: Option<String>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -98,6 +110,9 @@ pub struct Config {
     pub intents_dir: PathBuf,
     pub nlu_data: Vec<PathBuf>,
     pub encoder: crate::nlu::encoder::BatchOptions,
+    pub database: PathBuf,
+    pub prompts_dir: PathBuf,
+    pub checkout_url: String,
     pub log_format: LogFormat,
 }
 
@@ -115,6 +130,9 @@ impl Default for Config {
             intents_dir: PathBuf::from("prompts/intents"),
             nlu_data: vec![PathBuf::from("../shared/data/nlu/dev.jsonl")],
             encoder: crate::nlu::encoder::BatchOptions::default(),
+            database: PathBuf::from("aisle.db"),
+            prompts_dir: PathBuf::from("prompts"),
+            checkout_url: "https://shop.example/checkout".into(),
             log_format: LogFormat::Text,
         }
     }
@@ -160,6 +178,9 @@ impl Config {
                     .map(std::time::Duration::from_millis)
                     .unwrap_or(d.encoder.max_wait),
             },
+            database: options.database.clone().or(file.database).unwrap_or(d.database),
+            prompts_dir: options.prompts_dir.clone().or(file.prompts_dir).unwrap_or(d.prompts_dir),
+            checkout_url: options.checkout_url.clone().or(file.checkout_url).unwrap_or(d.checkout_url),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;
@@ -185,6 +206,9 @@ impl Config {
         }
         if self.encoder.max_wait > std::time::Duration::from_millis(1000) {
             return invalid("encoder_max_wait_ms", "is over 1000 ms".into());
+        }
+        if !(self.checkout_url.starts_with("https://") || self.checkout_url.starts_with("http://") || self.checkout_url.starts_with('/')) {
+            return invalid("checkout_url", format!("'{}' is not an http(s) URL or a path", self.checkout_url));
         }
         Ok(())
     }

@@ -97,6 +97,8 @@ pub struct Filters {
     pub max_price: Option<f64>,
     /// Any of these brands (case-insensitive).
     pub brands: Vec<String>,
+    /// None of these brands ("but not nike").
+    pub exclude_brands: Vec<String>,
     /// Any of these categories: a path `"A > B"` or the name of any node.
     pub categories: Vec<String>,
     pub in_stock: Option<bool>,
@@ -165,6 +167,16 @@ pub struct SearchResults {
 }
 
 impl Catalog {
+    /// The currency most products are priced in (looked at over a sample), if there are any.
+    pub fn main_currency(&self) -> Result<Option<String>, CatalogError> {
+        let sample = self.search(&SearchRequest { limit: MAX_LIMIT, facets: false, ..SearchRequest::default() })?;
+        let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for hit in &sample.hits {
+            *counts.entry(hit.product.effective_price().currency.as_str()).or_default() += 1;
+        }
+        Ok(counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c.to_string()))
+    }
+
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, CatalogError> {
         let started = Instant::now();
@@ -330,6 +342,11 @@ impl Catalog {
                 values.push("unisex".into());
             }
             must(any_term(f.gender, values));
+        }
+        for brand in &filters.exclude_brands {
+            if let Some(facet) = self.brands.get(&schema::fold(brand)) {
+                clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_facet(f.brand, facet), IndexRecordOption::Basic))));
+            }
         }
         for id in &filters.exclude_ids {
             let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);

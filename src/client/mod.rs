@@ -82,6 +82,13 @@ pub fn error_code_name(e: &ErrorFrame) -> String {
     }
 }
 
+/// 48 random bits in hex: message ids of different connections to one session never collide.
+fn random_prefix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What the server said when a `hello` was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Welcome {
@@ -100,8 +107,10 @@ pub struct Connection {
     channel: Channel,
     session_id: Option<String>,
     last_seq: u64,
-    /// Message ids are `c1`, `c2`, … and keep counting across reconnects, because the server
-    /// answers a repeated id from the transcript.
+    /// Message ids are `<prefix>-1`, `<prefix>-2`, … with a random prefix per connection
+    /// object, kept across reconnects: the server answers an id the session has seen from the
+    /// transcript, so ids must never repeat within a session.
+    id_prefix: String,
     next_id: u64,
     /// Frames read while a turn waited for its reply, handed out by `recv` before new ones.
     stashed: VecDeque<ServerFrame>,
@@ -118,6 +127,7 @@ impl Connection {
             channel: Channel::default(),
             session_id: None,
             last_seq: 0,
+            id_prefix: random_prefix(),
             next_id: 1,
             stashed: VecDeque::new(),
         })
@@ -182,7 +192,7 @@ impl Connection {
 
     /// A fresh message id.
     pub fn next_message_id(&mut self) -> String {
-        let id = format!("c{}", self.next_id);
+        let id = format!("{}-{}", self.id_prefix, self.next_id);
         self.next_id += 1;
         id
     }
@@ -435,10 +445,14 @@ mod tests {
         assert_eq!(conn.session_id(), Some(welcome.session_id.as_str()));
 
         let reply = conn.turn("running shoes").await.unwrap();
-        assert_eq!(reply.in_reply_to.as_deref(), Some("c1"));
+        let first = reply.in_reply_to.clone().unwrap();
+        assert!(first.ends_with("-1"), "{first}");
         assert_eq!(reply.text, "you said: running shoes");
         let reply = conn.turn("in blue").await.unwrap();
-        assert_eq!(reply.in_reply_to.as_deref(), Some("c2"));
+        let second = reply.in_reply_to.clone().unwrap();
+        assert!(second.ends_with("-2") && second[..second.len() - 2] == first[..first.len() - 2], "{second}");
+        let other = Connection::connect(&url).await.unwrap().next_message_id();
+        assert_ne!(other, first, "two connections share message ids");
         assert_eq!(conn.last_seq(), 2);
         assert!(conn.take_stashed().is_empty(), "typing frames are not kept");
 

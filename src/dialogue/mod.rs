@@ -5,10 +5,18 @@
 //!   by [`Template`](responses::Template) so code cannot name a template that does not exist.
 //! - [`faq`]: the shop's details and policy answers of `prompts/faq.yaml`.
 
+mod assistant;
+mod cart;
+pub mod compose;
 pub mod faq;
+pub mod policy;
+mod product;
 pub mod responses;
+mod shop;
 
 use std::path::{Path, PathBuf};
+
+pub use assistant::{Assistant, Input, ShopSettings, Turn};
 
 /// Errors of the dialogue layer.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +26,13 @@ pub enum DialogueError {
     /// A prompts file that cannot be used; `message` names the key or entry at fault.
     #[error("{}: {message}", path.display())]
     Config { path: PathBuf, message: String },
+    /// The shopper's input cannot be acted on (an unknown action); the message says why.
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Nlu(#[from] crate::nlu::NluError),
 }
 
 impl DialogueError {

@@ -83,6 +83,8 @@ templates! {
     /// Which product does the shopper mean?
     QuestionWhich = "question_which" [] required [];
     AnswerAttribute = "answer_attribute" [title, attribute, value] required [attribute, value];
+    AnswerYes = "answer_yes" [title, attribute] required [attribute];
+    AnswerNo = "answer_no" [title, attribute] required [attribute];
     AnswerPrice = "answer_price" [title, price] required [price];
     /// A sale: `price` now, `list_price` before.
     AnswerPriceSale = "answer_price_sale" [title, price, list_price] required [price, list_price];
@@ -107,6 +109,7 @@ templates! {
     CartNotInCart = "cart_not_in_cart" [title] required [title];
     CartView = "cart_view" [count, total] required [total];
     CartEmpty = "cart_empty" [] required [];
+    CartFull = "cart_full" [] required [];
     /// Which cart item does the shopper mean?
     CartWhich = "cart_which" [] required [];
     Checkout = "checkout" [total, link] required [link];

@@ -69,7 +69,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Sort order a shopper asked for ("cheapest", "most expensive", "best rated").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortSlot {
     PriceAsc,
@@ -164,6 +164,10 @@ pub struct Slots {
     /// An e-mail address in the text (guest order verification).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The words left to search for: what no extractor took (prices, sizes, brands,
+    /// references…), without colours, genders, units and conversational words.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub query: String,
 }
 
 /// What the extractor knows about the catalog: brands, categories, product titles.
@@ -1888,6 +1892,14 @@ impl Ctx<'_> {
             }
             "them" | "these" | "those" if self.is(i + 1, "all") => {
                 return Some((Reference::All, i, i + 1));
+            }
+            // "any of these", "a 9 in these", "from those", "these in maroon?": what was shown.
+            "these" | "those"
+                if self.prev_word_in_sentence(i).map_or(true, |p| {
+                    self.is_any(p, &["in", "of", "from", "among", "between", "with"])
+                }) && !self.next_word(i).is_some_and(|n| statics().count_nouns.contains(self.key(n))) =>
+            {
+                return Some((Reference::All, i, i));
             }
             "every" | "each"
                 if self.seq(i + 1, &["one", "of", "them"]).is_some()
@@ -3829,6 +3841,12 @@ impl Ctx<'_> {
                 continue;
             }
             push_terms(&t.norm, t.kind, &mut query);
+            if self.used[k] == Used::Free {
+                if !self.slots.query.is_empty() {
+                    self.slots.query.push(' ');
+                }
+                self.slots.query.push_str(&t.norm);
+            }
         }
         self.slots.products = self.lex.products.lookup(&query);
     }

@@ -119,7 +119,7 @@ pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
             colors: params.all("color"),
             sizes: params.all("size"),
             genders: params.all("gender"),
-            exclude_ids: Vec::new(),
+            ..Filters::default()
         },
         sort,
         limit: params.number_in("limit", 10, MAX_LIMIT)?,

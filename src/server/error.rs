@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::catalog::CatalogError;
 use crate::protocol::{ErrorBody, ErrorDetail};
+use crate::session::SessionError;
 
 /// An error a handler returns.
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +16,12 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
 }
 
 impl ApiError {
@@ -26,8 +31,16 @@ impl ApiError {
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             ApiError::Catalog(CatalogError::BadQuery(m)) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             ApiError::Catalog(e @ CatalogError::UnknownProduct(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            ApiError::Catalog(e) => {
-                tracing::error!(error = %e, "internal error");
+            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
+            ApiError::Session(e) if e.is_overloaded() => {
+                (StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the assistant is busy; try again shortly".into())
+            }
+            ApiError::Session(e @ SessionError::UnknownSession(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            ApiError::Session(e) if e.bad_input().is_some() => {
+                (StatusCode::BAD_REQUEST, "bad_request", e.bad_input().unwrap_or_default().to_string())
+            }
+            ApiError::Catalog(_) | ApiError::Session(_) => {
+                tracing::error!(error = %self, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into())
             }
         }

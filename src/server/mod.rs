@@ -3,22 +3,27 @@
 //! codes.
 
 mod api;
+mod chat;
 mod error;
 pub mod shutdown;
+pub mod ws;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
-use crate::nlu::Nlu;
+use crate::session::Sessions;
 
 pub use error::ApiError;
 
@@ -26,8 +31,26 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
-    pub nlu: Arc<Nlu>,
+    pub sessions: Arc<Sessions>,
+    pub connections: Connections,
 }
+
+impl AppState {
+    pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
+        AppState { catalog, sessions, connections: Connections::default() }
+    }
+}
+
+/// The WebSocket connections, which axum's graceful shutdown does not wait for: they stop when
+/// `shutdown` is cancelled, and `run` waits for the `tracker` to drain.
+#[derive(Clone, Default)]
+pub struct Connections {
+    pub shutdown: CancellationToken,
+    pub tracker: TaskTracker,
+}
+
+/// How long `run` waits for WebSocket connections to close after a shutdown.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Longest any HTTP request may take before it is answered with 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/suggest", get(api::suggest))
         .route("/v1/products/{id}", get(api::product))
         .route("/v1/products/{id}/similar", get(api::similar))
+        .route("/v1/chat", post(chat::turn).layer(DefaultBodyLimit::max(ws::MAX_FRAME_BYTES)))
+        .route("/ws/chat", get(ws::upgrade))
         .fallback(api::not_found)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(error::panic_response))
@@ -51,7 +76,13 @@ pub fn router(state: AppState) -> Router {
 pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, products = state.catalog.len(), "listening");
+    let connections = state.connections.clone();
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    connections.shutdown.cancel();
+    connections.tracker.close();
+    if tokio::time::timeout(DRAIN_TIMEOUT, connections.tracker.wait()).await.is_err() {
+        tracing::warn!(open = connections.tracker.len(), "WebSocket connections still open after the drain timeout");
+    }
     tracing::info!("stopped");
     Ok(())
 }

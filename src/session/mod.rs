@@ -1,3 +1,11 @@
 //! Conversations: per-session state, context for follow-ups, and the transcript store.
+//!
+//! - [`state`]: what a conversation remembers between turns.
+//! - [`store`]: sessions and transcripts in SQLite (sqlx).
+//! - [`registry`]: opening, resuming and running turns, one at a time per session.
 
+pub mod registry;
+pub mod state;
 pub mod store;
+
+pub use registry::{Opened, SessionError, Sessions, TurnInput};

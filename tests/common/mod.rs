@@ -12,8 +12,11 @@ use aisle::catalog::synonyms::Synonyms;
 use aisle::catalog::{Catalog, Product};
 use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::slots::Lexicon;
+use aisle::dialogue::{Assistant, ShopSettings};
 use aisle::nlu::{Nlu, NluPaths};
 use aisle::server::{self, AppState};
+use aisle::session::Sessions;
+use aisle::session::store::Store;
 
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -73,27 +76,67 @@ pub fn nlu_paths() -> NluPaths {
     }
 }
 
+/// The checkout link the test servers give.
+pub const CHECKOUT_URL: &str = "https://shop.test/checkout";
+
+/// The assistant over the demo catalog and the shipped prompts, loaded once per test binary
+/// (on its own thread: it embeds the FAQ, and tests each run their own runtime).
+pub fn assistant() -> Arc<Assistant> {
+    static ASSISTANT: OnceLock<Arc<Assistant>> = OnceLock::new();
+    ASSISTANT
+        .get_or_init(|| {
+            std::thread::spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let catalog = demo_catalog();
+                let currency = catalog.main_currency().unwrap().unwrap();
+                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency };
+                Arc::new(runtime.block_on(Assistant::load(catalog, nlu(), &repo_path("prompts"), shop)).unwrap())
+            })
+            .join()
+            .unwrap()
+        })
+        .clone()
+}
+
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The session database.
+    pub database: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Holds the database of servers started with [`TestServer::start`].
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
+    /// A server with a new, empty database.
     pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start_on(dir.path().join("aisle.db")).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A server on an existing (or new) database file, as after a restart.
+    pub async fn start_on(database: PathBuf) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState { catalog: demo_catalog(), nlu: nlu() };
+        let store = Store::open(&database).await.unwrap();
+        let state = AppState::new(demo_catalog(), Arc::new(Sessions::new(store, assistant())));
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
-        TestServer { addr, shutdown: Some(tx), task: Some(task) }
+        TestServer { addr, database, shutdown: Some(tx), task: Some(task), _dir: None }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws/chat", self.addr)
     }
 
     /// Signals shutdown and waits for the server to finish.

@@ -1,0 +1,248 @@
+//! The assistant: one turn of a conversation. Parses the message, lets the policy pick an
+//! action, runs the skill for it against the catalog, the shop's policies and the session's
+//! context, and composes the reply. The session layer numbers, stores and sends it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, Product};
+use crate::nlu::{Nlu, Parse};
+use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
+use crate::session::state::{Pending, SessionState};
+
+use super::compose::{self, Draft};
+use super::faq::Faq;
+use super::policy::{self, Action, Target};
+use super::responses::{Responses, Template};
+use super::DialogueError;
+
+/// Least cosine similarity for a policy question to be answered from an FAQ entry.
+const FAQ_MATCH: f32 = 0.55;
+
+/// Shop settings the replies use.
+#[derive(Debug, Clone)]
+pub struct ShopSettings {
+    /// Where "checkout" sends the shopper.
+    pub checkout_url: String,
+    /// Currency of the catalog's prices: of cart totals and of prices the shopper names
+    /// without one ("under 500").
+    pub currency: String,
+}
+
+/// What one turn produced.
+#[derive(Debug)]
+pub struct Turn {
+    pub reply: Reply,
+    /// Who answers the conversation from now on, when that changed.
+    pub status: Option<SessionStatus>,
+}
+
+/// The input of a turn.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Text(&'a str),
+    Action(&'a ActionFrame),
+}
+
+pub struct Assistant {
+    pub(super) catalog: Arc<Catalog>,
+    pub(super) nlu: Arc<Nlu>,
+    pub(super) responses: Responses,
+    pub(super) faq: Faq,
+    /// (entry index, embedding) of every FAQ question.
+    faq_embeddings: Vec<(usize, Vec<f32>)>,
+    pub(super) shop: ShopSettings,
+}
+
+impl Assistant {
+    /// Loads `responses.yaml` and `faq.yaml` from `prompts` and embeds the FAQ questions.
+    pub async fn load(catalog: Arc<Catalog>, nlu: Arc<Nlu>, prompts: &Path, shop: ShopSettings) -> Result<Assistant, DialogueError> {
+        let responses = Responses::load(&prompts.join("responses.yaml"))?;
+        let faq = Faq::load(&prompts.join("faq.yaml"))?;
+        let texts = faq.texts();
+        let embeddings = nlu.encoder().embed(texts.iter().map(|(_, t)| t.to_string()).collect()).await?;
+        let faq_embeddings = texts.iter().map(|(i, _)| *i).zip(embeddings).collect();
+        Ok(Assistant { catalog, nlu, responses, faq, faq_embeddings, shop })
+    }
+
+    pub fn nlu(&self) -> &Nlu {
+        &self.nlu
+    }
+
+    /// Runs one turn, updating the session's state.
+    pub async fn respond(&self, state: &mut SessionState, input: Input<'_>) -> Result<Turn, DialogueError> {
+        state.turns += 1;
+        let (draft, intent) = match input {
+            Input::Text(text) => {
+                let parse = self.nlu.parse(text).await?;
+                let intent = IntentRef { name: parse.intent.clone(), confidence: parse.confidence };
+                (self.message(state, text, parse).await?, Some(intent))
+            }
+            Input::Action(action) => (self.action(state, action).await?, None),
+        };
+        let status = draft.status;
+        if let Some(status) = status {
+            state.status = status;
+        }
+        Ok(Turn { reply: compose::reply(draft, intent, state.channel), status })
+    }
+
+    async fn message(&self, state: &mut SessionState, text: &str, parse: Parse) -> Result<Draft, DialogueError> {
+        let action = match policy::clarified(text, state) {
+            Some((asked, intent)) => {
+                let (asked, intent) = (asked.to_string(), intent.to_string());
+                let mut parse = self.nlu.parse(&asked).await?;
+                parse.intent = intent;
+                parse.confidence = 1.0;
+                state.pending = None;
+                policy::decide(&parse, &asked, state)
+            }
+            None => policy::decide(&parse, text, state),
+        };
+        state.pending = None;
+        self.run(state, action).await
+    }
+
+    /// Buttons pressed in the widget.
+    async fn action(&self, state: &mut SessionState, action: &ActionFrame) -> Result<Draft, DialogueError> {
+        let one = || Target::Ids(action.product_id.iter().cloned().collect());
+        let chosen = match action.action.as_str() {
+            "add_to_cart" => Action::AddToCart { target: one(), quantity: action.quantity.unwrap_or(1).max(1) },
+            "remove_from_cart" => Action::RemoveFromCart { target: one(), words: String::new(), quantity: action.quantity },
+            "view_cart" => Action::ViewCart,
+            "checkout" => Action::Checkout,
+            "similar" => Action::Similar(one()),
+            "compare" => Action::Compare { target: Target::Ids(action.product_ids.clone()), comparative: None },
+            "show_product" => {
+                return match action.product_id.as_deref().map(|id| self.product(id)).transpose()?.flatten() {
+                    Some(product) => {
+                        state.focus = Some(product.id.clone());
+                        Ok(Draft::text(product.title.clone()).with_products(std::slice::from_ref(&product)))
+                    }
+                    None => Ok(self.say(state, Template::ProductNotFound, &[("query", action.product_id.as_deref().unwrap_or(""))])),
+                };
+            }
+            "handoff" => Action::Handoff,
+            other => return Err(DialogueError::BadInput(format!("unknown action {other:?}"))),
+        };
+        self.run(state, chosen).await
+    }
+
+    async fn run(&self, state: &mut SessionState, action: Action) -> Result<Draft, DialogueError> {
+        match action {
+            Action::Search(search) | Action::Refine(search) => self.search(state, search),
+            Action::NextPage => self.next_page(state),
+            Action::NothingToRefine => Ok(self.say(state, Template::RefineNothing, &[])),
+            Action::Question { target, text } => self.question(state, target, &text).await,
+            Action::Compare { target, comparative } => self.compare(state, target, comparative.as_ref()),
+            Action::Recommend(search) => self.recommend(state, search),
+            Action::Similar(target) => self.similar(state, target),
+            Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),
+            Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),
+            Action::ViewCart => self.view_cart(state),
+            Action::Checkout => self.checkout(state),
+            Action::Policy(text) => self.policy_answer(state, &text).await,
+            Action::Handoff => Ok(self.handoff(state)),
+            Action::Clarify { text, intents } => {
+                let [first, second] = &intents;
+                let (a, b) = (policy::intent_label(first), policy::intent_label(second));
+                let draft = self
+                    .say(state, Template::Clarify, &[("first", &a.to_lowercase()), ("second", &b.to_lowercase())])
+                    .with_quick_replies(&[(a, a), (b, b)]);
+                state.pending = Some(Pending::Clarify { text, intents: intents.to_vec() });
+                Ok(draft)
+            }
+            Action::Small(intent) => Ok(self.small(state, &intent)),
+            Action::OrdersSoon => Ok(self.say(state, Template::OrdersSoon, &[])),
+        }
+    }
+
+    /// A template reply with this turn's variant.
+    pub(super) fn say(&self, state: &SessionState, template: Template, vars: &[(&str, &str)]) -> Draft {
+        Draft::text(self.render(state, template, vars))
+    }
+
+    pub(super) fn render(&self, state: &SessionState, template: Template, vars: &[(&str, &str)]) -> String {
+        self.responses.render(template, state.turns, vars)
+    }
+
+    pub(super) fn product(&self, id: &str) -> Result<Option<Product>, DialogueError> {
+        Ok(self.catalog.product(id)?)
+    }
+
+    /// The products of a target that exist, in order.
+    pub(super) fn products(&self, ids: &[String]) -> Result<Vec<Product>, DialogueError> {
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(p) = self.product(id)? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    fn small(&self, state: &mut SessionState, intent: &str) -> Draft {
+        let shop = self.faq.shop.name.clone();
+        let template = match intent {
+            "greet" => Template::Greet,
+            "help" => Template::Help,
+            "thanks" => Template::Thanks,
+            "goodbye" => Template::Goodbye,
+            "affirm" => Template::AffirmIdle,
+            "deny" => Template::DenyIdle,
+            "payment_issue" => Template::PaymentIssue,
+            "account_help" => Template::AccountHelp,
+            "complaint" => Template::Complaint,
+            "feedback" => Template::Feedback,
+            _ => Template::OutOfScope,
+        };
+        let draft = self.say(state, template, &[("shop", &shop)]);
+        match template {
+            Template::Greet | Template::Help | Template::OutOfScope | Template::AffirmIdle => draft.with_quick_replies(&[
+                ("Search products", "show me popular products"),
+                ("My cart", "what's in my cart"),
+                ("Shipping", "what are the shipping options"),
+            ]),
+            Template::PaymentIssue | Template::AccountHelp | Template::Complaint => {
+                state.pending = Some(Pending::OfferHandoff);
+                draft.with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
+            }
+            _ => draft,
+        }
+    }
+
+    async fn policy_answer(&self, state: &mut SessionState, text: &str) -> Result<Draft, DialogueError> {
+        let query = self.nlu.encoder().embed(vec![text.to_string()]).await?;
+        let best = self
+            .faq_embeddings
+            .iter()
+            .map(|(i, e)| (*i, cosine(&query[0], e)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((index, score)) if score >= FAQ_MATCH => {
+                let entry = &self.faq.entries[index];
+                let mut draft = self.say(state, Template::PolicyAnswer, &[("answer", &entry.answer)]);
+                draft.speech = Some(entry.speech.clone());
+                Ok(draft)
+            }
+            _ => {
+                state.pending = Some(Pending::OfferHandoff);
+                Ok(self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[("Talk to a person", "yes, connect me with a person")]))
+            }
+        }
+    }
+
+    fn handoff(&self, state: &mut SessionState) -> Draft {
+        if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
+            return self.say(state, Template::HandoffAlready, &[]);
+        }
+        let mut draft = self.say(state, Template::HandoffWaiting, &[]);
+        draft.status = Some(SessionStatus::WaitingForAgent);
+        draft
+    }
+}
+
+/// Cosine similarity of two L2-normalized vectors.
+pub(super) fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

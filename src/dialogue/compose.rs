@@ -1,0 +1,170 @@
+//! Composing a reply: the draft a skill produces becomes the wire [`Reply`], with `speech`
+//! shaped to be spoken (plain words, at most two sentences, at most three items) and, on the
+//! voice channel, `text` shaped the same way.
+
+use crate::catalog::Product;
+use crate::protocol::{Cart, Channel, Comparison, IntentRef, ProductCard, QuickReply, Reply, SessionStatus};
+
+/// Most sentences spoken.
+const SPEECH_SENTENCES: usize = 2;
+/// Most items read out.
+const SPEECH_ITEMS: usize = 3;
+/// Most words of a product title read out.
+const SPOKEN_TITLE_WORDS: usize = 6;
+
+/// What a skill answers, before it is shaped for the channel.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub text: String,
+    /// Names to read out after the first sentence ("A, B and C").
+    pub spoken_items: Vec<String>,
+    /// Words to speak instead of ones derived from the text.
+    pub speech: Option<String>,
+    pub products: Vec<ProductCard>,
+    pub comparison: Option<Comparison>,
+    pub cart: Option<Cart>,
+    pub quick_replies: Vec<QuickReply>,
+    /// A change of who answers the conversation (handoff).
+    pub status: Option<SessionStatus>,
+}
+
+impl Draft {
+    pub fn text(text: impl Into<String>) -> Draft {
+        Draft { text: text.into(), ..Draft::default() }
+    }
+
+    pub fn with_quick_replies(mut self, replies: &[(&str, &str)]) -> Draft {
+        self.quick_replies.extend(replies.iter().map(|(label, text)| quick_reply(label, text)));
+        self
+    }
+
+    /// Shows products as cards, reading out the first few names.
+    pub fn with_products(mut self, products: &[Product]) -> Draft {
+        self.spoken_items = products.iter().take(SPEECH_ITEMS).map(|p| spoken_title(p)).collect();
+        self.products = products.iter().map(ProductCard::from).collect();
+        self
+    }
+}
+
+pub fn quick_reply(label: &str, text: &str) -> QuickReply {
+    QuickReply { label: label.to_string(), text: text.to_string() }
+}
+
+/// The wire reply for a draft (`seq` and `in_reply_to` are set by the session).
+pub fn reply(draft: Draft, intent: Option<IntentRef>, channel: Channel) -> Reply {
+    let speech = draft.speech.unwrap_or_else(|| speech(&draft.text, &draft.spoken_items));
+    let text = if channel == Channel::Voice { speech.clone() } else { draft.text };
+    Reply {
+        seq: 0,
+        in_reply_to: None,
+        text,
+        speech,
+        intent,
+        products: draft.products,
+        comparison: draft.comparison,
+        order: None,
+        cart: draft.cart,
+        quick_replies: draft.quick_replies,
+    }
+}
+
+/// Speakable words: the first sentence of the text, then up to three item names.
+pub fn speech(text: &str, items: &[String]) -> String {
+    let plain = plain_words(text);
+    let mut sentences = sentences(&plain);
+    sentences.truncate(if items.is_empty() { SPEECH_SENTENCES } else { SPEECH_SENTENCES - 1 });
+    let mut out = sentences.join(" ");
+    if !items.is_empty() {
+        let names: Vec<String> = items.iter().take(SPEECH_ITEMS).map(|i| plain_words(i).replace('.', "")).collect();
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("{}.", join_words(&names)));
+    }
+    out
+}
+
+/// "A", "A and B", "A, B and C".
+pub fn join_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A product's name as spoken: the title up to a dash, bracket or comma, at most six words.
+pub fn spoken_title(product: &Product) -> String {
+    let title = product.title.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let cut = title.find([',', '(', '[', '|']).unwrap_or(title.len());
+    let cut = title[..cut].find(" - ").unwrap_or(cut);
+    title[..cut].split(' ').take(SPOKEN_TITLE_WORDS).collect::<Vec<_>>().join(" ")
+}
+
+/// Text without markup characters, URLs or repeated spaces.
+fn plain_words(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| !w.contains("://") && !w.starts_with("www.")).collect();
+    words
+        .join(" ")
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '~'))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Sentences, split after `.`, `!` or `?` followed by a space (not inside numbers like 4.5).
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        current.push(c);
+        let ends = matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        if ends {
+            out.push(current.trim().to_string());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+/// Money as a shopper reads it: `$12.99`, `₹499`, `€30`, else `12.99 CHF`.
+pub fn money(amount: f64, currency: &str) -> String {
+    let amount = (amount * 100.0).round() / 100.0;
+    let number = if amount.fract() == 0.0 { format!("{amount:.0}") } else { format!("{amount:.2}") };
+    match currency {
+        "USD" => format!("${number}"),
+        "CAD" => format!("CA${number}"),
+        "AUD" => format!("A${number}"),
+        "EUR" => format!("€{number}"),
+        "GBP" => format!("£{number}"),
+        "INR" => format!("₹{number}"),
+        "JPY" => format!("¥{number}"),
+        other => format!("{number} {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speech_keeps_one_sentence_before_items_and_at_most_three_items() {
+        let items: Vec<String> = ["A mug", "B mug", "C mug", "D mug"].iter().map(|s| s.to_string()).collect();
+        let s = speech("Here are **4** mugs. They are nice. Really.", &items);
+        assert_eq!(s, "Here are 4 mugs. A mug, B mug and C mug.");
+        assert_eq!(speech("One. Two. Three.", &[]), "One. Two.");
+        assert_eq!(speech("It costs $4.50 now. See https://x.example/p", &[]), "It costs $4.50 now. See");
+    }
+
+    #[test]
+    fn money_reads_naturally() {
+        assert_eq!(money(12.5, "USD"), "$12.50");
+        assert_eq!(money(499.0, "INR"), "₹499");
+        assert_eq!(money(3.0, "CHF"), "3 CHF");
+    }
+}

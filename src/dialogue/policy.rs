@@ -1,0 +1,325 @@
+//! The dialogue policy: from what the shopper said (intent and slots) and what the conversation
+//! remembers, to the one action to take. Pure and deterministic: no catalog, no I/O, so every
+//! rule is tested on its own.
+
+use crate::nlu::Parse;
+use crate::nlu::slots::{Comparative, Reference, Slots, SortSlot};
+use crate::session::state::{Pending, SearchContext, SessionState};
+
+/// Below this confidence an in-scope reading is checked with the shopper.
+pub const CLARIFY_BELOW: f32 = 0.45;
+/// The second reading must be at least this likely to be offered.
+const SECOND_READING: f32 = 0.15;
+/// Most products compared side by side.
+pub const MAX_COMPARED: usize = 4;
+
+/// Which products a request is about, before the catalog is consulted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Known product ids, in the order meant.
+    Ids(Vec<String>),
+    /// "The cheaper one" of these candidates: picked with the catalog.
+    Best { candidates: Vec<String>, comparative: Comparative },
+    /// Nothing in the text or the context says which.
+    Unknown,
+}
+
+/// What to do about one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Search(SearchContext),
+    /// The active search with changed constraints ("in blue", "under 500 instead").
+    Refine(SearchContext),
+    /// The next page of the active search.
+    NextPage,
+    /// A refinement with no search to refine.
+    NothingToRefine,
+    Question { target: Target, text: String },
+    /// Two or more products side by side; `comparative` asks for a winner.
+    Compare { target: Target, comparative: Option<Comparative> },
+    Recommend(SearchContext),
+    Similar(Target),
+    AddToCart { target: Target, quantity: u32 },
+    RemoveFromCart { target: Target, words: String, quantity: Option<u32> },
+    ViewCart,
+    Checkout,
+    Policy(String),
+    Handoff,
+    /// "Did you mean A or B?" with two intents.
+    Clarify { text: String, intents: [String; 2] },
+    /// Intents answered with a short template (greet, help, thanks, goodbye, affirm, deny,
+    /// out_of_scope, payment_issue, account_help, complaint, feedback).
+    Small(String),
+    /// Order intents, until the orders issue lands.
+    OrdersSoon,
+}
+
+/// Intents whose requests are about products and may need "which one?".
+const NEEDS_PRODUCT: [&str; 4] = ["product_question", "add_to_cart", "compare", "recommend"];
+
+/// Labels of the quick replies offered for an intent when clarifying.
+pub fn intent_label(intent: &str) -> &'static str {
+    match intent {
+        "search" => "Find products",
+        "refine" => "Narrow the results",
+        "product_question" => "Ask about a product",
+        "compare" => "Compare products",
+        "recommend" => "Get a suggestion",
+        "add_to_cart" => "Add to cart",
+        "remove_from_cart" => "Remove from cart",
+        "view_cart" => "See my cart",
+        "checkout" => "Check out",
+        "policy_question" => "Shop policies",
+        "human_handoff" => "Talk to a person",
+        "order_status" => "Track an order",
+        "cancel_order" => "Cancel an order",
+        "change_order" => "Change an order",
+        "return_refund" => "Returns and refunds",
+        "invoice" => "Get an invoice",
+        "payment_issue" => "Payment problem",
+        "account_help" => "Account help",
+        "complaint" => "Report a problem",
+        "feedback" => "Leave feedback",
+        _ => "Something else",
+    }
+}
+
+/// Decides the action for a parsed message in the session's context.
+pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
+    let slots = &parse.slots;
+    // An answer to a question the assistant asked.
+    match &state.pending {
+        Some(Pending::WhichProduct { intent, text: asked }) => {
+            let target = target(slots, state);
+            if target != Target::Unknown && (!confident(parse) || NEEDS_PRODUCT.contains(&parse.intent.as_str())) {
+                let mut chosen = parse.clone();
+                chosen.intent = intent.clone();
+                chosen.confidence = 1.0;
+                return with_target(&chosen, asked, state, target);
+            }
+        }
+        Some(Pending::OfferHandoff) => match parse.intent.as_str() {
+            "affirm" => return Action::Handoff,
+            "deny" => return Action::Small("deny".into()),
+            _ => {}
+        },
+        Some(Pending::Clarify { .. }) | None => {}
+    }
+    if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
+        if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
+            if second.confidence >= SECOND_READING {
+                return Action::Clarify { text: text.to_string(), intents: [parse.intent.clone(), second.name.clone()] };
+            }
+        }
+    }
+    act(parse, text, state)
+}
+
+/// When the message picks one of the readings offered by a clarifying question: the text the
+/// question was about and the intent chosen. The caller parses that text again and decides
+/// with the chosen intent.
+pub fn clarified<'a>(text: &str, state: &'a SessionState) -> Option<(&'a str, &'a str)> {
+    match &state.pending {
+        Some(Pending::Clarify { text: asked, intents }) => intents
+            .iter()
+            .find(|i| intent_label(i).eq_ignore_ascii_case(text.trim()))
+            .map(|i| (asked.as_str(), i.as_str())),
+        _ => None,
+    }
+}
+
+fn confident(parse: &Parse) -> bool {
+    parse.confidence >= 0.8 && parse.intent != "out_of_scope"
+}
+
+fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
+    with_target(parse, text, state, target(&parse.slots, state))
+}
+
+fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) -> Action {
+    let slots = &parse.slots;
+    match parse.intent.as_str() {
+        "search" => match &state.search {
+            // Only constraints, no new product words: it narrows the active search.
+            Some(active) if slots.query.is_empty() && has_constraints(slots) => Action::Refine(refine(active, slots)),
+            _ => Action::Search(new_search(slots)),
+        },
+        "refine" => match &state.search {
+            Some(_) if asks_for_more(text) && !has_constraints(slots) && only_more_words(&slots.query) => Action::NextPage,
+            Some(active) => Action::Refine(refine(active, slots)),
+            None if !slots.query.is_empty() || has_constraints(slots) => Action::Search(new_search(slots)),
+            None => Action::NothingToRefine,
+        },
+        "product_question" => Action::Question { target, text: text.to_string() },
+        "compare" => {
+            let target = match target {
+                // "which one is cheaper?" over what was shown.
+                Target::Unknown | Target::Ids(_) if target_len(&target) < 2 && state.shown.len() >= 2 => {
+                    Target::Ids(state.shown.iter().take(10).cloned().collect())
+                }
+                Target::Best { candidates, .. } => Target::Ids(candidates),
+                other => other,
+            };
+            Action::Compare { target, comparative: slots.comparative.clone() }
+        }
+        "recommend" => {
+            let similar = text.to_lowercase().contains("similar") || text.to_lowercase().contains(" like ");
+            if similar && target != Target::Unknown {
+                Action::Similar(target)
+            } else if similar && slots.query.is_empty() && state.focus.is_some() {
+                Action::Similar(Target::Ids(state.focus.iter().cloned().collect()))
+            } else {
+                Action::Recommend(new_search(slots))
+            }
+        }
+        "add_to_cart" => Action::AddToCart { target, quantity: slots.quantity.unwrap_or(1).max(1) },
+        "remove_from_cart" => {
+            // "just one not two": fewer units of the product in focus.
+            Action::RemoveFromCart { target, words: slots.query.clone(), quantity: slots.quantity }
+        }
+        "view_cart" => Action::ViewCart,
+        "checkout" => Action::Checkout,
+        "policy_question" => Action::Policy(text.to_string()),
+        "human_handoff" => Action::Handoff,
+        "order_status" | "cancel_order" | "change_order" | "return_refund" | "invoice" => Action::OrdersSoon,
+        other => Action::Small(other.to_string()),
+    }
+}
+
+fn target_len(target: &Target) -> usize {
+    match target {
+        Target::Ids(ids) => ids.len(),
+        _ => 0,
+    }
+}
+
+/// Resolves the products a message points at: named products first, then references to what
+/// was shown, then the focus.
+pub fn target(slots: &Slots, state: &SessionState) -> Target {
+    let mut ids: Vec<String> = Vec::new();
+    for reference in &slots.references {
+        match reference {
+            Reference::Ordinal { position } => {
+                if let Some(id) = (*position as usize).checked_sub(1).and_then(|i| state.shown.get(i)) {
+                    ids.push(id.clone());
+                }
+            }
+            Reference::First { count } => ids.extend(state.shown.iter().take(*count as usize).cloned()),
+            Reference::Last { count } => {
+                let n = state.shown.len();
+                ids.extend(state.shown.iter().skip(n.saturating_sub(*count as usize)).cloned());
+            }
+            Reference::Focused => match (&state.focus, state.shown.as_slice()) {
+                (Some(focus), _) => ids.push(focus.clone()),
+                (None, [only]) => ids.push(only.clone()),
+                _ => {}
+            },
+            Reference::Both => ids.extend(state.shown.iter().take(2).cloned()),
+            Reference::All => ids.extend(state.shown.iter().cloned()),
+            Reference::ByComparative { comparative } => {
+                if state.shown.is_empty() {
+                    continue;
+                }
+                return Target::Best { candidates: state.shown.clone(), comparative: comparative.clone() };
+            }
+        }
+    }
+    // Named products the shopper was shown come first; others count when nothing else does.
+    let named: Vec<&str> = slots.products.iter().map(|p| p.id.as_str()).collect();
+    if ids.is_empty() && !named.is_empty() {
+        ids.extend(named.iter().map(|s| s.to_string()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    if ids.is_empty() { Target::Unknown } else { Target::Ids(ids) }
+}
+
+fn has_constraints(slots: &Slots) -> bool {
+    !slots.brands.is_empty()
+        || !slots.excluded_brands.is_empty()
+        || !slots.colors.is_empty()
+        || !slots.sizes.is_empty()
+        || slots.gender.is_some()
+        || slots.price_min.is_some()
+        || slots.price_max.is_some()
+        || slots.sort.is_some()
+        || slots.comparative.is_some()
+}
+
+/// Words that ask for the next page ("show more", "next ones", "any others?").
+const MORE_WORDS: [&str; 5] = ["more", "next", "other", "others", "else"];
+/// Words that may come with them and say nothing else.
+const PAGE_WORDS: [&str; 8] = ["ones", "results", "options", "products", "items", "page", "please", "some"];
+
+fn asks_for_more(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.split(|c: char| !c.is_alphanumeric()).any(|t| MORE_WORDS.contains(&t))
+}
+
+fn only_more_words(query: &str) -> bool {
+    query.split_whitespace().all(|w| MORE_WORDS.contains(&w) || PAGE_WORDS.contains(&w))
+}
+
+/// A new search from the slots of one message.
+pub fn new_search(slots: &Slots) -> SearchContext {
+    SearchContext {
+        query: slots.query.clone(),
+        brands: slots.brands.clone(),
+        excluded_brands: slots.excluded_brands.clone(),
+        colors: slots.colors.clone(),
+        sizes: slots.sizes.clone(),
+        gender: slots.gender.clone(),
+        price_min: slots.price_min,
+        price_max: slots.price_max,
+        sort: slots.sort,
+        in_stock: false,
+        page: 0,
+    }
+}
+
+/// The active search with a message's constraints applied: what the message names replaces
+/// the same kind of constraint, the rest is kept.
+fn refine(active: &SearchContext, slots: &Slots) -> SearchContext {
+    let mut next = active.clone();
+    next.page = 0;
+    if !slots.query.is_empty() {
+        next.query = format!("{} {}", active.query, slots.query).trim().to_string();
+    }
+    if !slots.brands.is_empty() {
+        next.brands = slots.brands.clone();
+        next.excluded_brands.retain(|b| !slots.brands.contains(b));
+    }
+    if !slots.excluded_brands.is_empty() {
+        next.excluded_brands.extend(slots.excluded_brands.iter().cloned());
+        next.brands.retain(|b| !slots.excluded_brands.contains(b));
+    }
+    if !slots.colors.is_empty() {
+        next.colors = slots.colors.clone();
+    }
+    if !slots.sizes.is_empty() {
+        next.sizes = slots.sizes.clone();
+    }
+    if slots.gender.is_some() {
+        next.gender = slots.gender.clone();
+    }
+    if slots.price_min.is_some() || slots.price_max.is_some() {
+        next.price_min = slots.price_min;
+        next.price_max = slots.price_max;
+    }
+    if let Some(sort) = slots.sort {
+        next.sort = Some(sort);
+    }
+    if let Some(c) = &slots.comparative {
+        if c.attribute == "price" && slots.price_max.is_none() && slots.sort.is_none() {
+            // "cheaper ones": cheapest first; "pricier": dearest first.
+            next.sort = Some(match c.direction {
+                crate::nlu::slots::Direction::Asc => SortSlot::PriceAsc,
+                crate::nlu::slots::Direction::Desc => SortSlot::PriceDesc,
+            });
+        }
+        if c.attribute == "rating" {
+            next.sort = Some(SortSlot::Rating);
+        }
+    }
+    next
+}

@@ -1,0 +1,452 @@
+//! Questions about a product and comparisons, answered only from the product record: its
+//! fields and `attributes` (the question's words mapped onto attribute keys), else the most
+//! relevant sentence of its description by embedding similarity, else an honest "the page
+//! doesn't say".
+
+use crate::catalog::Product;
+use crate::nlu::slots::{Comparative, Direction};
+use crate::protocol::{Comparison, ComparisonRow};
+use crate::session::state::{Pending, SessionState};
+
+use super::DialogueError;
+use super::assistant::{Assistant, cosine};
+use super::compose::{Draft, join_words, money, quick_reply, spoken_title};
+use super::policy::{MAX_COMPARED, Target};
+use super::responses::Template;
+
+/// Least cosine similarity for a description sentence to answer a question.
+const DESCRIPTION_MATCH: f32 = 0.5;
+/// Most description sentences considered.
+const MAX_SENTENCES: usize = 40;
+/// Most attribute rows in a comparison (besides price and rating).
+const MAX_ROWS: usize = 8;
+
+/// Question words and the attribute-key fragments they ask about.
+const ASKS_ABOUT: &[(&[&str], &[&str])] = &[
+    (&["waterproof", "water", "splash", "rain"], &["water"]),
+    (&["heavy", "weigh", "weighs", "weight", "light"], &["weight"]),
+    (&["big", "dimension", "dimensions", "tall", "wide", "long", "height", "width", "length", "measure", "measurements"], &["dimension", "height", "width", "length", "depth", "size"]),
+    (&["made", "material", "fabric", "materials"], &["material", "fabric"]),
+    (&["warranty", "guarantee"], &["warranty"]),
+    (&["battery", "charge", "charging"], &["battery"]),
+    (&["capacity", "hold", "holds", "litre", "litres", "liter", "liters", "volume"], &["capacity", "volume"]),
+    (&["colour", "color", "colours", "colors"], &["color", "colour"]),
+    (&["pieces", "contents", "box", "package", "included", "comes", "come", "pack"], &["sales package", "contents", "pack of", "box"]),
+    (&["fit", "sleeve", "neck", "collar"], &["fit", "sleeve", "neck", "collar"]),
+    (&["age", "old", "kids", "suitable"], &["age", "ideal for"]),
+    (&["screen", "display"], &["screen", "display"]),
+    (&["storage", "memory", "ram", "gb"], &["storage", "memory", "ram"]),
+    (&["wash", "washing", "care", "clean"], &["wash", "care"]),
+];
+
+/// Words that never name the topic of a question.
+const QUESTION_WORDS: &[&str] = &[
+    "a", "an", "the", "is", "are", "it", "its", "this", "that", "does", "do", "what", "whats", "which", "how", "much",
+    "many", "of", "in", "on", "for", "with", "to", "can", "i", "me", "you", "have", "has", "there", "any", "tell", "about",
+    "one", "be", "will", "would", "please", "and", "or", "come",
+];
+
+impl Assistant {
+    /// The product a request means: the one named or referenced, else the focus, else the only
+    /// one shown.
+    pub(super) fn one_product(&self, state: &SessionState, target: &Target) -> Result<Option<Product>, DialogueError> {
+        let id = match target {
+            Target::Ids(ids) => ids.first().cloned(),
+            Target::Best { candidates, comparative } => {
+                let products = self.products(candidates)?;
+                return Ok(best(&products, comparative).map(|i| products[i].clone()));
+            }
+            Target::Unknown => state.focus.clone().or_else(|| (state.shown.len() == 1).then(|| state.shown[0].clone())),
+        };
+        Ok(id.map(|id| self.product(&id)).transpose()?.flatten())
+    }
+
+    /// "Which one do you mean?" with the first products shown as quick replies.
+    pub(super) fn ask_which(&self, state: &mut SessionState, intent: &str, text: &str) -> Result<Draft, DialogueError> {
+        let shown = self.products(&state.shown.iter().take(3).cloned().collect::<Vec<_>>())?;
+        let mut draft = self.say(state, Template::QuestionWhich, &[]);
+        for (i, p) in shown.iter().enumerate() {
+            draft.quick_replies.push(quick_reply(&spoken_title(p), &format!("the {} one", ORDINALS[i])));
+        }
+        state.pending = Some(Pending::WhichProduct { intent: intent.to_string(), text: text.to_string() });
+        Ok(draft)
+    }
+
+    pub(super) async fn question(&self, state: &mut SessionState, target: Target, text: &str) -> Result<Draft, DialogueError> {
+        let Some(product) = self.one_product(state, &target)? else {
+            return self.ask_which(state, "product_question", text);
+        };
+        state.focus = Some(product.id.clone());
+        let title = spoken_title(&product);
+        let words = words(text);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let draft = if has("stock") || has("available") || has("availability") || has("sold") {
+            let template = if product.in_stock() { Template::AnswerInStock } else { Template::AnswerOutOfStock };
+            self.say(state, template, &[("title", &title)])
+        } else if asks_price(&words) {
+            let price = product.effective_price();
+            let now = money(price.amount, &price.currency);
+            match &product.sale_price {
+                Some(_) => {
+                    let was = money(product.price.amount, &product.price.currency);
+                    self.say(state, Template::AnswerPriceSale, &[("title", &title), ("price", &now), ("list_price", &was)])
+                }
+                None => self.say(state, Template::AnswerPrice, &[("title", &title), ("price", &now)]),
+            }
+        } else if let Some((attribute, value)) = attribute_answer(&product, &words) {
+            let template = match value.to_lowercase().as_str() {
+                "yes" => Template::AnswerYes,
+                "no" => Template::AnswerNo,
+                _ => Template::AnswerAttribute,
+            };
+            self.say(state, template, &[("title", &title), ("attribute", &attribute), ("value", &value)])
+        } else if let Some(sentence) = self.description_answer(&product, text).await? {
+            self.say(state, Template::AnswerDescription, &[("title", &title), ("sentence", &sentence)])
+        } else {
+            let topic: Vec<&str> = words
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !QUESTION_WORDS.contains(w) && !product.title.to_lowercase().contains(w))
+                .collect();
+            let topic = if topic.is_empty() { "that".to_string() } else { topic.join(" ") };
+            state.pending = Some(Pending::OfferHandoff);
+            self.say(state, Template::AnswerUnknown, &[("title", &title), ("topic", &topic)])
+                .with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
+        };
+        Ok(draft.with_products(std::slice::from_ref(&product)))
+    }
+
+    /// The description sentence closest in meaning to the question, when close enough.
+    async fn description_answer(&self, product: &Product, question: &str) -> Result<Option<String>, DialogueError> {
+        let sentences: Vec<String> = product
+            .description
+            .split(['.', '!', '?', '\n', ';'])
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| (4..=60).contains(&s.split(' ').count()))
+            .take(MAX_SENTENCES)
+            .collect();
+        if sentences.is_empty() {
+            return Ok(None);
+        }
+        let mut texts = vec![question.to_string()];
+        texts.extend(sentences.iter().cloned());
+        let embeddings = self.nlu.encoder().embed(texts).await?;
+        let best = embeddings[1..].iter().enumerate().map(|(i, e)| (i, cosine(&embeddings[0], e))).max_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(best.filter(|(_, score)| *score >= DESCRIPTION_MATCH).map(|(i, _)| format!("{}.", sentences[i])))
+    }
+
+    pub(super) fn compare(&self, state: &mut SessionState, target: Target, comparative: Option<&Comparative>) -> Result<Draft, DialogueError> {
+        let ids = match target {
+            Target::Ids(ids) => ids,
+            Target::Best { candidates, .. } => candidates,
+            Target::Unknown => Vec::new(),
+        };
+        let candidates = self.products(&ids)?;
+        if candidates.len() < 2 {
+            return Ok(self.say(state, Template::CompareNeedTwo, &[]));
+        }
+        let Some(comparative) = comparative else {
+            let products: Vec<Product> = candidates.into_iter().take(MAX_COMPARED).collect();
+            let comparison = comparison(&products);
+            state.show(products.iter().map(|p| p.id.clone()));
+            let mut draft = self.say(state, Template::CompareTable, &[("count", &products.len().to_string())]);
+            draft.text = format!("{} {}", draft.text, comparison.summary);
+            draft.comparison = Some(comparison);
+            return Ok(draft.with_products(&products));
+        };
+        let quality = quality(comparative);
+        let Some(winner) = best(&candidates, comparative) else {
+            return Ok(self.say(state, Template::CompareTie, &[("quality", &comparative.attribute)]));
+        };
+        let winner_value = measure_text(&candidates[winner], comparative);
+        let others: Vec<String> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != winner)
+            .filter_map(|(_, p)| measure_text(p, comparative).map(|v| format!("{v} for the {}", spoken_title(p))))
+            .take(2)
+            .collect();
+        let why = match winner_value {
+            Some(v) if !others.is_empty() => format!("{v}, against {}", join_words(&others)),
+            Some(v) => format!("{v}; the others don't list their {}", comparative.attribute),
+            None => String::new(),
+        };
+        let product = candidates[winner].clone();
+        state.focus = Some(product.id.clone());
+        // The table: the winner with the first others, in the order shown.
+        let mut table: Vec<Product> = candidates.iter().filter(|p| p.id != product.id).take(MAX_COMPARED - 1).cloned().collect();
+        let position = winner.min(table.len());
+        table.insert(position, product.clone());
+        let mut draft = self.say(state, Template::CompareWinner, &[("winner", &spoken_title(&product)), ("quality", &quality), ("why", &why)]);
+        draft.comparison = Some(comparison(&table));
+        Ok(draft.with_products(std::slice::from_ref(&product)))
+    }
+}
+
+const ORDINALS: [&str; 3] = ["first", "second", "third"];
+
+/// Lower-cased words of a text, apostrophes dropped.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .replace(['\'', '’'], "")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn asks_price(words: &[String]) -> bool {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if has("price") || has("cost") || has("costs") || has("priced") || has("expensive") {
+        return true;
+    }
+    // "how much is it", "how much does it cost", not "how much sugar is in it".
+    words.windows(3).any(|w| w[0] == "how" && w[1] == "much" && matches!(w[2].as_str(), "is" | "are" | "does" | "do" | "for" | "would"))
+        && !words.iter().any(|w| ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w.as_str())))
+}
+
+/// Every fact of a record as (name, value): the main fields, then `attributes`.
+fn facts(product: &Product) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |name: &str, value: &Option<String>| {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            out.push((name.to_string(), v.trim().to_string()));
+        }
+    };
+    push("brand", &product.brand);
+    push("color", &product.color);
+    push("size", &product.size);
+    push("material", &product.material);
+    push("gender", &product.gender);
+    for (key, value) in &product.attributes {
+        if !value.trim().is_empty() && !out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            out.push((key.clone(), value.trim().to_string()));
+        }
+    }
+    out
+}
+
+/// The facts a question asks about: attribute keys whose words all appear in the question,
+/// else keys the question's words point at (weight for "heavy").
+fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, String)> {
+    let facts = facts(product);
+    let stem = |w: &str| w.strip_suffix('s').filter(|s| s.len() > 2).unwrap_or(w).to_string();
+    let question: Vec<String> = words.iter().map(|w| stem(w)).collect();
+    let direct: Vec<&(String, String)> = facts
+        .iter()
+        .filter(|(key, _)| {
+            let key_words: Vec<String> = words_of_key(key).iter().map(|w| stem(w)).collect();
+            !key_words.is_empty() && key_words.iter().all(|k| question.contains(k))
+        })
+        .collect();
+    let matched: Vec<&(String, String)> = if direct.is_empty() {
+        let fragments: Vec<&str> = ASKS_ABOUT
+            .iter()
+            .filter(|(asks, _)| words.iter().any(|w| asks.contains(&w.as_str())))
+            .flat_map(|(_, keys)| keys.iter().copied())
+            .collect();
+        facts.iter().filter(|(key, _)| fragments.iter().any(|f| key.to_lowercase().contains(f))).collect()
+    } else {
+        direct
+    };
+    if matched.is_empty() {
+        return None;
+    }
+    let attribute = join_words(&matched.iter().take(3).map(|(k, _)| k.to_lowercase()).collect::<Vec<_>>());
+    let value = matched.iter().take(3).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
+    Some((attribute, value))
+}
+
+fn words_of_key(key: &str) -> Vec<String> {
+    words(key).into_iter().filter(|w| !QUESTION_WORDS.contains(&w.as_str())).collect()
+}
+
+/// The index of the product that wins on a comparative, among those with a value.
+fn best(products: &[Product], comparative: &Comparative) -> Option<usize> {
+    let values: Vec<Option<f64>> = products.iter().map(|p| measure(p, comparative)).collect();
+    let mut best: Option<(usize, f64)> = None;
+    for (i, v) in values.iter().enumerate() {
+        let Some(v) = *v else { continue };
+        let better = match (best, comparative.direction) {
+            (None, _) => true,
+            (Some((_, b)), Direction::Asc) => v < b,
+            (Some((_, b)), Direction::Desc) => v > b,
+        };
+        if better {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// A product's value for a comparative attribute, in comparable units.
+fn measure(product: &Product, comparative: &Comparative) -> Option<f64> {
+    match comparative.attribute.as_str() {
+        "price" => Some(product.effective_price().amount),
+        "rating" => product.rating.map(f64::from),
+        attribute => attribute_value(product, attribute).and_then(|v| quantity(&v)),
+    }
+}
+
+fn measure_text(product: &Product, comparative: &Comparative) -> Option<String> {
+    match comparative.attribute.as_str() {
+        "price" => Some(money(product.effective_price().amount, &product.effective_price().currency)),
+        "rating" => product.rating.map(|r| format!("rated {r:.1}")),
+        attribute => attribute_value(product, attribute),
+    }
+}
+
+/// The value of the first attribute whose key holds the name ("weight" → "Weight", "Net Weight").
+fn attribute_value(product: &Product, attribute: &str) -> Option<String> {
+    let fragments: Vec<&str> = ASKS_ABOUT
+        .iter()
+        .find(|(asks, _)| asks.contains(&attribute))
+        .map(|(_, keys)| keys.to_vec())
+        .unwrap_or_else(|| vec![attribute]);
+    facts(product).into_iter().find(|(k, _)| fragments.iter().any(|f| k.to_lowercase().contains(f))).map(|(_, v)| v)
+}
+
+/// The first number of a value in base units: grams, millilitres, gigabytes, millimetres,
+/// months ("1.2 kg" → 1200).
+pub fn quantity(value: &str) -> Option<f64> {
+    let lower = value.to_lowercase();
+    let start = lower.find(|c: char| c.is_ascii_digit())?;
+    let rest = &lower[start..];
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(rest.len());
+    let number: f64 = rest[..end].replace(',', "").trim_end_matches('.').parse().ok()?;
+    let unit: String = rest[end..].trim_start().chars().take_while(|c| c.is_alphabetic() || *c == '"').collect();
+    let factor = match unit.as_str() {
+        "kg" | "kgs" | "kilogram" | "kilograms" => 1000.0,
+        "mg" => 0.001,
+        "l" | "ltr" | "ltrs" | "litre" | "litres" | "liter" | "liters" => 1000.0,
+        "tb" => 1024.0,
+        "mb" => 1.0 / 1024.0,
+        "cm" => 10.0,
+        "m" | "meter" | "meters" | "metre" | "metres" => 1000.0,
+        "inch" | "inches" | "in" | "\"" => 25.4,
+        "year" | "years" | "yr" | "yrs" => 12.0,
+        _ => 1.0,
+    };
+    Some(number * factor)
+}
+
+/// "the cheapest", "the lightest"…
+fn quality(comparative: &Comparative) -> String {
+    let asc = comparative.direction == Direction::Asc;
+    match (comparative.attribute.as_str(), asc) {
+        ("price", true) => "the cheapest".into(),
+        ("price", false) => "the most expensive".into(),
+        ("rating", _) => "the best rated".into(),
+        ("weight", true) => "the lightest".into(),
+        ("weight", false) => "the heaviest".into(),
+        ("size", true) => "the smallest".into(),
+        ("size", false) => "the biggest".into(),
+        (attribute, true) => format!("the lowest on {attribute}"),
+        (attribute, false) => format!("the highest on {attribute}"),
+    }
+}
+
+/// Which way is better for an attribute row, when it has one.
+fn better_direction(key: &str) -> Option<Direction> {
+    let key = key.to_lowercase();
+    if key.contains("weight") {
+        Some(Direction::Asc)
+    } else if ["battery", "capacity", "warranty", "storage", "memory", "ram", "resolution"].iter().any(|k| key.contains(k)) {
+        Some(Direction::Desc)
+    } else {
+        None
+    }
+}
+
+/// Products side by side: price, rating, then attributes most of them share.
+pub fn comparison(products: &[Product]) -> Comparison {
+    let mut rows = Vec::new();
+    let prices: Vec<f64> = products.iter().map(|p| p.effective_price().amount).collect();
+    rows.push(ComparisonRow {
+        attribute: "price".into(),
+        values: products.iter().map(|p| money(p.effective_price().amount, &p.effective_price().currency)).collect(),
+        best: index_of(&prices.iter().map(|p| Some(*p)).collect::<Vec<_>>(), Direction::Asc),
+    });
+    let ratings: Vec<Option<f64>> = products.iter().map(|p| p.rating.map(f64::from)).collect();
+    if ratings.iter().any(Option::is_some) {
+        rows.push(ComparisonRow {
+            attribute: "rating".into(),
+            values: ratings.iter().map(|r| r.map(|r| format!("{r:.1}")).unwrap_or_default()).collect(),
+            best: index_of(&ratings, Direction::Desc),
+        });
+    }
+    let all: Vec<Vec<(String, String)>> = products.iter().map(facts).collect();
+    let value_of = |facts: &[(String, String)], key: &str| facts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    // Attributes at least two products have, short enough for a table; those that tell the
+    // products apart first.
+    let mut keys: Vec<(bool, String)> = Vec::new();
+    for facts in &all {
+        for (key, value) in facts {
+            let shared = all.iter().filter(|f| f.iter().any(|(k, _)| k == key)).count();
+            if shared >= 2 && value.len() <= 60 && !keys.iter().any(|(_, k)| k == key) {
+                let same = all.iter().all(|f| value_of(f, key).eq_ignore_ascii_case(value));
+                keys.push((same, key.clone()));
+            }
+        }
+    }
+    keys.sort_by_key(|(same, _)| *same);
+    for (_, key) in keys.into_iter().take(MAX_ROWS) {
+        let values: Vec<String> = all.iter().map(|f| value_of(f, &key)).collect();
+        let best = better_direction(&key).and_then(|d| index_of(&values.iter().map(|v| quantity(v)).collect::<Vec<_>>(), d));
+        rows.push(ComparisonRow { attribute: key.to_lowercase(), values, best });
+    }
+    // Best value: the best rating per unit of price when ratings exist, else the lowest price.
+    let value_scores: Vec<Option<f64>> =
+        products.iter().zip(&prices).map(|(p, price)| Some(p.rating.map_or(1.0, f64::from) / price.max(0.01))).collect();
+    let summary = match index_of(&value_scores, Direction::Desc) {
+        Some(i) => format!("Best value: {} at {}.", spoken_title(&products[i]), money(prices[i], &products[i].effective_price().currency)),
+        None => String::new(),
+    };
+    Comparison { products: products.iter().map(|p| p.id.clone()).collect(), rows, summary }
+}
+
+/// The index of the best value, when at least two values differ.
+fn index_of(values: &[Option<f64>], direction: Direction) -> Option<usize> {
+    let present: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+    if present.len() < 2 || present.iter().all(|(_, v)| *v == present[0].1) {
+        return None;
+    }
+    present
+        .into_iter()
+        .reduce(|a, b| match direction {
+            Direction::Asc if b.1 < a.1 => b,
+            Direction::Desc if b.1 > a.1 => b,
+            _ => a,
+        })
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_come_in_base_units() {
+        assert_eq!(quantity("1.2 kg"), Some(1200.0));
+        assert_eq!(quantity("250 g"), Some(250.0));
+        assert_eq!(quantity("1 Year"), Some(12.0));
+        assert_eq!(quantity("6 months"), Some(6.0));
+        assert_eq!(quantity("2,000 mAh"), Some(2000.0));
+        assert_eq!(quantity("none"), None);
+    }
+
+    #[test]
+    fn best_index_needs_two_different_values() {
+        assert_eq!(index_of(&[Some(2.0), Some(1.0), None], Direction::Asc), Some(1));
+        assert_eq!(index_of(&[Some(2.0), Some(2.0)], Direction::Asc), None);
+        assert_eq!(index_of(&[Some(2.0), None], Direction::Desc), None);
+    }
+
+    #[test]
+    fn price_questions_are_not_quantity_questions() {
+        assert!(asks_price(&words("how much is it")));
+        assert!(asks_price(&words("what does it cost")));
+        assert!(!asks_price(&words("how much sugar is in it")));
+        assert!(!asks_price(&words("how much does it weigh")));
+    }
+}

@@ -1,0 +1,246 @@
+//! Finding products: search with constraints relaxed when nothing matches, refinements of the
+//! active search, the next page, recommendations and similar items.
+
+use crate::catalog::{Facets, Filters, Product, SearchRequest, SearchResults, Sort};
+use crate::nlu::slots::SortSlot;
+use crate::session::state::{SearchContext, SessionState};
+
+use super::DialogueError;
+use super::assistant::Assistant;
+use super::compose::{Draft, money};
+use super::policy::Target;
+use super::responses::Template;
+
+/// Products shown per page in a chat reply.
+pub const PAGE_SIZE: usize = 5;
+/// Candidates a recommendation re-ranks.
+const RECOMMEND_POOL: usize = 30;
+
+/// A constraint that may be dropped to find something, in the order they are dropped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Relaxable {
+    Gender,
+    Sizes,
+    Price,
+    Brands,
+}
+
+impl Assistant {
+    /// Runs a search (new or refined), shows the first page and remembers it.
+    pub(super) fn search(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
+        let (results, shown_search, relaxed) = self.search_relaxed(&search)?;
+        let query = describe(&search, &self.shop.currency);
+        if results.hits.is_empty() {
+            state.search = Some(search);
+            return Ok(self.say(state, Template::SearchNone, &[("query", &query)]));
+        }
+        let products: Vec<Product> = results.hits.iter().map(|h| h.product.clone()).collect();
+        state.show(products.iter().map(|p| p.id.clone()));
+        let mut relaxed_words: Vec<String> = relaxed.iter().map(|r| relaxed_name(*r, &search, &self.shop.currency)).collect();
+        relaxed_words.extend(results.dropped_words.iter().map(|w| format!("\"{w}\"")));
+        let count = products.len().to_string();
+        let draft = if !relaxed_words.is_empty() {
+            let relaxed = super::compose::join_words(&relaxed_words);
+            self.say(state, Template::SearchRelaxed, &[("relaxed", &relaxed), ("query", &query)])
+        } else if results.total > products.len() {
+            self.say(state, Template::SearchResultsTotal, &[("count", &count), ("total", &results.total.to_string()), ("query", &query)])
+        } else {
+            self.say(state, Template::SearchResults, &[("count", &count), ("query", &query)])
+        };
+        let more = results.total > products.len();
+        state.search = Some(shown_search);
+        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+    }
+
+    /// The search as asked, else with the fewest constraints dropped that finds something.
+    fn search_relaxed(&self, search: &SearchContext) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
+        let mut current = search.clone();
+        let mut relaxed = Vec::new();
+        let ladder = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
+        let mut results = self.catalog.search(&request(&current, PAGE_SIZE))?;
+        for step in ladder {
+            if results.total > 0 {
+                break;
+            }
+            if !relax(&mut current, step) {
+                continue;
+            }
+            relaxed.push(step);
+            results = self.catalog.search(&request(&current, PAGE_SIZE))?;
+        }
+        Ok((results, current, relaxed))
+    }
+
+    pub(super) fn next_page(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
+        let Some(mut search) = state.search.clone() else {
+            return Ok(self.say(state, Template::RefineNothing, &[]));
+        };
+        search.page += 1;
+        let results = self.catalog.search(&request(&search, PAGE_SIZE))?;
+        if results.hits.is_empty() {
+            return Ok(self.say(state, Template::SearchNoMore, &[]));
+        }
+        let products: Vec<Product> = results.hits.iter().map(|h| h.product.clone()).collect();
+        state.show(products.iter().map(|p| p.id.clone()));
+        let more = results.total > (search.page + 1) * PAGE_SIZE;
+        let draft = self.say(state, Template::SearchMore, &[("count", &products.len().to_string())]);
+        state.search = Some(search.clone());
+        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+    }
+
+    /// Descriptive search re-ranked by rating and popularity.
+    pub(super) fn recommend(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
+        let (mut results, shown_search, _) = self.search_relaxed(&search)?;
+        if results.total > results.hits.len() {
+            results = self.catalog.search(&request(&shown_search, RECOMMEND_POOL))?;
+        }
+        let mut hits = results.hits;
+        if hits.is_empty() {
+            return Ok(self.say(state, Template::RecommendNone, &[]));
+        }
+        let top = hits[0].score.max(f32::EPSILON);
+        let appeal = |p: &Product, score: f32| -> f32 {
+            let rating = p.rating.unwrap_or(3.5);
+            let reviews = p.review_count.unwrap_or(0) as f32;
+            score / top + 0.15 * (rating - 3.5) + 0.05 * (1.0 + reviews).ln() + if p.in_stock() { 0.0 } else { -1.0 }
+        };
+        hits.sort_by(|a, b| appeal(&b.product, b.score).total_cmp(&appeal(&a.product, a.score)));
+        let products: Vec<Product> = hits.into_iter().take(PAGE_SIZE).map(|h| h.product).collect();
+        state.show(products.iter().map(|p| p.id.clone()));
+        state.search = Some(shown_search);
+        let query = describe(&search, &self.shop.currency);
+        let draft = self.say(state, Template::RecommendResults, &[("count", &products.len().to_string()), ("query", &query)]);
+        Ok(draft.with_products(&products))
+    }
+
+    pub(super) fn similar(&self, state: &mut SessionState, target: Target) -> Result<Draft, DialogueError> {
+        let id = match target {
+            Target::Ids(ids) => ids.into_iter().next(),
+            Target::Best { candidates, .. } => candidates.into_iter().next(),
+            Target::Unknown => state.focus.clone(),
+        };
+        let Some(product) = id.map(|id| self.product(&id)).transpose()?.flatten() else {
+            return Ok(self.say(state, Template::QuestionWhich, &[]));
+        };
+        let hits = self.catalog.similar(&product.id, PAGE_SIZE, &Filters::default())?;
+        if hits.is_empty() {
+            return Ok(self.say(state, Template::RecommendNone, &[]));
+        }
+        let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
+        state.show(products.iter().map(|p| p.id.clone()));
+        let title = super::compose::spoken_title(&product);
+        let draft = self.say(state, Template::RecommendSimilar, &[("title", &title), ("count", &products.len().to_string())]);
+        Ok(draft.with_products(&products))
+    }
+}
+
+impl Draft {
+    /// Quick replies that narrow the results: a brand or two from the facets, cheaper, more.
+    fn with_refinements(self, facets: &Facets, search: &SearchContext, more: bool) -> Draft {
+        let mut replies: Vec<(String, String)> = Vec::new();
+        if search.brands.is_empty() {
+            for brand in facets.brand.iter().filter(|b| b.count > 1).take(2) {
+                replies.push((format!("Only {}", brand.value), format!("only {}", brand.value)));
+            }
+        }
+        if search.sort != Some(SortSlot::PriceAsc) {
+            replies.push(("Cheaper".into(), "show me cheaper ones".into()));
+        }
+        if more {
+            replies.push(("Show more".into(), "show more".into()));
+        }
+        let pairs: Vec<(&str, &str)> = replies.iter().map(|(l, t)| (l.as_str(), t.as_str())).collect();
+        self.with_quick_replies(&pairs)
+    }
+}
+
+/// Drops one kind of constraint; `false` when the search had none of it.
+fn relax(search: &mut SearchContext, step: Relaxable) -> bool {
+    match step {
+        Relaxable::Gender => search.gender.take().is_some(),
+        Relaxable::Sizes => !std::mem::take(&mut search.sizes).is_empty(),
+        Relaxable::Price => {
+            let had = search.price_min.is_some() || search.price_max.is_some();
+            search.price_min = None;
+            search.price_max = None;
+            had
+        }
+        Relaxable::Brands => !std::mem::take(&mut search.brands).is_empty(),
+    }
+}
+
+fn relaxed_name(step: Relaxable, search: &SearchContext, currency: &str) -> String {
+    match step {
+        Relaxable::Gender => format!("\"for {}\"", search.gender.as_deref().unwrap_or("")),
+        Relaxable::Sizes => format!("size {}", search.sizes.join(" or ")),
+        Relaxable::Price => match (search.price_min, search.price_max) {
+            (Some(lo), Some(hi)) => format!("the {} to {} price range", money(lo, currency), money(hi, currency)),
+            (None, Some(hi)) => format!("the {} limit", money(hi, currency)),
+            (Some(lo), None) => format!("the {} minimum", money(lo, currency)),
+            (None, None) => "the price".into(),
+        },
+        Relaxable::Brands => search.brands.join(" or "),
+    }
+}
+
+/// The catalog request for a search context: the words and colours as text (many records
+/// carry colours only in the title), everything else as filters.
+pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
+    let mut words = vec![search.query.clone()];
+    words.extend(search.colors.iter().cloned());
+    let text = words.join(" ").trim().to_string();
+    SearchRequest {
+        text,
+        filters: Filters {
+            min_price: search.price_min,
+            max_price: search.price_max,
+            brands: search.brands.clone(),
+            exclude_brands: search.excluded_brands.clone(),
+            sizes: search.sizes.clone(),
+            genders: search.gender.iter().cloned().collect(),
+            in_stock: search.in_stock.then_some(true),
+            ..Filters::default()
+        },
+        sort: match search.sort {
+            Some(SortSlot::PriceAsc) => Sort::PriceAsc,
+            Some(SortSlot::PriceDesc) => Sort::PriceDesc,
+            Some(SortSlot::Rating) => Sort::Rating,
+            None => Sort::Relevance,
+        },
+        limit,
+        offset: search.page * limit,
+        facets: true,
+    }
+}
+
+/// The search in words: "blue Nike running shoes under $120".
+pub fn describe(search: &SearchContext, currency: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(search.colors.iter().cloned());
+    parts.extend(search.brands.iter().cloned());
+    parts.push(if search.query.is_empty() { "products".into() } else { search.query.clone() });
+    if !search.sizes.is_empty() {
+        parts.push(format!("in size {}", search.sizes.join(" or ")));
+    }
+    if let Some(g) = &search.gender {
+        parts.push(format!("for {}", gender_words(g)));
+    }
+    match (search.price_min, search.price_max) {
+        (Some(lo), Some(hi)) => parts.push(format!("between {} and {}", money(lo, currency), money(hi, currency))),
+        (None, Some(hi)) => parts.push(format!("under {}", money(hi, currency))),
+        (Some(lo), None) => parts.push(format!("over {}", money(lo, currency))),
+        (None, None) => {}
+    }
+    if !search.excluded_brands.is_empty() {
+        parts.push(format!("not from {}", search.excluded_brands.join(" or ")));
+    }
+    parts.join(" ")
+}
+
+fn gender_words(gender: &str) -> &str {
+    match gender {
+        "male" => "men",
+        "female" => "women",
+        other => other,
+    }
+}

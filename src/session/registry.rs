@@ -1,0 +1,198 @@
+//! Live sessions: opening, resuming and running turns. A session's turns run one at a time
+//! (a lock per session held only while one is in flight); state is read from the store at the
+//! start of a turn and written with the turn's frames, numbered and stored before they are
+//! returned to be sent. Nothing lives only in memory, so a restart or another connection
+//! carries on the conversation.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::dialogue::{Assistant, DialogueError, Input};
+use crate::nlu::NluError;
+use crate::protocol::{Channel, EventFrame, ServerFrame};
+
+use super::state::SessionState;
+use super::store::{NewFrame, Role, ShopperMessage, Store, StoreError};
+
+/// Errors of the session layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Dialogue(#[from] DialogueError),
+    #[error("unknown session {0}")]
+    UnknownSession(String),
+    #[error("stored state of session {session} cannot be read: {source}")]
+    State { session: String, source: serde_json::Error },
+}
+
+impl SessionError {
+    /// The encoder queue is full: the caller should retry shortly.
+    pub fn is_overloaded(&self) -> bool {
+        matches!(self, SessionError::Dialogue(DialogueError::Nlu(NluError::Overloaded)))
+    }
+
+    /// The shopper's input was wrong (not the server).
+    pub fn bad_input(&self) -> Option<&str> {
+        match self {
+            SessionError::Dialogue(DialogueError::BadInput(message)) => Some(message),
+            _ => None,
+        }
+    }
+}
+
+/// A session opened or resumed.
+#[derive(Debug)]
+pub struct Opened {
+    pub session_id: String,
+    pub resumed: bool,
+    /// The highest stored seq.
+    pub seq: u64,
+    /// Stored frames after the client's `last_seq`, in order (JSON text).
+    pub replay: Vec<String>,
+}
+
+/// One shopper message or action to answer.
+#[derive(Debug, Clone, Copy)]
+pub struct TurnInput<'a> {
+    /// The client's message id: a repeated id is answered from the transcript.
+    pub client_id: Option<&'a str>,
+    pub input: Input<'a>,
+    /// The shopper's frame as received, for the transcript.
+    pub body: &'a str,
+}
+
+pub struct Sessions {
+    store: Store,
+    assistant: Arc<Assistant>,
+    /// Per-session turn locks, present only while a turn is in flight or waiting.
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Sessions {
+    pub fn new(store: Store, assistant: Arc<Assistant>) -> Sessions {
+        Sessions { store, assistant, locks: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn assistant(&self) -> &Assistant {
+        &self.assistant
+    }
+
+    /// Resumes `session_id` when it exists (replaying what came after `last_seq`), else starts
+    /// a new session.
+    pub async fn open(&self, session_id: Option<&str>, last_seq: u64, channel: Channel) -> Result<Opened, SessionError> {
+        if let Some(id) = session_id {
+            if let Some(stored) = self.store.load(id).await? {
+                let replay = self.store.replay(id, last_seq).await?;
+                return Ok(Opened { session_id: stored.id, resumed: true, seq: stored.last_seq, replay });
+            }
+        }
+        let id = new_session_id();
+        let state = SessionState::new(channel);
+        self.store.create(&id, channel, None, &to_json(&state)).await?;
+        Ok(Opened { session_id: id, resumed: false, seq: 0, replay: Vec::new() })
+    }
+
+    /// Answers one message or action: runs the assistant on the session's state, numbers the
+    /// frames, stores them with the new state, and returns them to be sent.
+    pub async fn turn(&self, session_id: &str, turn: TurnInput<'_>) -> Result<Vec<ServerFrame>, SessionError> {
+        let lock = self.lock(session_id);
+        let result = {
+            let _guard = lock.lock().await;
+            self.turn_locked(session_id, turn).await
+        };
+        self.release(session_id, lock);
+        result
+    }
+
+    async fn turn_locked(&self, session_id: &str, turn: TurnInput<'_>) -> Result<Vec<ServerFrame>, SessionError> {
+        if let Some(client_id) = turn.client_id {
+            if let Some(bodies) = self.store.answers_to(session_id, client_id).await? {
+                return Ok(bodies.iter().filter_map(|b| serde_json::from_str(b).ok()).collect());
+            }
+        }
+        let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
+        let mut state: SessionState = serde_json::from_value(stored.state)
+            .map_err(|source| SessionError::State { session: session_id.into(), source })?;
+        let answer = self.assistant.respond(&mut state, turn.input).await?;
+        let mut reply = answer.reply;
+        reply.seq = stored.last_seq + 1;
+        reply.in_reply_to = turn.client_id.map(str::to_string);
+        let mut frames = vec![ServerFrame::Reply(reply)];
+        if let Some(status) = answer.status {
+            frames.push(ServerFrame::Status { seq: stored.last_seq + 2, status });
+        }
+        let bodies: Vec<String> = frames.iter().map(to_text).collect();
+        let new_frames: Vec<NewFrame> = frames
+            .iter()
+            .zip(&bodies)
+            .map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body })
+            .collect();
+        let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
+        self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames).await?;
+        Ok(frames)
+    }
+
+    /// Records a shopper event: viewing a product makes it the one in focus.
+    pub async fn event(&self, session_id: &str, event: &EventFrame, body: &str) -> Result<(), SessionError> {
+        let lock = self.lock(session_id);
+        let result = async {
+            let _guard = lock.lock().await;
+            let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
+            let mut state: SessionState = serde_json::from_value(stored.state)
+                .map_err(|source| SessionError::State { session: session_id.into(), source })?;
+            if let (Some(id), "view_product" | "click") = (&event.product_id, event.event.as_str()) {
+                state.focus = Some(id.clone());
+            }
+            let shopper = ShopperMessage { client_id: None, body };
+            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &[]).await?;
+            Ok(())
+        }
+        .await;
+        self.release(session_id, lock);
+        result
+    }
+
+    fn lock(&self, session_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(session_id.to_string()).or_default().clone()
+    }
+
+    /// Forgets the lock when no other turn holds or waits for it.
+    fn release(&self, session_id: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        drop(lock);
+        if locks.get(session_id).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(session_id);
+        }
+    }
+}
+
+fn role_of(frame: &ServerFrame) -> Role {
+    match frame {
+        ServerFrame::AgentMessage { .. } => Role::Agent,
+        ServerFrame::Status { .. } => Role::System,
+        _ => Role::Assistant,
+    }
+}
+
+fn to_json(state: &SessionState) -> serde_json::Value {
+    serde_json::to_value(state).expect("session state serializes")
+}
+
+fn to_text(frame: &ServerFrame) -> String {
+    serde_json::to_string(frame).expect("frames serialize")
+}
+
+/// `s_` and 128 random bits in hex: a session id is as good as a password to its transcript.
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("s_{hex}")
+}

@@ -1,0 +1,149 @@
+//! What a conversation remembers between turns: the products last shown (in order), the
+//! focused product, the active search, the cart, and a question the assistant is waiting on.
+//! Serialized as JSON into the session store; fields are only ever added (old records load).
+
+use serde::{Deserialize, Serialize};
+
+use crate::nlu::slots::SortSlot;
+use crate::protocol::{Channel, SessionStatus};
+
+/// Most product ids remembered as "shown".
+pub const MAX_SHOWN: usize = 20;
+/// Most distinct products in a cart.
+pub const MAX_CART_LINES: usize = 50;
+/// Most units of one product in a cart.
+pub const MAX_QUANTITY: u32 = 99;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionState {
+    pub channel: Channel,
+    /// The verified customer, when the shopper presented a valid identity token.
+    pub customer_id: Option<String>,
+    pub status: SessionStatus,
+    /// Product ids of the last list shown, in order: "the second one" is `shown[1]`.
+    pub shown: Vec<String>,
+    /// The product the conversation is about ("is it waterproof?").
+    pub focus: Option<String>,
+    /// The last search, which refinements act on.
+    pub search: Option<SearchContext>,
+    pub cart: Vec<CartLine>,
+    /// What the assistant asked and is waiting for an answer to.
+    pub pending: Option<Pending>,
+    /// Turns taken so far (also picks template variants).
+    pub turns: u64,
+}
+
+/// The constraints of the active search.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchContext {
+    /// What is searched for, in words ("running shoes").
+    pub query: String,
+    pub brands: Vec<String>,
+    pub excluded_brands: Vec<String>,
+    pub colors: Vec<String>,
+    pub sizes: Vec<String>,
+    pub gender: Option<String>,
+    pub price_min: Option<f64>,
+    pub price_max: Option<f64>,
+    pub sort: Option<SortSlot>,
+    /// Only products in stock.
+    pub in_stock: bool,
+    /// Zero-based page of results shown last.
+    pub page: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub product_id: String,
+    pub quantity: u32,
+}
+
+/// A question the assistant asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Pending {
+    /// "Did you mean A or B?": the shopper's text and the two intents offered.
+    Clarify { text: String, intents: Vec<String> },
+    /// "Which product do you mean?": the request waiting for a product.
+    WhichProduct { intent: String, text: String },
+    /// "Shall I connect you with a person?"
+    OfferHandoff,
+}
+
+impl SessionState {
+    pub fn new(channel: Channel) -> SessionState {
+        SessionState { channel, ..SessionState::default() }
+    }
+
+    /// Remembers a list just shown; the first item becomes the focus when there is one.
+    pub fn show(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.shown = ids.into_iter().take(MAX_SHOWN).collect();
+        if let Some(first) = self.shown.first() {
+            if self.shown.len() == 1 {
+                self.focus = Some(first.clone());
+            }
+        }
+    }
+
+    pub fn cart_quantity(&self, product_id: &str) -> u32 {
+        self.cart.iter().find(|l| l.product_id == product_id).map_or(0, |l| l.quantity)
+    }
+
+    /// Adds units of a product (capped at [`MAX_QUANTITY`]); `false` when the cart is full.
+    pub fn add_to_cart(&mut self, product_id: &str, quantity: u32) -> bool {
+        if let Some(line) = self.cart.iter_mut().find(|l| l.product_id == product_id) {
+            line.quantity = line.quantity.saturating_add(quantity).min(MAX_QUANTITY);
+            return true;
+        }
+        if self.cart.len() >= MAX_CART_LINES {
+            return false;
+        }
+        self.cart.push(CartLine { product_id: product_id.to_string(), quantity: quantity.clamp(1, MAX_QUANTITY) });
+        true
+    }
+
+    /// Removes `quantity` units (all of them when `None`); returns the units left.
+    pub fn remove_from_cart(&mut self, product_id: &str, quantity: Option<u32>) -> Option<u32> {
+        let index = self.cart.iter().position(|l| l.product_id == product_id)?;
+        let line = &mut self.cart[index];
+        match quantity {
+            Some(q) if q < line.quantity => {
+                line.quantity -= q;
+                Some(line.quantity)
+            }
+            _ => {
+                self.cart.remove(index);
+                Some(0)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cart_adds_merges_caps_and_removes() {
+        let mut s = SessionState::default();
+        assert!(s.add_to_cart("a", 2));
+        assert!(s.add_to_cart("a", 200));
+        assert_eq!(s.cart_quantity("a"), MAX_QUANTITY);
+        assert_eq!(s.remove_from_cart("a", Some(9)), Some(MAX_QUANTITY - 9));
+        assert_eq!(s.remove_from_cart("a", None), Some(0));
+        assert_eq!(s.remove_from_cart("a", None), None);
+        for i in 0..MAX_CART_LINES {
+            assert!(s.add_to_cart(&i.to_string(), 1));
+        }
+        assert!(!s.add_to_cart("one too many", 1));
+    }
+
+    #[test]
+    fn old_records_without_new_fields_load() {
+        let s: SessionState = serde_json::from_str(r#"{"shown":["p1"],"unknown":1}"#).unwrap();
+        assert_eq!(s.shown, vec!["p1"]);
+        assert!(s.cart.is_empty());
+    }
+}

@@ -1,0 +1,579 @@
+//! Conversations over a real WebSocket against a server on port 0, with the real model, the
+//! real demo index and a real SQLite file: protocol v1, follow-ups that use the context, the
+//! skills, bad frames, resume, isolation and restarts.
+
+mod common;
+
+use std::collections::HashSet;
+
+use aisle::catalog::Product;
+use aisle::client::Connection;
+use aisle::protocol::{Channel, ClientFrame, ErrorCode, Reply, ServerFrame, SessionStatus};
+use common::{CHECKOUT_URL, TestServer, demo_catalog};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn connect(server: &TestServer, channel: Channel) -> Connection {
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    let welcome = chat.hello(channel, None, 0).await.unwrap();
+    assert!(welcome.session_id.starts_with("s_") && !welcome.resumed);
+    chat
+}
+
+async fn say(chat: &mut Connection, text: &str) -> Reply {
+    chat.turn(text).await.unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+fn product(id: &str) -> Product {
+    demo_catalog().product(id).unwrap().unwrap()
+}
+
+fn ids(reply: &Reply) -> Vec<String> {
+    reply.products.iter().map(|p| p.id.clone()).collect()
+}
+
+/// Checks what every reply promises: plain speech of at most two sentences.
+fn speakable(reply: &Reply) {
+    let s = &reply.speech;
+    assert!(!s.is_empty(), "no speech in {reply:?}");
+    assert!(!s.contains(['*', '#', '<', '>', '[', ']', '|', '_']), "markup in speech {s:?}");
+    // A sentence ends at . ! or ? followed by a space or the end ("$12.99" ends nothing).
+    let chars: Vec<char> = s.chars().collect();
+    let sentences = (0..chars.len())
+        .filter(|&i| matches!(chars[i], '.' | '!' | '?') && chars.get(i + 1).is_none_or(|c| c.is_whitespace()))
+        .filter(|&i| i == 0 || !matches!(chars[i - 1], '.' | '!' | '?'))
+        .count()
+        .max(usize::from(!s.trim().is_empty()));
+    assert!(sentences <= 2, "more than two sentences: {s:?}");
+}
+
+async fn search(chat: &mut Connection, text: &str) -> Reply {
+    let reply = say(chat, text).await;
+    assert!(reply.products.len() >= 2, "{text:?} found too little: {reply:?}");
+    speakable(&reply);
+    reply
+}
+
+#[tokio::test]
+async fn a_search_shows_matching_cards_quick_replies_and_the_intent() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let hi = say(&mut chat, "hi there").await;
+    assert_eq!(hi.intent.as_ref().unwrap().name, "greet");
+    assert_eq!(hi.seq, 1);
+    let reply = search(&mut chat, "show me analog watches").await;
+    assert_eq!(reply.seq, 2);
+    assert_eq!(reply.intent.as_ref().unwrap().name, "search");
+    assert!(reply.products.iter().all(|p| p.title.to_lowercase().contains("watch")), "{reply:?}");
+    assert!(!reply.quick_replies.is_empty());
+    assert!(reply.in_reply_to.is_some());
+}
+
+#[tokio::test]
+async fn which_one_is_cheaper_names_the_cheapest_shown_product_with_its_price() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches for men").await;
+    let reply = say(&mut chat, "which one is cheaper?").await;
+    let cheapest = shown.products.iter().min_by(|a, b| a.price.total_cmp(&b.price)).unwrap();
+    assert_eq!(ids(&reply), vec![cheapest.id.clone()], "{reply:?}");
+    let price = format!("{}", cheapest.price.round() as i64);
+    assert!(reply.text.contains(&price), "the price {price} is not in {:?}", reply.text);
+    let comparison = reply.comparison.expect("a comparison table");
+    assert!(comparison.products.contains(&cheapest.id));
+}
+
+#[tokio::test]
+async fn add_the_second_one_adds_exactly_that_product() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let reply = say(&mut chat, "add the second one to my cart").await;
+    let cart = reply.cart.expect("the cart");
+    assert_eq!(cart.items.len(), 1);
+    assert_eq!(cart.items[0].product_id, shown.products[1].id);
+    assert_eq!(cart.items[0].quantity, 1);
+    assert!((cart.total - shown.products[1].price).abs() < 0.01);
+}
+
+#[tokio::test]
+async fn a_price_after_a_search_keeps_the_earlier_constraints() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "black watches").await;
+    let reply = say(&mut chat, "under 500").await;
+    assert!(!reply.products.is_empty(), "{reply:?}");
+    for card in &reply.products {
+        assert!(card.price <= 500.0, "{card:?}");
+        assert!(card.title.to_lowercase().contains("watch"), "lost the query: {card:?}");
+        let record = product(&card.id);
+        let text = format!("{} {} {:?}", record.title, record.color.unwrap_or_default(), record.attributes).to_lowercase();
+        assert!(text.contains("black"), "lost the colour: {}", record.title);
+    }
+}
+
+#[tokio::test]
+async fn a_colour_refinement_keeps_the_query() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "watches").await;
+    let reply = say(&mut chat, "in white").await;
+    assert!(!reply.products.is_empty());
+    for card in &reply.products {
+        let record = product(&card.id);
+        assert!(record.title.to_lowercase().contains("watch"));
+        let text = format!("{} {} {:?} {}", record.title, record.color.unwrap_or_default(), record.attributes, record.description);
+        assert!(text.to_lowercase().contains("white"), "{}", record.title);
+    }
+}
+
+#[tokio::test]
+async fn only_a_brand_narrows_to_that_brand() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "car accessories").await;
+    let reply = say(&mut chat, "only Speedwav").await;
+    assert!(reply.products.len() >= 2, "{reply:?}");
+    assert!(reply.products.iter().all(|p| p.brand.as_deref() == Some("Speedwav")), "{reply:?}");
+}
+
+#[tokio::test]
+async fn show_more_pages_through_the_same_search() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let first = search(&mut chat, "watches").await;
+    let second = say(&mut chat, "show more").await;
+    assert_eq!(second.products.len(), first.products.len(), "{second:?}");
+    let before: HashSet<String> = ids(&first).into_iter().collect();
+    assert!(ids(&second).iter().all(|id| !before.contains(id)), "page two repeats page one");
+    assert!(second.products.iter().all(|p| p.title.to_lowercase().contains("watch")));
+}
+
+#[tokio::test]
+async fn cheaper_ones_sorts_the_same_search_by_price() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "watches").await;
+    let reply = say(&mut chat, "show me cheaper ones").await;
+    let prices: Vec<f64> = reply.products.iter().map(|p| p.price).collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+    assert!(reply.products.iter().all(|p| p.title.to_lowercase().contains("watch")));
+}
+
+#[tokio::test]
+async fn a_search_that_matches_nothing_says_what_it_relaxed() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let reply = say(&mut chat, "watches under 5").await;
+    assert!(!reply.products.is_empty(), "{reply:?}");
+    assert!(reply.text.contains('5'), "the relaxed limit is not named: {:?}", reply.text);
+    assert!(reply.products.iter().any(|p| p.price > 5.0));
+}
+
+#[tokio::test]
+async fn a_question_about_a_referenced_product_is_answered_from_its_record() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "digital watches").await;
+    let first = product(&shown.products[0].id);
+    let water = first.attributes.iter().find(|(k, _)| k.to_lowercase().contains("water")).map(|(_, v)| v.to_lowercase());
+    let reply = say(&mut chat, "is the first one water resistant?").await;
+    assert_eq!(ids(&reply), vec![first.id.clone()]);
+    match water.as_deref() {
+        Some("yes") => assert!(reply.text.starts_with("Yes"), "{:?}", reply.text),
+        Some("no") => assert!(reply.text.starts_with("No"), "{:?}", reply.text),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn a_price_question_quotes_the_record() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let third = &shown.products[2];
+    let reply = say(&mut chat, "how much is the third one?").await;
+    assert_eq!(ids(&reply), vec![third.id.clone()]);
+    let price = format!("{}", third.price.round() as i64);
+    assert!(reply.text.contains(&price), "{price} not in {:?}", reply.text);
+}
+
+#[tokio::test]
+async fn a_question_without_a_product_asks_which_and_the_answer_carries_on() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let ask = say(&mut chat, "is it in stock?").await;
+    assert!(ask.products.is_empty(), "answered without knowing which: {ask:?}");
+    assert!(ask.quick_replies.len() >= 2);
+    let reply = say(&mut chat, "the second one").await;
+    assert_eq!(ids(&reply), vec![shown.products[1].id.clone()], "{reply:?}");
+    assert!(reply.text.to_lowercase().contains("stock"), "{:?}", reply.text);
+}
+
+#[tokio::test]
+async fn a_question_the_record_cannot_answer_gets_an_honest_reply_and_a_person() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "watches").await;
+    let reply = say(&mut chat, "what is the bluetooth range of the first one?").await;
+    assert!(reply.quick_replies.iter().any(|q| q.label.to_lowercase().contains("person")), "{reply:?}");
+    let follow = say(&mut chat, "yes please").await;
+    assert!(matches!(chat.recv().await.unwrap(), ServerFrame::Status { status: SessionStatus::WaitingForAgent, .. }), "{follow:?}");
+}
+
+#[tokio::test]
+async fn compare_the_first_two_gives_a_table_with_the_best_price_marked() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let reply = say(&mut chat, "compare the first two").await;
+    let table = reply.comparison.expect("a comparison");
+    assert_eq!(table.products, ids(&shown)[..2].to_vec());
+    let price = table.rows.iter().find(|r| r.attribute == "price").unwrap();
+    let (a, b) = (shown.products[0].price, shown.products[1].price);
+    if a != b {
+        assert_eq!(price.best, Some(usize::from(b < a)));
+    }
+    assert!(!table.summary.is_empty());
+}
+
+#[tokio::test]
+async fn quantities_and_removal_keep_the_cart_right() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let added = say(&mut chat, "add two of the first one").await;
+    let cart = added.cart.expect("cart");
+    assert_eq!((cart.items[0].product_id.as_str(), cart.items[0].quantity), (shown.products[0].id.as_str(), 2));
+    assert!((cart.total - 2.0 * shown.products[0].price).abs() < 0.01);
+    say(&mut chat, "also add the third one").await;
+    let view = say(&mut chat, "what's in my cart?").await;
+    assert_eq!(view.cart.as_ref().unwrap().items.len(), 2, "{view:?}");
+    let removed = say(&mut chat, "remove the first one from my cart").await;
+    let left: Vec<String> = removed.cart.unwrap().items.into_iter().map(|i| i.product_id).collect();
+    assert_eq!(left, vec![shown.products[2].id.clone()]);
+}
+
+#[tokio::test]
+async fn checkout_gives_the_configured_link_and_an_empty_cart_is_said_so() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let empty = say(&mut chat, "I'm ready to pay").await;
+    assert!(!empty.text.contains(CHECKOUT_URL) && empty.cart.is_none(), "{empty:?}");
+    search(&mut chat, "watches").await;
+    say(&mut chat, "add the first one to my cart").await;
+    let reply = say(&mut chat, "take me to checkout").await;
+    assert!(reply.text.contains(CHECKOUT_URL), "{:?}", reply.text);
+    assert!(!reply.speech.contains("https://"), "a link is not spoken: {:?}", reply.speech);
+}
+
+#[tokio::test]
+async fn policy_questions_are_answered_from_the_faq() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let returns = say(&mut chat, "what is your return policy?").await;
+    assert_eq!(returns.intent.as_ref().unwrap().name, "policy_question");
+    assert!(returns.text.contains("30 days"), "{:?}", returns.text);
+    let canada = say(&mut chat, "do you ship to canada?").await;
+    assert!(canada.text.contains("Canada"), "{:?}", canada.text);
+    speakable(&canada);
+}
+
+#[tokio::test]
+async fn asking_for_a_person_turns_the_session_to_waiting_for_an_agent() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let reply = say(&mut chat, "I want to talk to a human").await;
+    assert_eq!(reply.intent.as_ref().unwrap().name, "human_handoff");
+    match chat.recv().await.unwrap() {
+        ServerFrame::Status { seq, status } => {
+            assert_eq!(status, SessionStatus::WaitingForAgent);
+            assert_eq!(seq, reply.seq + 1);
+        }
+        other => panic!("expected a status frame, got {other:?}"),
+    }
+    let again = say(&mut chat, "can I speak to a person").await;
+    assert!(again.seq > reply.seq + 1);
+}
+
+#[tokio::test]
+async fn out_of_scope_and_orders_are_answered_without_inventing_anything() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let weather = say(&mut chat, "what's the weather like in paris tomorrow").await;
+    assert_eq!(weather.intent.as_ref().unwrap().name, "out_of_scope");
+    assert!(weather.products.is_empty() && !weather.quick_replies.is_empty());
+    let order = say(&mut chat, "where is my order 48213?").await;
+    assert_eq!(order.intent.as_ref().unwrap().name, "order_status");
+    assert!(order.order.is_none() && order.products.is_empty());
+}
+
+#[tokio::test]
+async fn voice_replies_are_speech_shaped() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Voice).await;
+    for text in ["show me watches", "compare the first two", "what is your return policy", "add the first one to my cart"] {
+        let reply = say(&mut chat, text).await;
+        speakable(&reply);
+        assert_eq!(reply.text, reply.speech, "{text:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_resent_message_id_is_answered_once() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    search(&mut chat, "watches").await;
+    chat.send_message("add-1", "add the first one to my cart").await.unwrap();
+    let first = chat.reply_to("add-1").await.unwrap();
+    chat.send_message("add-1", "add the first one to my cart").await.unwrap();
+    let again = chat.reply_to("add-1").await.unwrap();
+    assert_eq!(first, again);
+    let view = say(&mut chat, "what's in my cart").await;
+    assert_eq!(view.cart.unwrap().items[0].quantity, 1, "the resend added again");
+}
+
+#[tokio::test]
+async fn resume_after_a_disconnect_replays_what_was_missed_in_order() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let session = chat.session_id().unwrap().to_string();
+    say(&mut chat, "hello").await;
+    let seen = chat.last_seq();
+    // Two more turns whose replies this client "misses": another connection reads them.
+    let mut other = Connection::connect(&server.ws_url()).await.unwrap();
+    assert!(other.hello(Channel::Web, Some(session.clone()), seen).await.unwrap().resumed);
+    let missed = [say(&mut other, "show me watches").await, say(&mut other, "add the first one to my cart").await];
+    chat.close().await;
+
+    let mut back = Connection::connect(&server.ws_url()).await.unwrap();
+    let welcome = back.hello(Channel::Web, Some(session.clone()), seen).await.unwrap();
+    assert!(welcome.resumed && welcome.session_id == session);
+    let mut replayed = Vec::new();
+    while replayed.len() < missed.len() {
+        match back.recv().await.unwrap() {
+            ServerFrame::Reply(reply) => replayed.push(reply),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(replayed, missed, "replay differs from what was sent");
+    assert_eq!(replayed.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![seen + 1, seen + 2]);
+    let next = say(&mut back, "what's in my cart").await;
+    assert_eq!(next.seq, seen + 3);
+    assert_eq!(next.cart.unwrap().items.len(), 1);
+}
+
+#[tokio::test]
+async fn a_message_interrupted_by_a_disconnect_is_answered_exactly_once() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let session = chat.session_id().unwrap().to_string();
+    say(&mut chat, "hello").await;
+    chat.send_message("lost", "show me watches").await.unwrap();
+    chat.close().await; // gone before (maybe) the reply
+
+    let mut back = Connection::connect(&server.ws_url()).await.unwrap();
+    back.hello(Channel::Web, Some(session), 1).await.unwrap();
+    back.send_message("lost", "show me watches").await.unwrap();
+    let reply = back.reply_to("lost").await.unwrap();
+    assert_eq!(reply.seq, 2, "one answer, numbered once");
+    assert!(!reply.products.is_empty());
+    let next = say(&mut back, "thanks").await;
+    assert_eq!(next.seq, 3);
+}
+
+/// Raw frames, for what the typed client cannot send.
+async fn raw(server: &TestServer) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    tokio_tungstenite::connect_async(server.ws_url()).await.unwrap().0
+}
+
+async fn next_frame<S>(socket: &mut S) -> ServerFrame
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        match socket.next().await.unwrap().unwrap() {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+fn error_code(frame: ServerFrame) -> ErrorCode {
+    match frame {
+        ServerFrame::Error(e) => {
+            assert!(!e.message.is_empty());
+            e.code
+        }
+        other => panic!("expected an error frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_the_session_carries_on() {
+    let server = TestServer::start().await;
+    let mut socket = raw(&server).await;
+    socket.send(Message::text(r#"{"type":"hello","protocol":1,"channel":"web"}"#)).await.unwrap();
+    let ServerFrame::Welcome { session_id, .. } = next_frame(&mut socket).await else { panic!("no welcome") };
+    for bad in ["{not json", r#"{"type":"teleport"}"#, r#"{"type":"message","text":42}"#, "[]", r#"{"text":"no type"}"#] {
+        socket.send(Message::text(bad)).await.unwrap();
+        assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest, "{bad}");
+    }
+    socket.send(Message::binary(vec![0u8, 159, 146, 150])).await.unwrap();
+    assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest);
+    let long = "a".repeat(3000);
+    socket.send(Message::text(serde_json::json!({"type":"message","id":"x","text":long}).to_string())).await.unwrap();
+    assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::TooLarge);
+    socket.send(Message::text(r#"{"type":"ping"}"#)).await.unwrap();
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::Pong);
+    socket.send(Message::text(r#"{"type":"message","id":"m1","text":"show me watches"}"#)).await.unwrap();
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    let ServerFrame::Reply(reply) = next_frame(&mut socket).await else { panic!("no reply") };
+    assert_eq!((reply.seq, reply.in_reply_to.as_deref()), (1, Some("m1")), "bad frames stored or numbered something");
+    assert!(!reply.products.is_empty());
+
+    // A 1 MiB frame closes the connection with 1009; the session is intact.
+    socket.send(Message::text("x".repeat(1 << 20))).await.unwrap();
+    let close = loop {
+        match socket.next().await {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.expect("a close code").code), 1009);
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    assert!(chat.hello(Channel::Web, Some(session_id), 1).await.unwrap().resumed);
+    let next = say(&mut chat, "add the first one to my cart").await;
+    assert_eq!(next.seq, 2);
+    assert_eq!(next.cart.unwrap().items[0].product_id, reply.products[0].id);
+}
+
+#[tokio::test]
+async fn a_first_message_without_hello_starts_an_anonymous_session() {
+    let server = TestServer::start().await;
+    let mut socket = raw(&server).await;
+    socket.send(Message::text(r#"{"type":"message","id":"a","text":"hi"}"#)).await.unwrap();
+    let ServerFrame::Welcome { resumed, seq, .. } = next_frame(&mut socket).await else { panic!("no welcome") };
+    assert!(!resumed && seq == 0);
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert!(matches!(next_frame(&mut socket).await, ServerFrame::Reply(r) if r.seq == 1 && r.in_reply_to.as_deref() == Some("a")));
+    socket.send(Message::text(r#"{"type":"hello","protocol":1}"#)).await.unwrap();
+    assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest, "a second hello");
+    socket.send(Message::text(r#"{"type":"action","id":"b","action":"self_destruct"}"#)).await.unwrap();
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest, "an unknown action");
+}
+
+#[tokio::test]
+async fn buttons_act_like_messages() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let id = shown.products[3].id.clone();
+    chat.send(&ClientFrame::Action(aisle::protocol::ActionFrame {
+        id: Some("b1".into()),
+        action: "add_to_cart".into(),
+        product_id: Some(id.clone()),
+        product_ids: vec![],
+        quantity: Some(3),
+    }))
+    .await
+    .unwrap();
+    let reply = chat.reply_to("b1").await.unwrap();
+    let cart = reply.cart.unwrap();
+    assert_eq!((cart.items[0].product_id.as_str(), cart.items[0].quantity), (id.as_str(), 3));
+}
+
+#[tokio::test]
+async fn a_hundred_sessions_in_parallel_stay_isolated() {
+    let server = TestServer::start().await;
+    let queries = ["watches", "necklace", "car accessories", "mugs", "shirts"];
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let url = server.ws_url();
+        let query = queries[i % queries.len()];
+        tasks.push(tokio::spawn(async move {
+            let mut chat = Connection::connect(&url).await.unwrap();
+            chat.hello(Channel::Web, None, 0).await.unwrap();
+            let shown = chat.turn(&format!("show me {query}")).await.unwrap();
+            let pick = i % shown.products.len();
+            let ordinal = ["first", "second", "third", "fourth", "fifth"][pick];
+            let added = chat.turn(&format!("add the {ordinal} one to my cart")).await.unwrap();
+            let cart = added.cart.unwrap();
+            assert_eq!(cart.items.len(), 1, "session {i} sees another cart: {cart:?}");
+            assert_eq!(cart.items[0].product_id, shown.products[pick].id, "session {i}");
+            (chat.session_id().unwrap().to_string(), added.seq)
+        }));
+    }
+    let mut sessions = HashSet::new();
+    for task in tasks {
+        let (session, seq) = task.await.unwrap();
+        assert_eq!(seq, 2);
+        assert!(sessions.insert(session));
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_server_continues_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("aisle.db");
+    let server = TestServer::start_on(database.clone()).await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let session = chat.session_id().unwrap().to_string();
+    let shown = search(&mut chat, "watches").await;
+    say(&mut chat, "add the first one to my cart").await;
+    let seen = chat.last_seq();
+    chat.close().await;
+    server.stop().await.unwrap();
+
+    let server = TestServer::start_on(database).await;
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    assert!(chat.hello(Channel::Web, Some(session), seen).await.unwrap().resumed);
+    let reply = say(&mut chat, "add the second one too").await;
+    assert_eq!(reply.seq, seen + 1);
+    let cart: Vec<String> = reply.cart.unwrap().items.into_iter().map(|i| i.product_id).collect();
+    assert_eq!(cart, ids(&shown)[..2].to_vec(), "the cart or the shown list was lost");
+}
+
+#[tokio::test]
+async fn the_http_turn_uses_the_same_sessions() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let first: serde_json::Value =
+        http.post(server.url("/v1/chat")).json(&serde_json::json!({"text": "show me watches"})).send().await.unwrap().json().await.unwrap();
+    let session = first["session_id"].as_str().unwrap().to_string();
+    assert!(!first["reply"]["products"].as_array().unwrap().is_empty());
+    let second: serde_json::Value = http
+        .post(server.url("/v1/chat"))
+        .json(&serde_json::json!({"session_id": session, "text": "add the first one to my cart"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["reply"]["seq"], 2);
+    assert_eq!(second["reply"]["cart"]["items"][0]["product_id"], first["reply"]["products"][0]["id"]);
+
+    let unknown = http.post(server.url("/v1/chat")).json(&serde_json::json!({"session_id": "s_nope", "text": "hi"})).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let empty = http.post(server.url("/v1/chat")).json(&serde_json::json!({"text": "  "})).send().await.unwrap();
+    assert_eq!(empty.status(), 400);
+    let malformed = http.post(server.url("/v1/chat")).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn an_unknown_session_id_starts_a_new_session() {
+    let server = TestServer::start().await;
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    let welcome = chat.hello(Channel::Web, Some("s_forged".into()), 5).await.unwrap();
+    assert!(!welcome.resumed && welcome.session_id != "s_forged");
+    let reply = say(&mut chat, "hi").await;
+    assert_eq!(reply.seq, 1);
+}
