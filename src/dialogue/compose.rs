@@ -71,7 +71,7 @@ pub fn reply(draft: Draft, intent: Option<IntentRef>, channel: Channel) -> Reply
 /// Speakable words: the first sentence of the text, then up to three item names.
 pub fn speech(text: &str, items: &[String]) -> String {
     let plain = plain_words(text);
-    let mut sentences = sentences(&plain);
+    let mut sentences = super::sentences(&plain);
     sentences.truncate(if items.is_empty() { SPEECH_SENTENCES } else { SPEECH_SENTENCES - 1 });
     let mut out = sentences.join(" ");
     if !items.is_empty() {
@@ -111,25 +111,6 @@ fn plain_words(text: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
-}
-
-/// Sentences, split after `.`, `!` or `?` followed by a space (not inside numbers like 4.5).
-fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        current.push(c);
-        let ends = matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
-        if ends {
-            out.push(current.trim().to_string());
-            current.clear();
-        }
-    }
-    if !current.trim().is_empty() {
-        out.push(current.trim().to_string());
-    }
-    out
 }
 
 /// Money as a shopper reads it: `$12.99`, `₹499`, `€30`, else `12.99 CHF`.

@@ -81,25 +81,28 @@ pub(crate) fn split_placeholders(text: &str) -> Result<Vec<Piece<'_>>, String> {
     Ok(pieces)
 }
 
-/// Sentences in `text`: runs of `.`, `!` or `?` followed by white space or the end close one, and
-/// any words after the last close one more. A dot inside a word or number ("$5.99",
-/// "aisle-demo.example") closes nothing.
-pub(crate) fn sentence_count(text: &str) -> usize {
-    let chars: Vec<char> = text.chars().collect();
-    let mut count = 0;
-    let mut open = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if matches!(c, '.' | '!' | '?') {
-            let closes = chars.get(i + 1).is_none_or(|next| next.is_whitespace());
-            if closes && open {
-                count += 1;
-                open = false;
-            }
-        } else if c.is_alphanumeric() {
-            open = true;
+/// The sentences of `text`, trimmed: a run of `.`, `!` or `?` followed by white space or the
+/// end closes one, and any words after the last close one more. A dot inside a word or number
+/// ("$5.99", "aisle-demo.example") closes nothing; pieces without a letter or digit are not
+/// sentences.
+pub(crate) fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        if matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace) {
+            out.push(&text[start..i + c.len_utf8()]);
+            start = i + c.len_utf8();
         }
     }
-    count + usize::from(open)
+    out.push(&text[start..]);
+    out.into_iter().map(str::trim).filter(|s| s.chars().any(char::is_alphanumeric)).collect()
+}
+
+/// How many [`sentences`] `text` has.
+pub(crate) fn sentence_count(text: &str) -> usize {
+    sentences(text).len()
 }
 
 /// The first piece of markup in `text`, if any: characters that Markdown or HTML would read as

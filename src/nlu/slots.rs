@@ -1897,7 +1897,11 @@ impl Ctx<'_> {
             "these" | "those"
                 if self.prev_word_in_sentence(i).map_or(true, |p| {
                     self.is_any(p, &["in", "of", "from", "among", "between", "with"])
-                }) && !self.next_word(i).is_some_and(|n| statics().count_nouns.contains(self.key(n))) =>
+                }) && !self.next_word(i).is_some_and(|n| statics().count_nouns.contains(self.key(n)))
+                    // "two of those" is a quantity of the focused product
+                    && !self.prev_word_in_sentence(i).is_some_and(|p| {
+                        self.is(p, "of") && self.prev_word(p).is_some_and(|q| self.count_at(q).is_some())
+                    }) =>
             {
                 return Some((Reference::All, i, i));
             }
@@ -4290,6 +4294,7 @@ mod tests {
 
     fn check(text: &str, want: &E, lex: &Lexicon) -> Result<(), String> {
         let mut got = extract(text, lex);
+        got.query.clear(); // the words left over have their own tests
         for p in &got.products {
             if !(0.0..=1.0).contains(&p.score) {
                 return Err(format!("{text:?}: score {} out of range", p.score));
@@ -4327,6 +4332,16 @@ mod tests {
     }
 
     #[test]
+    fn the_words_left_to_search_for_exclude_what_slots_took() {
+        let lex = Lexicon::default();
+        let query = |t: &str| extract(t, &lex).query;
+        assert_eq!(query("i'm looking for waterproof hiking boots under $120"), "waterproof hiking boots");
+        assert_eq!(query("show me running shoes in blue size 10"), "running shoes");
+        assert_eq!(query("add the second one to my cart"), "");
+        assert_eq!(query("2 ceramic mugs for my dad"), "ceramic mugs");
+    }
+
+    #[test]
     fn empty_lexicon_still_extracts_text_slots() {
         let lex = Lexicon::default();
         let got = extract("2 red nike shoes size 9 under $80 for order 48213", &lex);
@@ -4349,7 +4364,8 @@ mod tests {
         assert_eq!(got.currency.as_deref(), Some("USD"));
         // a cut in the middle of a multi-byte char must not panic
         let cjk = "鞋".repeat(5000);
-        assert_eq!(extract(&cjk, &lex), Slots::default());
+        let got = extract(&cjk, &lex);
+        assert_eq!(Slots { query: String::new(), ..got }, Slots::default());
     }
 
     /// A small xorshift generator: deterministic pseudo-random input without a dependency.
