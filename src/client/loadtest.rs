@@ -113,6 +113,10 @@ pub struct LoadtestArgs {
     /// A reply that takes longer counts as a timeout error
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub turn_timeout: Duration,
+    /// The shopper's pause between a reply and the next message, on average (each pause is
+    /// between half and one and a half times it); 0s sends at once
+    #[arg(long, default_value = "300ms", value_parser = parse_duration)]
+    pub think: Duration,
     /// Conversations to run instead of the built-in ones: one message a line, a blank line
     /// between conversations, `#` comments
     #[arg(long)]
@@ -141,6 +145,7 @@ pub struct Plan {
     pub idle: usize,
     pub scripts: Vec<Vec<String>>,
     pub turn_timeout: Duration,
+    pub think: Duration,
     pub duration_limit: Duration,
     pub connect_concurrency: usize,
 }
@@ -184,9 +189,25 @@ impl Plan {
             idle: args.idle,
             scripts,
             turn_timeout: args.turn_timeout,
+            think: args.think,
             duration_limit: args.duration_limit,
             connect_concurrency: args.connect_concurrency,
         })
+    }
+
+    /// The pause before the `turn`th message of session `session`: `think` scaled by a factor
+    /// that depends only on (session, turn), in [0.5, 1.5) — and in [0, 1) before the first
+    /// message, so that sessions start spread out as shoppers do, not all at one instant.
+    pub fn pause(&self, session: usize, turn: usize) -> Duration {
+        if self.think.is_zero() {
+            return Duration::ZERO;
+        }
+        let mut x = (session as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (turn as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        x ^= x >> 31;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 29;
+        let base = if turn == 0 { 0.0 } else { 0.5 };
+        self.think.mul_f64(base + (x % 1000) as f64 / 1000.0)
     }
 
     /// The `turn`th message (from 0) of session `session`.
@@ -494,6 +515,10 @@ async fn session(index: usize, shared: Arc<Shared>) -> SessionOutcome {
     out.connected = true;
     let mut alive = true;
     for turn in 0..plan.turns {
+        let pause = plan.pause(index, turn);
+        if !pause.is_zero() {
+            tokio::time::sleep_until((Instant::now() + pause).min(shared.deadline)).await;
+        }
         let sent = Instant::now();
         if sent >= shared.deadline {
             out.cut_short = true;
@@ -661,6 +686,7 @@ mod tests {
             turns: 6,
             duration_limit: Duration::from_secs(60),
             turn_timeout: Duration::from_secs(10),
+            think: Duration::ZERO,
             script: None,
             idle: 0,
             connect_concurrency: 2,
@@ -671,6 +697,18 @@ mod tests {
 
     fn scripts(s: &[&[&str]]) -> Option<Vec<Vec<String>>> {
         Some(s.iter().map(|s| s.iter().map(|m| m.to_string()).collect()).collect())
+    }
+
+    #[test]
+    fn pauses_vary_within_half_to_one_and_a_half_of_think_time() {
+        let mut a = args("ws://127.0.0.1:1/ws/chat");
+        a.think = Duration::from_millis(300);
+        let plan = Plan::new(&a, None).unwrap();
+        assert!((0..50).all(|s| plan.pause(s, 0) < Duration::from_millis(300)), "starts are spread over one think time");
+        let pauses: Vec<Duration> = (0..50).flat_map(|s| (1..5).map(move |t| (s, t))).map(|(s, t)| plan.pause(s, t)).collect();
+        assert!(pauses.iter().all(|p| (Duration::from_millis(150)..Duration::from_millis(450)).contains(p)));
+        assert!(pauses.iter().collect::<std::collections::HashSet<_>>().len() > 20, "pauses do not vary");
+        assert_eq!(plan.pause(7, 2), plan.pause(7, 2));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::session::state::{Pending, SessionState};
 use super::compose::{self, Draft};
 use super::faq::Faq;
 use super::policy::{self, Action, Target};
+use super::product::DescriptionCache;
 use super::responses::{Responses, Template};
 use super::DialogueError;
 
@@ -51,6 +52,7 @@ pub struct Assistant {
     pub(super) faq: Faq,
     /// (entry index, embedding) of every FAQ question.
     faq_embeddings: Vec<(usize, Vec<f32>)>,
+    pub(super) descriptions: DescriptionCache,
     pub(super) shop: ShopSettings,
 }
 
@@ -62,7 +64,7 @@ impl Assistant {
         let texts = faq.texts();
         let embeddings = nlu.encoder().embed(texts.iter().map(|(_, t)| t.to_string()).collect()).await?;
         let faq_embeddings = texts.iter().map(|(i, _)| *i).zip(embeddings).collect();
-        Ok(Assistant { catalog, nlu, responses, faq, faq_embeddings, shop })
+        Ok(Assistant { catalog, nlu, responses, faq, faq_embeddings, descriptions: DescriptionCache::default(), shop })
     }
 
     pub fn nlu(&self) -> &Nlu {
@@ -133,7 +135,13 @@ impl Assistant {
             Action::Search(search) | Action::Refine(search) => self.search(state, search),
             Action::NextPage => self.next_page(state),
             Action::NothingToRefine => Ok(self.say(state, Template::RefineNothing, &[])),
-            Action::Question { target, text } => self.question(state, target, &text).await,
+            Action::Question { target, text, embedding } => {
+                let embedding = match embedding {
+                    Some(e) => e,
+                    None => self.nlu.encoder().embed(vec![text.clone()]).await?.remove(0),
+                };
+                self.question(state, target, &text, &embedding).await
+            }
             Action::Compare { target, comparative } => self.compare(state, target, comparative.as_ref()),
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
@@ -141,7 +149,7 @@ impl Assistant {
             Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),
             Action::ViewCart => self.view_cart(state),
             Action::Checkout => self.checkout(state),
-            Action::Policy(text) => self.policy_answer(state, &text).await,
+            Action::Policy(embedding) => Ok(self.policy_answer(state, &embedding)),
             Action::Handoff => Ok(self.handoff(state)),
             Action::Clarify { text, intents } => {
                 let [first, second] = &intents;
@@ -211,23 +219,18 @@ impl Assistant {
         }
     }
 
-    async fn policy_answer(&self, state: &mut SessionState, text: &str) -> Result<Draft, DialogueError> {
-        let query = self.nlu.encoder().embed(vec![text.to_string()]).await?;
-        let best = self
-            .faq_embeddings
-            .iter()
-            .map(|(i, e)| (*i, cosine(&query[0], e)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+    fn policy_answer(&self, state: &mut SessionState, query: &[f32]) -> Draft {
+        let best = self.faq_embeddings.iter().map(|(i, e)| (*i, cosine(query, e))).max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
             Some((index, score)) if score >= FAQ_MATCH => {
                 let entry = &self.faq.entries[index];
                 let mut draft = self.say(state, Template::PolicyAnswer, &[("answer", &entry.answer)]);
                 draft.speech = Some(entry.speech.clone());
-                Ok(draft)
+                draft
             }
             _ => {
                 state.pending = Some(Pending::OfferHandoff);
-                Ok(self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[("Talk to a person", "yes, connect me with a person")]))
+                self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
             }
         }
     }

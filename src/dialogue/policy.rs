@@ -34,7 +34,8 @@ pub enum Action {
     NextPage,
     /// A refinement with no search to refine.
     NothingToRefine,
-    Question { target: Target, text: String },
+    /// A question about one product; `embedding` is its text's, when the parse has it.
+    Question { target: Target, text: String, embedding: Option<Vec<f32>> },
     /// Two or more products side by side; `comparative` asks for a winner.
     Compare { target: Target, comparative: Option<Comparative> },
     Recommend(SearchContext),
@@ -43,7 +44,8 @@ pub enum Action {
     RemoveFromCart { target: Target, words: String, quantity: Option<u32> },
     ViewCart,
     Checkout,
-    Policy(String),
+    /// A policy question, by the embedding of its text.
+    Policy(Vec<f32>),
     Handoff,
     /// "Did you mean A or B?" with two intents.
     Clarify { text: String, intents: [String; 2] },
@@ -90,11 +92,14 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     // An answer to a question the assistant asked.
     match &state.pending {
         Some(Pending::WhichProduct { intent, text: asked }) => {
+            // "the second one" answers the question; "is the first one waterproof?" is a new one.
             let target = target(slots, state);
-            if target != Target::Unknown && (!confident(parse) || NEEDS_PRODUCT.contains(&parse.intent.as_str())) {
+            let only_a_choice = slots.query.is_empty() && slots.comparative.is_none();
+            if target != Target::Unknown && only_a_choice && (!confident(parse) || NEEDS_PRODUCT.contains(&parse.intent.as_str())) {
                 let mut chosen = parse.clone();
                 chosen.intent = intent.clone();
                 chosen.confidence = 1.0;
+                chosen.embedding.clear(); // the embedding of "the second one", not of the question
                 return with_target(&chosen, asked, state, target);
             }
         }
@@ -150,7 +155,10 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
             None if !slots.query.is_empty() || has_constraints(slots) => Action::Search(new_search(slots)),
             None => Action::NothingToRefine,
         },
-        "product_question" => Action::Question { target, text: text.to_string() },
+        "product_question" => {
+            let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
+            Action::Question { target, text: text.to_string(), embedding }
+        }
         "compare" => {
             let target = match target {
                 // "which one is cheaper?" over what was shown.
@@ -179,7 +187,7 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
         }
         "view_cart" => Action::ViewCart,
         "checkout" => Action::Checkout,
-        "policy_question" => Action::Policy(text.to_string()),
+        "policy_question" => Action::Policy(parse.embedding.clone()),
         "human_handoff" => Action::Handoff,
         "order_status" | "cancel_order" | "change_order" | "return_refund" | "invoice" => Action::OrdersSoon,
         other => Action::Small(other.to_string()),

@@ -3,6 +3,9 @@
 //! relevant sentence of its description by embedding similarity, else an honest "the page
 //! doesn't say".
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::catalog::Product;
 use crate::nlu::slots::{Comparative, Direction};
 use crate::protocol::{Comparison, ComparisonRow};
@@ -16,8 +19,9 @@ use super::responses::Template;
 
 /// Least cosine similarity for a description sentence to answer a question.
 const DESCRIPTION_MATCH: f32 = 0.5;
-/// Most description sentences considered.
-const MAX_SENTENCES: usize = 40;
+/// Most description sentences considered, and most words of each.
+const MAX_SENTENCES: usize = 16;
+const MAX_SENTENCE_WORDS: usize = 40;
 /// Most attribute rows in a comparison (besides price and rating).
 const MAX_ROWS: usize = 8;
 
@@ -72,7 +76,8 @@ impl Assistant {
         Ok(draft)
     }
 
-    pub(super) async fn question(&self, state: &mut SessionState, target: Target, text: &str) -> Result<Draft, DialogueError> {
+    /// Answers a question about one product; `question` is the embedding of its text.
+    pub(super) async fn question(&self, state: &mut SessionState, target: Target, text: &str, question: &[f32]) -> Result<Draft, DialogueError> {
         let Some(product) = self.one_product(state, &target)? else {
             return self.ask_which(state, "product_question", text);
         };
@@ -100,15 +105,10 @@ impl Assistant {
                 _ => Template::AnswerAttribute,
             };
             self.say(state, template, &[("title", &title), ("attribute", &attribute), ("value", &value)])
-        } else if let Some(sentence) = self.description_answer(&product, text).await? {
+        } else if let Some(sentence) = self.description_answer(&product, question).await? {
             self.say(state, Template::AnswerDescription, &[("title", &title), ("sentence", &sentence)])
         } else {
-            let topic: Vec<&str> = words
-                .iter()
-                .map(String::as_str)
-                .filter(|w| !QUESTION_WORDS.contains(w) && !product.title.to_lowercase().contains(w))
-                .collect();
-            let topic = if topic.is_empty() { "that".to_string() } else { topic.join(" ") };
+            let topic = topic(&words, &product);
             state.pending = Some(Pending::OfferHandoff);
             self.say(state, Template::AnswerUnknown, &[("title", &title), ("topic", &topic)])
                 .with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
@@ -117,22 +117,29 @@ impl Assistant {
     }
 
     /// The description sentence closest in meaning to the question, when close enough.
-    async fn description_answer(&self, product: &Product, question: &str) -> Result<Option<String>, DialogueError> {
+    async fn description_answer(&self, product: &Product, question: &[f32]) -> Result<Option<String>, DialogueError> {
+        let sentences = self.description_sentences(product).await?;
+        let best = sentences.iter().map(|(s, e)| (s, cosine(question, e))).max_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(best.filter(|(_, score)| *score >= DESCRIPTION_MATCH).map(|(s, _)| format!("{s}.")))
+    }
+
+    /// A product's description sentences with their embeddings, cached: embedding them is the
+    /// costliest step of a turn.
+    async fn description_sentences(&self, product: &Product) -> Result<Arc<Vec<(String, Vec<f32>)>>, DialogueError> {
+        if let Some(cached) = self.descriptions.get(&product.id) {
+            return Ok(cached);
+        }
         let sentences: Vec<String> = product
             .description
             .split(['.', '!', '?', '\n', ';'])
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| (4..=60).contains(&s.split(' ').count()))
+            .map(|s| s.split_whitespace().take(MAX_SENTENCE_WORDS).collect::<Vec<_>>().join(" "))
+            .filter(|s| s.split(' ').count() >= 4)
             .take(MAX_SENTENCES)
             .collect();
-        if sentences.is_empty() {
-            return Ok(None);
-        }
-        let mut texts = vec![question.to_string()];
-        texts.extend(sentences.iter().cloned());
-        let embeddings = self.nlu.encoder().embed(texts).await?;
-        let best = embeddings[1..].iter().enumerate().map(|(i, e)| (i, cosine(&embeddings[0], e))).max_by(|a, b| a.1.total_cmp(&b.1));
-        Ok(best.filter(|(_, score)| *score >= DESCRIPTION_MATCH).map(|(i, _)| format!("{}.", sentences[i])))
+        let embeddings = if sentences.is_empty() { Vec::new() } else { self.nlu.encoder().embed(sentences.clone()).await? };
+        let entry = Arc::new(sentences.into_iter().zip(embeddings).collect());
+        self.descriptions.insert(&product.id, Arc::clone(&entry));
+        Ok(entry)
     }
 
     pub(super) fn compare(&self, state: &mut SessionState, target: Target, comparative: Option<&Comparative>) -> Result<Draft, DialogueError> {
@@ -185,6 +192,27 @@ impl Assistant {
 
 const ORDINALS: [&str; 3] = ["first", "second", "third"];
 
+/// Products whose description sentences are kept embedded.
+const CACHED_DESCRIPTIONS: usize = 512;
+
+/// Embedded description sentences of the products asked about lately; emptied when full.
+#[derive(Default)]
+pub(super) struct DescriptionCache(Mutex<HashMap<String, Arc<Vec<(String, Vec<f32>)>>>>);
+
+impl DescriptionCache {
+    fn get(&self, id: &str) -> Option<Arc<Vec<(String, Vec<f32>)>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    fn insert(&self, id: &str, sentences: Arc<Vec<(String, Vec<f32>)>>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CACHED_DESCRIPTIONS {
+            map.clear();
+        }
+        map.insert(id.to_string(), sentences);
+    }
+}
+
 /// Lower-cased words of a text, apostrophes dropped.
 fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
@@ -193,6 +221,17 @@ fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// What a question asks about, in words: the attribute its words point at ("made" →
+/// material), else its words that are not question words or the product's name.
+fn topic(words: &[String], product: &Product) -> String {
+    if let Some((_, keys)) = ASKS_ABOUT.iter().find(|(asks, _)| words.iter().any(|w| asks.contains(&w.as_str()))) {
+        return keys[0].to_string();
+    }
+    let title = product.title.to_lowercase();
+    let rest: Vec<&str> = words.iter().map(String::as_str).filter(|w| !QUESTION_WORDS.contains(w) && !title.contains(w)).collect();
+    if rest.is_empty() { "that".to_string() } else { rest.join(" ") }
 }
 
 fn asks_price(words: &[String]) -> bool {

@@ -88,6 +88,9 @@ pub struct Parse {
     pub top: Vec<IntentScore>,
     pub slots: Slots,
     pub latency_ms: f64,
+    /// The utterance's sentence embedding (L2-normalized), for meaning lookups downstream.
+    #[serde(skip)]
+    pub embedding: Vec<f32>,
 }
 
 /// The loaded NLU: encoder thread, intent head, slot lexicon.
@@ -128,7 +131,7 @@ impl Nlu {
     fn finish(&self, text: &str, embedding: &[f32], started: Instant) -> Parse {
         let slots = slots::extract(text, &self.lexicon);
         let Prediction { intent, confidence, top } = grounded(self.head.predict(embedding), &slots);
-        Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3 }
+        Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: embedding.to_vec() }
     }
 
     /// Parses one utterance.

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::serve::ListenerExt;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -77,6 +78,12 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     let addr = listener.local_addr()?;
     tracing::info!(%addr, products = state.catalog.len(), "listening");
     let connections = state.connections.clone();
+    // Replies go out as several small frames (typing, reply, status): no Nagle delay.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
     connections.shutdown.cancel();
     connections.tracker.close();

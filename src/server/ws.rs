@@ -24,11 +24,14 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 const RATE_PER_SECOND: f64 = 5.0;
 /// …and in a burst.
 const RATE_BURST: f64 = 20.0;
+/// Read buffer per connection: it is allocated up front, so the default 128 KiB would make
+/// 10,000 idle connections cost over a gigabyte; frames bigger than this still arrive whole.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// How long a client is told to wait when the model is busy.
 const OVERLOADED_RETRY_MS: u64 = 200;
 
 pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |socket: WebSocket| {
+    ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
         let tracker = state.connections.tracker.clone();
         tracker.track_future(async move {
             let (sink, stream) = socket.split();

@@ -116,10 +116,14 @@ impl Sessions {
                 return Ok(bodies.iter().filter_map(|b| serde_json::from_str(b).ok()).collect());
             }
         }
+        let started = std::time::Instant::now();
         let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
         let mut state: SessionState = serde_json::from_value(stored.state)
             .map_err(|source| SessionError::State { session: session_id.into(), source })?;
+        let loaded = started.elapsed();
         let answer = self.assistant.respond(&mut state, turn.input).await?;
+        let answered = started.elapsed();
+        let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
         let mut reply = answer.reply;
         reply.seq = stored.last_seq + 1;
         reply.in_reply_to = turn.client_id.map(str::to_string);
@@ -135,6 +139,13 @@ impl Sessions {
             .collect();
         let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
         self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames).await?;
+        tracing::debug!(
+            intent,
+            load_ms = loaded.as_secs_f64() * 1e3,
+            answer_ms = (answered - loaded).as_secs_f64() * 1e3,
+            store_ms = (started.elapsed() - answered).as_secs_f64() * 1e3,
+            "turn"
+        );
         Ok(frames)
     }
 
