@@ -10,8 +10,8 @@ use crate::nlu::{Nlu, Parse};
 use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
 use crate::session::state::{Pending, SessionState};
 
-use super::compose::{self, Draft};
-use super::faq::Faq;
+use super::compose::{self, Draft, OFFER_PERSON};
+use super::faq::{Faq, FaqEntry};
 use super::policy::{self, Action, Target};
 use super::product::DescriptionCache;
 use super::responses::{Responses, Template};
@@ -161,7 +161,17 @@ impl Assistant {
                 Ok(draft)
             }
             Action::Small(intent) => Ok(self.small(state, &intent)),
-            Action::OrdersSoon => Ok(self.say(state, Template::OrdersSoon, &[])),
+            Action::OrdersSoon(embedding) => {
+                let soon = self.render(state, Template::OrdersSoon, &[]);
+                Ok(match self.faq_entry(&embedding) {
+                    Some(entry) => {
+                        let mut draft = Draft::text(format!("{} {soon}", entry.answer));
+                        draft.speech = Some(entry.speech.clone());
+                        draft
+                    }
+                    None => Draft::text(soon),
+                })
+            }
         }
     }
 
@@ -213,24 +223,28 @@ impl Assistant {
             ]),
             Template::PaymentIssue | Template::AccountHelp | Template::Complaint => {
                 state.pending = Some(Pending::OfferHandoff);
-                draft.with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
+                draft.with_quick_replies(&[OFFER_PERSON])
             }
             _ => draft,
         }
     }
 
-    fn policy_answer(&self, state: &mut SessionState, query: &[f32]) -> Draft {
+    /// The FAQ entry whose questions are closest in meaning to the text, when close enough.
+    fn faq_entry(&self, query: &[f32]) -> Option<&FaqEntry> {
         let best = self.faq_embeddings.iter().map(|(i, e)| (*i, cosine(query, e))).max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((index, score)) if score >= FAQ_MATCH => {
-                let entry = &self.faq.entries[index];
+        best.filter(|(_, score)| *score >= FAQ_MATCH).map(|(index, _)| &self.faq.entries[index])
+    }
+
+    fn policy_answer(&self, state: &mut SessionState, query: &[f32]) -> Draft {
+        match self.faq_entry(query) {
+            Some(entry) => {
                 let mut draft = self.say(state, Template::PolicyAnswer, &[("answer", &entry.answer)]);
                 draft.speech = Some(entry.speech.clone());
                 draft
             }
             _ => {
                 state.pending = Some(Pending::OfferHandoff);
-                self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
+                self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[OFFER_PERSON])
             }
         }
     }

@@ -12,6 +12,9 @@ const SPEECH_ITEMS: usize = 3;
 /// Most words of a product title read out.
 const SPOKEN_TITLE_WORDS: usize = 6;
 
+/// The quick reply that accepts an offer of a person (the policy reads it as "affirm").
+pub const OFFER_PERSON: (&str, &str) = ("Talk to a person", "yes, connect me with a person");
+
 /// What a skill answers, before it is shaped for the channel.
 #[derive(Debug, Default)]
 pub struct Draft {

@@ -52,8 +52,9 @@ pub enum Action {
     /// Intents answered with a short template (greet, help, thanks, goodbye, affirm, deny,
     /// out_of_scope, payment_issue, account_help, complaint, feedback).
     Small(String),
-    /// Order intents, until the orders issue lands.
-    OrdersSoon,
+    /// Order intents, until the orders issue lands: what the shop's policy says on the
+    /// matter (by the embedding of the text), and that the chat cannot do it yet.
+    OrdersSoon(Vec<f32>),
 }
 
 /// Intents whose requests are about products and may need "which one?".
@@ -189,7 +190,7 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
         "checkout" => Action::Checkout,
         "policy_question" => Action::Policy(parse.embedding.clone()),
         "human_handoff" => Action::Handoff,
-        "order_status" | "cancel_order" | "change_order" | "return_refund" | "invoice" => Action::OrdersSoon,
+        "order_status" | "cancel_order" | "change_order" | "return_refund" | "invoice" => Action::OrdersSoon(parse.embedding.clone()),
         other => Action::Small(other.to_string()),
     }
 }

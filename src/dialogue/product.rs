@@ -13,7 +13,7 @@ use crate::session::state::{Pending, SessionState};
 
 use super::DialogueError;
 use super::assistant::{Assistant, cosine};
-use super::compose::{Draft, join_words, money, quick_reply, spoken_title};
+use super::compose::{Draft, OFFER_PERSON, join_words, money, quick_reply, spoken_title};
 use super::policy::{MAX_COMPARED, Target};
 use super::responses::Template;
 
@@ -47,7 +47,8 @@ const ASKS_ABOUT: &[(&[&str], &[&str])] = &[
 const QUESTION_WORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "it", "its", "this", "that", "does", "do", "what", "whats", "which", "how", "much",
     "many", "of", "in", "on", "for", "with", "to", "can", "i", "me", "you", "have", "has", "there", "any", "tell", "about",
-    "one", "be", "will", "would", "please", "and", "or", "come",
+    "one", "be", "will", "would", "please", "and", "or", "come", "first", "second", "third", "fourth", "fifth", "last",
+    "these", "those", "ones",
 ];
 
 impl Assistant {
@@ -111,7 +112,7 @@ impl Assistant {
             let topic = topic(&words, &product);
             state.pending = Some(Pending::OfferHandoff);
             self.say(state, Template::AnswerUnknown, &[("title", &title), ("topic", &topic)])
-                .with_quick_replies(&[("Talk to a person", "yes, connect me with a person")])
+                .with_quick_replies(&[OFFER_PERSON])
         };
         Ok(draft.with_products(std::slice::from_ref(&product)))
     }
