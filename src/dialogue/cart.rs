@@ -95,7 +95,8 @@ impl Assistant {
         }
         let cart = self.cart(state)?;
         let count: u32 = cart.items.iter().map(|i| i.quantity).sum();
-        let mut draft = self.say(state, Template::CartView, &[("count", &count.to_string()), ("total", &money(cart.total, &cart.currency))]);
+        let items = super::compose::counted(count as usize, "item");
+        let mut draft = self.say(state, Template::CartView, &[("items", &items), ("total", &money(cart.total, &cart.currency))]);
         draft.spoken_items = cart.items.iter().map(|i| format!("{} times {}", i.quantity, i.title)).collect();
         draft.cart = Some(cart);
         Ok(draft.with_quick_replies(&[("Check out", "checkout")]))

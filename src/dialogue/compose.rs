@@ -87,6 +87,11 @@ pub fn speech(text: &str, items: &[String]) -> String {
     out
 }
 
+/// "1 item", "3 items".
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// "A", "A and B", "A, B and C".
 pub fn join_words(items: &[String]) -> String {
     match items {

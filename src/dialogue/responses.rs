@@ -69,7 +69,8 @@ templates! {
     OutOfScope = "out_of_scope" [] required [];
     /// Two readings of the message, each a verb phrase ("search for blue shoes").
     Clarify = "clarify" [first, second] required [first, second];
-    SearchResults = "search_results" [count, query] required [];
+    /// Every match shown; `results` is "1 result" or "4 results".
+    SearchResults = "search_results" [results, query] required [];
     /// `count` shown of `total` matches.
     SearchResultsTotal = "search_results_total" [count, total, query] required [count, total];
     /// Nothing matched every constraint; `relaxed` lists what was dropped.
@@ -107,7 +108,8 @@ templates! {
     CartRemoved = "cart_removed" [title, total] required [title];
     CartReduced = "cart_reduced" [title, quantity, total] required [title, quantity];
     CartNotInCart = "cart_not_in_cart" [title] required [title];
-    CartView = "cart_view" [count, total] required [total];
+    /// `items` is "1 item" or "3 items".
+    CartView = "cart_view" [items, total] required [items, total];
     CartEmpty = "cart_empty" [] required [];
     CartFull = "cart_full" [] required [];
     /// Which cart item does the shopper mean?
@@ -323,7 +325,7 @@ mod tests {
 
     #[test]
     fn missing_key_is_named() {
-        let text = minimal().replace("cart_view:\n  - \"cart_view {total}\"\n", "");
+        let text = minimal().replace("cart_view:\n  - \"cart_view {items} {total}\"\n", "");
         assert_eq!(Responses::parse(&text).unwrap_err(), "missing key `cart_view`");
         let err = Responses::load(Path::new("/nonexistent/responses.yaml")).unwrap_err();
         assert!(matches!(err, DialogueError::Io { .. }), "{err}");

@@ -45,7 +45,7 @@ impl Assistant {
         } else if results.total > products.len() {
             self.say(state, Template::SearchResultsTotal, &[("count", &count), ("total", &results.total.to_string()), ("query", &query)])
         } else {
-            self.say(state, Template::SearchResults, &[("count", &count), ("query", &query)])
+            self.say(state, Template::SearchResults, &[("results", &super::compose::counted(products.len(), "result")), ("query", &query)])
         };
         let more = results.total > products.len();
         state.search = Some(shown_search);

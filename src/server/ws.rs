@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio_tungstenite::tungstenite;
 
 use crate::dialogue::Input;
 use crate::protocol::{ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSION, ServerFrame};
@@ -60,12 +61,8 @@ where
             None => return,
             Some(Ok(message)) => message,
             Some(Err(error)) => {
-                // The only read error a client can cause on an open socket: a message over the limit.
-                let too_big = error.to_string().to_lowercase().contains("too long") || error.to_string().contains("Capacity");
-                if too_big {
+                if too_big(error) {
                     let _ = sink.send(close(close_code::SIZE, &format!("frames are limited to {MAX_FRAME_BYTES} bytes"))).await;
-                } else {
-                    tracing::debug!(%error, "websocket read failed");
                 }
                 return;
             }
@@ -220,6 +217,17 @@ pub fn error_frame(code: ErrorCode, message: &str, in_reply_to: Option<String>) 
 
 fn to_text(frame: &ServerFrame) -> String {
     serde_json::to_string(frame).expect("frames serialize")
+}
+
+/// Whether a read failed because the client sent a frame over the limit (else the connection
+/// broke, and there is no one to tell).
+fn too_big(error: axum::Error) -> bool {
+    let error = error.into_inner();
+    let too_big = matches!(error.downcast_ref::<tungstenite::Error>(), Some(tungstenite::Error::Capacity(_)));
+    if !too_big {
+        tracing::debug!(%error, "websocket read failed");
+    }
+    too_big
 }
 
 fn close(code: u16, reason: &str) -> Message {
