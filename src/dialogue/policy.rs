@@ -332,3 +332,125 @@ fn refine(active: &SearchContext, slots: &Slots) -> SearchContext {
     }
     next
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::intents::IntentScore;
+    use crate::nlu::slots::Direction;
+
+    fn parse(intent: &str, confidence: f32, slots: Slots) -> Parse {
+        Parse {
+            intent: intent.into(),
+            confidence,
+            top: vec![
+                IntentScore { name: intent.into(), confidence },
+                IntentScore { name: "compare".into(), confidence: (1.0 - confidence) * 0.8 },
+            ],
+            slots,
+            latency_ms: 0.0,
+            embedding: vec![1.0],
+        }
+    }
+
+    fn shown(ids: &[&str]) -> SessionState {
+        let mut state = SessionState::default();
+        state.show(ids.iter().map(|s| s.to_string()));
+        state.search = Some(SearchContext { query: "watches".into(), colors: vec!["black".into()], ..SearchContext::default() });
+        state
+    }
+
+    fn refs(references: Vec<Reference>) -> Slots {
+        Slots { references, ..Slots::default() }
+    }
+
+    #[test]
+    fn references_resolve_against_what_was_shown() {
+        let state = shown(&["a", "b", "c"]);
+        assert_eq!(target(&refs(vec![Reference::Ordinal { position: 2 }]), &state), Target::Ids(vec!["b".into()]));
+        assert_eq!(target(&refs(vec![Reference::First { count: 2 }]), &state), Target::Ids(vec!["a".into(), "b".into()]));
+        assert_eq!(target(&refs(vec![Reference::Last { count: 1 }]), &state), Target::Ids(vec!["c".into()]));
+        assert_eq!(target(&refs(vec![Reference::Ordinal { position: 9 }]), &state), Target::Unknown, "no ninth one");
+        assert_eq!(target(&refs(vec![Reference::Focused]), &state), Target::Unknown, "three shown, none focused");
+        let cheaper = Comparative { attribute: "price".into(), direction: Direction::Asc };
+        assert!(matches!(
+            target(&refs(vec![Reference::ByComparative { comparative: cheaper }]), &state),
+            Target::Best { candidates, .. } if candidates.len() == 3
+        ));
+    }
+
+    #[test]
+    fn constraints_alone_refine_the_active_search_and_keep_the_rest() {
+        let state = shown(&["a", "b"]);
+        let under = Slots { price_max: Some(500.0), ..Slots::default() };
+        match decide(&parse("search", 0.9, under), "under 500", &state) {
+            Action::Refine(s) => {
+                assert_eq!((s.query.as_str(), s.price_max), ("watches", Some(500.0)));
+                assert_eq!(s.colors, vec!["black"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let new_words = Slots { query: "mugs".into(), ..Slots::default() };
+        assert!(matches!(decide(&parse("search", 0.9, new_words), "mugs", &state), Action::Search(s) if s.query == "mugs"));
+        assert_eq!(decide(&parse("refine", 0.9, Slots::default()), "show more", &state), Action::NextPage);
+        let none = SessionState::default();
+        assert_eq!(decide(&parse("refine", 0.9, Slots::default()), "in blue", &none), Action::NothingToRefine);
+    }
+
+    #[test]
+    fn which_one_questions_compare_what_was_shown() {
+        let state = shown(&["a", "b", "c"]);
+        let lighter = Slots { comparative: Some(Comparative { attribute: "weight".into(), direction: Direction::Asc }), ..Slots::default() };
+        match decide(&parse("compare", 0.9, lighter), "which one is lighter?", &state) {
+            Action::Compare { target: Target::Ids(ids), comparative: Some(c) } => {
+                assert_eq!(ids, vec!["a", "b", "c"]);
+                assert_eq!(c.attribute, "weight");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unsure_parse_is_checked_with_the_two_readings() {
+        let state = SessionState::default();
+        match decide(&parse("product_question", 0.4, Slots::default()), "hmm that one", &state) {
+            Action::Clarify { text, intents } => {
+                assert_eq!(text, "hmm that one");
+                assert_eq!(intents, ["product_question".to_string(), "compare".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut asked = state.clone();
+        asked.pending = Some(Pending::Clarify { text: "hmm that one".into(), intents: vec!["product_question".into(), "compare".into()] });
+        assert_eq!(clarified("Compare products", &asked), Some(("hmm that one", "compare")));
+        assert_eq!(clarified("something else", &asked), None);
+    }
+
+    #[test]
+    fn a_bare_choice_answers_which_one_but_a_new_question_does_not() {
+        let mut state = shown(&["a", "b"]);
+        state.pending = Some(Pending::WhichProduct { intent: "product_question".into(), text: "is it in stock?".into() });
+        let second = refs(vec![Reference::Ordinal { position: 2 }]);
+        match decide(&parse("refine", 0.5, second.clone()), "the second one", &state) {
+            Action::Question { target, text, embedding } => {
+                assert_eq!(target, Target::Ids(vec!["b".into()]));
+                assert_eq!(text, "is it in stock?");
+                assert_eq!(embedding, None, "the embedding of the choice is not the question's");
+            }
+            other => panic!("{other:?}"),
+        }
+        let new_question = Slots { query: "waterproof".into(), ..second };
+        match decide(&parse("product_question", 0.9, new_question), "is the second one waterproof", &state) {
+            Action::Question { text, .. } => assert_eq!(text, "is the second one waterproof"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_offer_of_a_person_is_taken_with_yes() {
+        let mut state = SessionState::default();
+        state.pending = Some(Pending::OfferHandoff);
+        assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes please", &state), Action::Handoff);
+        assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes", &SessionState::default()), Action::Small("affirm".into()));
+    }
+}
