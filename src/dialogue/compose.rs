@@ -115,7 +115,7 @@ fn plain_words(text: &str) -> String {
     words
         .join(" ")
         .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '~'))
+        .filter(|c| !super::MARKUP_CHARS.contains(c))
         .collect::<String>()
         .trim()
         .to_string()

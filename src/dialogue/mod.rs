@@ -108,9 +108,14 @@ pub(crate) fn sentence_count(text: &str) -> usize {
 /// The first piece of markup in `text`, if any: characters that Markdown or HTML would read as
 /// formatting, or a web address. Text that a voice assistant reads out must have none.
 pub(crate) fn find_markup(text: &str) -> Option<&str> {
-    const MARKUP: &[&str] = &["*", "_", "#", "`", "~", "|", "<", ">", "[", "]", "{", "}", "http://", "https://", "www."];
-    MARKUP.iter().copied().find(|m| text.contains(m))
+    if let Some(i) = text.find(MARKUP_CHARS) {
+        return Some(&text[i..i + 1]);
+    }
+    ["http://", "https://", "www."].into_iter().find(|a| text.contains(a))
 }
+
+/// Characters that Markdown or HTML read as formatting (all ASCII).
+pub(crate) const MARKUP_CHARS: [char; 12] = ['*', '_', '#', '`', '~', '|', '<', '>', '[', ']', '{', '}'];
 
 #[cfg(test)]
 mod tests {

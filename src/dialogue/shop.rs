@@ -1,7 +1,7 @@
 //! Finding products: search with constraints relaxed when nothing matches, refinements of the
 //! active search, the next page, recommendations and similar items.
 
-use crate::catalog::{Facets, Filters, Product, SearchRequest, SearchResults, Sort};
+use crate::catalog::{Facets, Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::SortSlot;
 use crate::session::state::{SearchContext, SessionState};
 
@@ -28,14 +28,13 @@ enum Relaxable {
 impl Assistant {
     /// Runs a search (new or refined), shows the first page and remembers it.
     pub(super) fn search(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
-        let (results, shown_search, relaxed) = self.search_relaxed(&search)?;
+        let (mut results, shown_search, relaxed) = self.search_relaxed(&search, PAGE_SIZE)?;
         let query = describe(&search, &self.shop.currency);
         if results.hits.is_empty() {
             state.search = Some(search);
             return Ok(self.say(state, Template::SearchNone, &[("query", &query)]));
         }
-        let products: Vec<Product> = results.hits.iter().map(|h| h.product.clone()).collect();
-        state.show(products.iter().map(|p| p.id.clone()));
+        let products = show(state, std::mem::take(&mut results.hits));
         let mut relaxed_words: Vec<String> = relaxed.iter().map(|r| relaxed_name(*r, &search, &self.shop.currency)).collect();
         relaxed_words.extend(results.dropped_words.iter().map(|w| format!("\"{w}\"")));
         let count = products.len().to_string();
@@ -52,12 +51,13 @@ impl Assistant {
         Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
     }
 
-    /// The search as asked, else with the fewest constraints dropped that finds something.
-    fn search_relaxed(&self, search: &SearchContext) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
+    /// The search as asked, else with the fewest constraints dropped that finds something;
+    /// `limit` results.
+    fn search_relaxed(&self, search: &SearchContext, limit: usize) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
         let mut current = search.clone();
         let mut relaxed = Vec::new();
         let ladder = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
-        let mut results = self.catalog.search(&request(&current, PAGE_SIZE))?;
+        let mut results = self.catalog.search(&request(&current, limit))?;
         for step in ladder {
             if results.total > 0 {
                 break;
@@ -66,7 +66,7 @@ impl Assistant {
                 continue;
             }
             relaxed.push(step);
-            results = self.catalog.search(&request(&current, PAGE_SIZE))?;
+            results = self.catalog.search(&request(&current, limit))?;
         }
         Ok((results, current, relaxed))
     }
@@ -76,12 +76,11 @@ impl Assistant {
             return Ok(self.say(state, Template::RefineNothing, &[]));
         };
         search.page += 1;
-        let results = self.catalog.search(&request(&search, PAGE_SIZE))?;
+        let mut results = self.catalog.search(&request(&search, PAGE_SIZE))?;
         if results.hits.is_empty() {
             return Ok(self.say(state, Template::SearchNoMore, &[]));
         }
-        let products: Vec<Product> = results.hits.iter().map(|h| h.product.clone()).collect();
-        state.show(products.iter().map(|p| p.id.clone()));
+        let products = show(state, std::mem::take(&mut results.hits));
         let more = results.total > (search.page + 1) * PAGE_SIZE;
         let draft = self.say(state, Template::SearchMore, &[("count", &products.len().to_string())]);
         state.search = Some(search.clone());
@@ -90,10 +89,7 @@ impl Assistant {
 
     /// Descriptive search re-ranked by rating and popularity.
     pub(super) fn recommend(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
-        let (mut results, shown_search, _) = self.search_relaxed(&search)?;
-        if results.total > results.hits.len() {
-            results = self.catalog.search(&request(&shown_search, RECOMMEND_POOL))?;
-        }
+        let (results, shown_search, _) = self.search_relaxed(&search, RECOMMEND_POOL)?;
         let mut hits = results.hits;
         if hits.is_empty() {
             return Ok(self.say(state, Template::RecommendNone, &[]));
@@ -105,8 +101,7 @@ impl Assistant {
             score / top + 0.15 * (rating - 3.5) + 0.05 * (1.0 + reviews).ln() + if p.in_stock() { 0.0 } else { -1.0 }
         };
         hits.sort_by(|a, b| appeal(&b.product, b.score).total_cmp(&appeal(&a.product, a.score)));
-        let products: Vec<Product> = hits.into_iter().take(PAGE_SIZE).map(|h| h.product).collect();
-        state.show(products.iter().map(|p| p.id.clone()));
+        let products = show(state, hits.into_iter().take(PAGE_SIZE));
         state.search = Some(shown_search);
         let query = describe(&search, &self.shop.currency);
         let draft = self.say(state, Template::RecommendResults, &[("count", &products.len().to_string()), ("query", &query)]);
@@ -126,8 +121,7 @@ impl Assistant {
         if hits.is_empty() {
             return Ok(self.say(state, Template::RecommendNone, &[]));
         }
-        let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
-        state.show(products.iter().map(|p| p.id.clone()));
+        let products = show(state, hits);
         let title = super::compose::spoken_title(&product);
         let draft = self.say(state, Template::RecommendSimilar, &[("title", &title), ("count", &products.len().to_string())]);
         Ok(draft.with_products(&products))
@@ -152,6 +146,13 @@ impl Draft {
         let pairs: Vec<(&str, &str)> = replies.iter().map(|(l, t)| (l.as_str(), t.as_str())).collect();
         self.with_quick_replies(&pairs)
     }
+}
+
+/// The products of `hits`, remembered as the list shown.
+fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Product> {
+    let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
+    state.show(products.iter().map(|p| p.id.clone()));
+    products
 }
 
 /// Drops one kind of constraint; `false` when the search had none of it.

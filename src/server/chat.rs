@@ -5,35 +5,26 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 
-use super::ws::MAX_TEXT_CHARS;
+use super::ws::refuse_text;
 use super::{ApiError, AppState};
 use crate::dialogue::Input;
-use crate::protocol::{Channel, ChatRequest, ChatResponse, ServerFrame};
-use crate::session::{SessionError, TurnInput};
+use crate::protocol::{Channel, ChatRequest, ChatResponse, ErrorCode, ServerFrame};
+use crate::session::TurnInput;
 
 pub async fn turn(State(state): State<AppState>, body: Result<Json<ChatRequest>, JsonRejection>) -> Result<Json<ChatResponse>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if request.text.trim().is_empty() {
-        return Err(ApiError::BadRequest("'text' is empty".into()));
+    if let Some((code, why)) = refuse_text(&request.text) {
+        return Err(if code == ErrorCode::TooLarge { ApiError::TooLarge(why) } else { ApiError::BadRequest(why) });
     }
-    if request.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(ApiError::TooLarge(format!("'text' is limited to {MAX_TEXT_CHARS} characters")));
-    }
-    let session_id = match request.session_id.as_deref() {
-        Some(id) => match state.sessions.store().load(id).await.map_err(SessionError::from)? {
-            Some(stored) => stored.id,
-            None => return Err(SessionError::UnknownSession(id.to_string()).into()),
-        },
+    // An unknown session is found out (404) by the turn itself.
+    let session_id = match request.session_id {
+        Some(id) => id,
         None => state.sessions.open(None, 0, request.channel.unwrap_or(Channel::Api)).await?.session_id,
     };
     let body = serde_json::json!({ "type": "message", "text": request.text }).to_string();
     let frames = state.sessions.turn(&session_id, TurnInput { client_id: None, input: Input::Text(&request.text), body: &body }).await?;
-    let reply = frames
-        .into_iter()
-        .find_map(|f| match f {
-            ServerFrame::Reply(reply) => Some(reply),
-            _ => None,
-        })
-        .ok_or_else(|| ApiError::Session(SessionError::UnknownSession(session_id.clone())))?;
+    let Some(ServerFrame::Reply(reply)) = frames.into_iter().next() else {
+        unreachable!("a turn's first frame is its reply");
+    };
     Ok(Json(ChatResponse { session_id, reply }))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::catalog::CatalogError;
-use crate::protocol::{ErrorBody, ErrorDetail};
+use crate::protocol::{ErrorBody, ErrorCode, ErrorDetail};
 use crate::session::SessionError;
 
 /// An error a handler returns.
@@ -32,14 +32,17 @@ impl ApiError {
             ApiError::Catalog(CatalogError::BadQuery(m)) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             ApiError::Catalog(e @ CatalogError::UnknownProduct(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
-            ApiError::Session(e) if e.is_overloaded() => {
-                (StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the assistant is busy; try again shortly".into())
-            }
             ApiError::Session(e @ SessionError::UnknownSession(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            ApiError::Session(e) if e.bad_input().is_some() => {
-                (StatusCode::BAD_REQUEST, "bad_request", e.bad_input().unwrap_or_default().to_string())
+            ApiError::Session(e) => {
+                let (code, message, _) = session_failure(e);
+                let status = match code {
+                    ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                (status, code.as_str(), message)
             }
-            ApiError::Catalog(_) | ApiError::Session(_) => {
+            ApiError::Catalog(_) => {
                 tracing::error!(error = %self, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into())
             }
@@ -52,6 +55,23 @@ impl IntoResponse for ApiError {
         let (status, code, message) = self.parts();
         (status, Json(ErrorBody { error: ErrorDetail { code, message } })).into_response()
     }
+}
+
+/// How long a client is told to wait when the model is busy.
+const OVERLOADED_RETRY_MS: u64 = 200;
+
+/// What a failed chat turn tells the client, over WebSocket or HTTP: the wire code, the
+/// message, and how long to wait before retrying. Internal failures are logged here, once, and
+/// shown without detail.
+pub(super) fn session_failure(error: &SessionError) -> (ErrorCode, String, Option<u64>) {
+    if error.is_overloaded() {
+        return (ErrorCode::Overloaded, "the assistant is busy; try again shortly".into(), Some(OVERLOADED_RETRY_MS));
+    }
+    if let Some(message) = error.bad_input() {
+        return (ErrorCode::BadRequest, message.to_string(), None);
+    }
+    tracing::error!(%error, "chat turn failed");
+    (ErrorCode::Internal, "something went wrong on our side; please try again".into(), None)
 }
 
 /// A handler panicked: log it, answer 500 with the usual body.

@@ -16,6 +16,7 @@ use crate::protocol::{ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSIO
 use crate::session::{SessionError, TurnInput};
 
 use super::AppState;
+use super::error::session_failure;
 
 /// Largest frame accepted; a bigger one closes the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -28,8 +29,6 @@ const RATE_BURST: f64 = 20.0;
 /// Read buffer per connection: it is allocated up front, so the default 128 KiB would make
 /// 10,000 idle connections cost over a gigabyte; frames bigger than this still arrive whole.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
-/// How long a client is told to wait when the model is busy.
-const OVERLOADED_RETRY_MS: u64 = 200;
 
 pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
@@ -99,11 +98,8 @@ impl Connection {
             ClientFrame::Hello(hello) => self.hello(state, hello).await,
             ClientFrame::Message(message) => {
                 let id = message.id.clone();
-                if message.text.trim().is_empty() {
-                    return vec![error_frame(ErrorCode::BadRequest, "the message text is empty", id)];
-                }
-                if message.text.chars().count() > MAX_TEXT_CHARS {
-                    return vec![error_frame(ErrorCode::TooLarge, &format!("messages are limited to {MAX_TEXT_CHARS} characters"), id)];
+                if let Some((code, why)) = refuse_text(&message.text) {
+                    return vec![error_frame(code, &why, id)];
                 }
                 self.turn(state, id.as_deref(), Input::Text(&message.text), text).await
             }
@@ -195,20 +191,21 @@ fn parse(text: &str) -> Result<ClientFrame, ServerFrame> {
     serde_json::from_value(value).map_err(|e| error_frame(ErrorCode::BadRequest, &format!("bad {kind} frame: {e}"), id))
 }
 
-/// The error frame for a failed turn; internals are logged, not sent.
-pub fn session_error(error: &SessionError, in_reply_to: Option<String>) -> ServerFrame {
-    if error.is_overloaded() {
-        let mut frame = error_frame(ErrorCode::Overloaded, "the assistant is busy; try again shortly", in_reply_to);
-        if let ServerFrame::Error(e) = &mut frame {
-            e.retry_after_ms = Some(OVERLOADED_RETRY_MS);
-        }
-        return frame;
+/// The error frame for a failed turn.
+fn session_error(error: &SessionError, in_reply_to: Option<String>) -> ServerFrame {
+    let (code, message, retry_after_ms) = session_failure(error);
+    ServerFrame::Error(ErrorFrame { code, message, in_reply_to, retry_after_ms })
+}
+
+/// Why a message text is refused, if it is (over WebSocket and HTTP alike).
+pub(super) fn refuse_text(text: &str) -> Option<(ErrorCode, String)> {
+    if text.trim().is_empty() {
+        return Some((ErrorCode::BadRequest, "the message text is empty".into()));
     }
-    if let Some(message) = error.bad_input() {
-        return error_frame(ErrorCode::BadRequest, message, in_reply_to);
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Some((ErrorCode::TooLarge, format!("messages are limited to {MAX_TEXT_CHARS} characters")));
     }
-    tracing::error!(%error, "chat turn failed");
-    error_frame(ErrorCode::Internal, "something went wrong on our side; please try again", in_reply_to)
+    None
 }
 
 pub fn error_frame(code: ErrorCode, message: &str, in_reply_to: Option<String>) -> ServerFrame {

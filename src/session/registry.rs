@@ -117,19 +117,17 @@ impl Sessions {
             }
         }
         let started = std::time::Instant::now();
-        let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
-        let mut state: SessionState = serde_json::from_value(stored.state)
-            .map_err(|source| SessionError::State { session: session_id.into(), source })?;
+        let (last_seq, mut state) = self.load_state(session_id).await?;
         let loaded = started.elapsed();
         let answer = self.assistant.respond(&mut state, turn.input).await?;
         let answered = started.elapsed();
         let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
         let mut reply = answer.reply;
-        reply.seq = stored.last_seq + 1;
+        reply.seq = last_seq + 1;
         reply.in_reply_to = turn.client_id.map(str::to_string);
         let mut frames = vec![ServerFrame::Reply(reply)];
         if let Some(status) = answer.status {
-            frames.push(ServerFrame::Status { seq: stored.last_seq + 2, status });
+            frames.push(ServerFrame::Status { seq: last_seq + 2, status });
         }
         let bodies: Vec<String> = frames.iter().map(to_text).collect();
         let new_frames: Vec<NewFrame> = frames
@@ -154,9 +152,7 @@ impl Sessions {
         let lock = self.lock(session_id);
         let result = async {
             let _guard = lock.lock().await;
-            let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
-            let mut state: SessionState = serde_json::from_value(stored.state)
-                .map_err(|source| SessionError::State { session: session_id.into(), source })?;
+            let (_, mut state) = self.load_state(session_id).await?;
             if let (Some(id), "view_product" | "click") = (&event.product_id, event.event.as_str()) {
                 state.focus = Some(id.clone());
             }
@@ -167,6 +163,13 @@ impl Sessions {
         .await;
         self.release(session_id, lock);
         result
+    }
+
+    /// The stored session's highest seq and its state.
+    async fn load_state(&self, session_id: &str) -> Result<(u64, SessionState), SessionError> {
+        let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;
+        let state = serde_json::from_value(stored.state).map_err(|source| SessionError::State { session: session_id.into(), source })?;
+        Ok((stored.last_seq, state))
     }
 
     fn lock(&self, session_id: &str) -> Arc<tokio::sync::Mutex<()>> {
