@@ -19,8 +19,13 @@ use crate::config::{Config, Options};
 use crate::nlu::{self, Nlu, slots::Lexicon};
 use crate::server::{self, AppState};
 use crate::dialogue::{Assistant, ShopSettings};
+use crate::orders::import::{CustomerRecord, OrderRecord, Record};
+use crate::orders::{self, OrderStore, Orders};
 use crate::session::Sessions;
 use crate::session::store::Store;
+
+/// Where the demo customers and orders are, relative to the working directory.
+const DEMO_DIR: &str = "data/demo";
 
 /// Row errors shown per file; the rest are counted.
 const SHOWN_ROW_ERRORS: usize = 50;
@@ -40,9 +45,18 @@ pub enum Command {
     Serve,
     /// Rebuild the index from the configured catalog files
     Index,
-    /// Import data into the running catalog
+    /// Import products into the catalog, or customers and orders into the database
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print a customer identity token, as a shop's backend does after its shopper logs in
+    Token {
+        /// The customer's id
+        #[arg(long)]
+        customer: String,
+        /// How long the token is valid ("1h", "30m", "7d")
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
     /// Convert catalog files between formats
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -105,6 +119,20 @@ pub enum ImportCommand {
     /// Add or update products from feed files (bad rows are reported and skipped) and swap in
     /// the rebuilt index
     Products(ImportProducts),
+    /// Add or update orders from JSON Lines (format: src/orders/import.rs); bad rows are
+    /// reported with their line numbers and skipped; rerunning is harmless
+    Orders(ImportRecords),
+    /// Add or update customers from JSON Lines ({"id","name","email"} a line)
+    Customers(ImportRecords),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportRecords {
+    /// A JSON Lines file
+    pub file: PathBuf,
+    /// Only read and report; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +205,14 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Products(args)) => import_products(&config, args),
+        Command::Import(ImportCommand::Orders(args)) => import_records::<OrderRecord>(&config, &args),
+        Command::Import(ImportCommand::Customers(args)) => import_records::<CustomerRecord>(&config, &args),
+        Command::Token { customer, ttl } => {
+            let ttl = i64::try_from(ttl.as_secs()).ok().filter(|s| *s > 0).context("--ttl must be between 1 second and a few centuries")?;
+            let orders = block_on(open_orders(&config))?;
+            println!("{}", orders.key().issue(&customer, orders::now() + ttl));
+            Ok(())
+        }
         Command::Catalog(CatalogCommand::Convert { files, format, out }) => convert(&config, &files, format, &out),
         Command::Search(args) => search(&config, args),
         Command::Models(ModelsCommand::Fetch { force }) => {
@@ -285,6 +321,51 @@ fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize, held_out: b
     Ok(())
 }
 
+/// Reads a JSON Lines file of customers or orders, reports bad rows, and upserts the rest.
+fn import_records<R: Record>(config: &Config, args: &ImportRecords) -> anyhow::Result<()> {
+    let parsed = orders::import::read_file(&args.file, R::check).with_context(|| format!("cannot read {}", args.file.display()))?;
+    for error in parsed.errors.iter().take(SHOWN_ROW_ERRORS) {
+        eprintln!("{}: {error}", args.file.display());
+    }
+    if parsed.errors.len() > SHOWN_ROW_ERRORS {
+        eprintln!("{}: … and {} more bad rows", args.file.display(), parsed.errors.len() - SHOWN_ROW_ERRORS);
+    }
+    if args.dry_run {
+        println!("{} good rows, {} bad rows; nothing was changed (dry run)", parsed.rows.len(), parsed.errors.len());
+        return Ok(());
+    }
+    block_on(async {
+        let orders = open_orders(config).await?;
+        let now = orders::now();
+        for row in &parsed.rows {
+            R::save(orders.store(), row, now).await?;
+        }
+        anyhow::Ok(())
+    })?;
+    println!("imported {} rows into {}; {} bad rows skipped", parsed.rows.len(), config.database.display(), parsed.errors.len());
+    Ok(())
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(future)
+}
+
+/// The orders of the configured database.
+async fn open_orders(config: &Config) -> anyhow::Result<Orders> {
+    let store = open_store(config).await?;
+    orders_of(config, &store).await
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.database).await.with_context(|| format!("cannot open the database {}", config.database.display()))
+}
+
+async fn orders_of(config: &Config, store: &Store) -> anyhow::Result<Orders> {
+    let orders = OrderStore::new(store.pool().clone());
+    Ok(Orders::open(orders, config.token_secret.as_deref()).await?)
+}
+
 fn serve(config: &Config) -> anyhow::Result<()> {
     let catalog = open_catalog(config)?;
     let nlu = load_nlu(config, &catalog)?;
@@ -299,13 +380,22 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 /// Everything the server needs besides the catalog and the model: the session database and
 /// the assistant with its reply templates and shop policies.
 pub async fn app_state(config: &Config, catalog: Arc<Catalog>, nlu: Arc<Nlu>) -> anyhow::Result<AppState> {
-    let store = Store::open(&config.database).await.with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    let store = open_store(config).await?;
+    let orders = orders_of(config, &store).await?;
+    if config.demo_orders {
+        match orders::demo::load_once(orders.store(), Path::new(DEMO_DIR), orders::now()).await {
+            Ok(Some(report)) => tracing::info!(customers = report.customers, orders = report.orders, "loaded the demo customers and orders"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "demo orders not loaded"),
+        }
+    }
     let currency = catalog.main_currency()?.unwrap_or_else(|| config.currency.clone());
-    let shop = ShopSettings { checkout_url: config.checkout_url.clone(), currency };
+    let shop = ShopSettings { checkout_url: config.checkout_url.clone(), currency, public_url: config.public_url.clone() };
     let assistant = Assistant::load(catalog.clone(), nlu, &config.prompts_dir, shop)
         .await
         .with_context(|| format!("cannot load the assistant's prompts from {}", config.prompts_dir.display()))?;
-    Ok(AppState::new(catalog, Arc::new(Sessions::new(store, Arc::new(assistant)))))
+    let sessions = Sessions::new(store, Arc::new(assistant), orders);
+    Ok(AppState::new(catalog, Arc::new(sessions)).with_admin_key(config.admin_key.clone()))
 }
 
 /// Builds the index if it is missing or stale, then opens it.

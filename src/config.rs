@@ -10,6 +10,9 @@ use serde::Deserialize;
 /// File read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "aisle.toml";
 
+/// Shortest admin key accepted.
+const MIN_ADMIN_KEY_BYTES: usize = 16;
+
 /// Settings as given on the command line, in the environment, or in the TOML file.
 #[derive(Debug, Clone, Default, clap::Args, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +86,22 @@ pub struct Options {
     #[arg(long, env = "AISLE_CHECKOUT_URL", global = true)]
     pub checkout_url: Option<String>,
 
+    /// Secret that signs customer identity tokens and links, at least 32 bytes [default: one generated and kept in the database]
+    #[arg(long, env = "AISLE_TOKEN_SECRET", global = true, hide_env_values = true)]
+    pub token_secret: Option<String>,
+
+    /// Bearer key of the admin API (order and customer upserts); the admin API is off without one
+    #[arg(long, env = "AISLE_ADMIN_KEY", global = true, hide_env_values = true)]
+    pub admin_key: Option<String>,
+
+    /// Base URL of this server as shoppers reach it, for the links it gives (invoices) [default: http://<addr>]
+    #[arg(long, env = "AISLE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Load the demo customers and orders (data/demo) into a database that has no orders yet [default: true]
+    #[arg(long, env = "AISLE_DEMO_ORDERS", global = true)]
+    pub demo_orders: Option<bool>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -113,6 +132,10 @@ pub struct Config {
     pub database: PathBuf,
     pub prompts_dir: PathBuf,
     pub checkout_url: String,
+    pub token_secret: Option<String>,
+    pub admin_key: Option<String>,
+    pub public_url: String,
+    pub demo_orders: bool,
     pub log_format: LogFormat,
 }
 
@@ -133,6 +156,10 @@ impl Default for Config {
             database: PathBuf::from("aisle.db"),
             prompts_dir: PathBuf::from("prompts"),
             checkout_url: "https://shop.example/checkout".into(),
+            token_secret: None,
+            admin_key: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            demo_orders: true,
             log_format: LogFormat::Text,
         }
     }
@@ -158,8 +185,9 @@ impl Config {
         }
         .unwrap_or_default();
         let d = Config::default();
+        let addr = options.addr.or(file.addr).unwrap_or(d.addr);
         let config = Config {
-            addr: options.addr.or(file.addr).unwrap_or(d.addr),
+            addr,
             index_dir: options.index_dir.clone().or(file.index_dir).unwrap_or(d.index_dir),
             catalog: options.catalog.clone().or(file.catalog).unwrap_or(d.catalog),
             synonyms: options.synonyms.clone().or(file.synonyms).unwrap_or(d.synonyms),
@@ -181,6 +209,10 @@ impl Config {
             database: options.database.clone().or(file.database).unwrap_or(d.database),
             prompts_dir: options.prompts_dir.clone().or(file.prompts_dir).unwrap_or(d.prompts_dir),
             checkout_url: options.checkout_url.clone().or(file.checkout_url).unwrap_or(d.checkout_url),
+            token_secret: options.token_secret.clone().or(file.token_secret),
+            admin_key: options.admin_key.clone().or(file.admin_key),
+            public_url: options.public_url.clone().or(file.public_url).unwrap_or_else(|| format!("http://{addr}")),
+            demo_orders: options.demo_orders.or(file.demo_orders).unwrap_or(d.demo_orders),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;
@@ -209,6 +241,15 @@ impl Config {
         }
         if !(self.checkout_url.starts_with("https://") || self.checkout_url.starts_with("http://") || self.checkout_url.starts_with('/')) {
             return invalid("checkout_url", format!("'{}' is not an http(s) URL or a path", self.checkout_url));
+        }
+        if self.token_secret.as_ref().is_some_and(|s| s.len() < crate::orders::identity::MIN_SECRET_BYTES) {
+            return invalid("token_secret", format!("is shorter than {} bytes", crate::orders::identity::MIN_SECRET_BYTES));
+        }
+        if self.admin_key.as_ref().is_some_and(|k| k.len() < MIN_ADMIN_KEY_BYTES) {
+            return invalid("admin_key", format!("is shorter than {MIN_ADMIN_KEY_BYTES} bytes"));
+        }
+        if !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://")) {
+            return invalid("public_url", format!("'{}' is not an http(s) URL", self.public_url));
         }
         Ok(())
     }

@@ -5,8 +5,9 @@
 //!                         │
 //!                         ├──────▶ nlu (encoder thread, intent head, slots)
 //!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
-//!                         │           └──▶ dialogue (policy, skills, replies) ──▶ nlu, catalog
-//!                         └──────▶ (later) recommend, orders
+//!                         │           └──▶ dialogue (policy, skills, replies) ──▶ nlu, catalog, orders
+//!                         ├──────▶ orders (store, import, identity tokens, access rules)
+//!                         └──────▶ (later) recommend
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
@@ -18,6 +19,8 @@
 //! - [`dialogue`]: from intent to action to reply: the policy, the skills (search, questions,
 //!   comparisons, cart, policies), the reply templates (`prompts/responses.yaml`) and the shop's
 //!   policies (`prompts/faq.yaml`), both checked when loaded.
+//! - [`orders`]: customers, orders, status history, shipments, returns and refunds (SQLite,
+//!   sqlx); imports; identity tokens; the access rules that show a shopper only their orders.
 //! - [`protocol`]: the wire types that clients rely on (a contract), serde only.
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
@@ -30,6 +33,7 @@ pub mod client;
 pub mod config;
 pub mod dialogue;
 pub mod nlu;
+pub mod orders;
 pub mod protocol;
 pub mod server;
 pub mod session;

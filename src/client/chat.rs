@@ -28,6 +28,9 @@ pub struct ChatArgs {
     /// Resume this session (the server replays its transcript)
     #[arg(long)]
     pub session: Option<String>,
+    /// Chat as a logged-in customer: an identity token from `aisle token --customer ID`
+    #[arg(long, env = "AISLE_CHAT_TOKEN")]
+    pub token: Option<String>,
 }
 
 pub fn parse_channel(s: &str) -> Result<Channel, String> {
@@ -48,6 +51,7 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
 
 async fn chat(args: ChatArgs) -> anyhow::Result<()> {
     let mut conn = Connection::connect(&args.url).await?;
+    conn.set_token(args.token.clone());
     let welcome = conn.hello(args.channel, args.session.clone(), 0).await?;
     let mut screen = Screen { out: std::io::stdout(), voice: args.channel == Channel::Voice, shown_seq: 0 };
     screen.line(&describe_welcome(&welcome, args.session.is_some()))?;

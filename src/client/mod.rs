@@ -112,6 +112,8 @@ pub struct Connection {
     /// transcript, so ids must never repeat within a session.
     id_prefix: String,
     next_id: u64,
+    /// Customer identity token sent with every `hello`.
+    token: Option<String>,
     /// Frames read while a turn waited for its reply, handed out by `recv` before new ones.
     stashed: VecDeque<ServerFrame>,
 }
@@ -129,8 +131,15 @@ impl Connection {
             last_seq: 0,
             id_prefix: random_prefix(),
             next_id: 1,
+            token: None,
             stashed: VecDeque::new(),
         })
+    }
+
+    /// Sends `token` (a customer identity token) with every `hello` from now on. A refused
+    /// token is answered with an `unauthorized` error frame after the `welcome`.
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
     }
 
     pub fn session_id(&self) -> Option<&str> {
@@ -146,7 +155,7 @@ impl Connection {
     /// for the `welcome`. Frames before it are kept for [`recv`](Self::recv).
     pub async fn hello(&mut self, channel: Channel, session_id: Option<String>, last_seq: u64) -> Result<Welcome, ClientError> {
         self.channel = channel;
-        let hello = Hello { protocol: PROTOCOL_VERSION, channel, session_id, last_seq, token: None, locale: None };
+        let hello = Hello { protocol: PROTOCOL_VERSION, channel, session_id, last_seq, token: self.token.clone(), locale: None };
         self.send(&ClientFrame::Hello(hello)).await?;
         loop {
             match self.read().await? {

@@ -12,6 +12,7 @@ use crate::session::state::{Pending, SessionState};
 
 use super::compose::{self, Draft, OFFER_PERSON};
 use super::faq::{Faq, FaqEntry};
+use super::orders::TurnContext;
 use super::policy::{self, Action, Target};
 use super::product::DescriptionCache;
 use super::responses::{Responses, Template};
@@ -28,6 +29,8 @@ pub struct ShopSettings {
     /// Currency of the catalog's prices: of cart totals and of prices the shopper names
     /// without one ("under 500").
     pub currency: String,
+    /// Where the server is reached from outside, for links it serves (invoices).
+    pub public_url: String,
 }
 
 /// What one turn produced.
@@ -72,15 +75,15 @@ impl Assistant {
     }
 
     /// Runs one turn, updating the session's state.
-    pub async fn respond(&self, state: &mut SessionState, input: Input<'_>) -> Result<Turn, DialogueError> {
+    pub async fn respond(&self, ctx: TurnContext<'_>, state: &mut SessionState, input: Input<'_>) -> Result<Turn, DialogueError> {
         state.turns += 1;
         let (draft, intent) = match input {
             Input::Text(text) => {
                 let parse = self.nlu.parse(text).await?;
                 let intent = IntentRef { name: parse.intent.clone(), confidence: parse.confidence };
-                (self.message(state, text, parse).await?, Some(intent))
+                (self.message(ctx, state, text, parse).await?, Some(intent))
             }
-            Input::Action(action) => (self.action(state, action).await?, None),
+            Input::Action(action) => (self.action(ctx, state, action).await?, None),
         };
         let status = draft.status;
         if let Some(status) = status {
@@ -89,7 +92,7 @@ impl Assistant {
         Ok(Turn { reply: compose::reply(draft, intent, state.channel), status })
     }
 
-    async fn message(&self, state: &mut SessionState, text: &str, parse: Parse) -> Result<Draft, DialogueError> {
+    async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<Draft, DialogueError> {
         let action = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());
@@ -102,11 +105,11 @@ impl Assistant {
             None => policy::decide(&parse, text, state),
         };
         state.pending = None;
-        self.run(state, action).await
+        self.run(ctx, state, action).await
     }
 
     /// Buttons pressed in the widget.
-    async fn action(&self, state: &mut SessionState, action: &ActionFrame) -> Result<Draft, DialogueError> {
+    async fn action(&self, ctx: TurnContext<'_>, state: &mut SessionState, action: &ActionFrame) -> Result<Draft, DialogueError> {
         let one = || Target::Ids(action.product_id.iter().cloned().collect());
         let chosen = match action.action.as_str() {
             "add_to_cart" => Action::AddToCart { target: one(), quantity: action.quantity.unwrap_or(1).max(1) },
@@ -127,10 +130,10 @@ impl Assistant {
             "handoff" => Action::Handoff,
             other => return Err(DialogueError::BadInput(format!("unknown action {other:?}"))),
         };
-        self.run(state, chosen).await
+        self.run(ctx, state, chosen).await
     }
 
-    async fn run(&self, state: &mut SessionState, action: Action) -> Result<Draft, DialogueError> {
+    async fn run(&self, ctx: TurnContext<'_>, state: &mut SessionState, action: Action) -> Result<Draft, DialogueError> {
         match action {
             Action::Search(search) | Action::Refine(search) => self.search(state, search),
             Action::NextPage => self.next_page(state),
@@ -161,17 +164,10 @@ impl Assistant {
                 Ok(draft)
             }
             Action::Small(intent) => Ok(self.small(state, &intent)),
-            Action::OrdersSoon(embedding) => {
-                let soon = self.render(state, Template::OrdersSoon, &[]);
-                Ok(match self.faq_entry(&embedding) {
-                    Some(entry) => {
-                        let mut draft = Draft::text(format!("{} {soon}", entry.answer));
-                        draft.speech = Some(entry.speech.clone());
-                        draft
-                    }
-                    None => Draft::text(soon),
-                })
-            }
+            Action::Order(request) => self.order_request(ctx, state, request).await,
+            Action::OrderConfirmed(pending) => self.order_confirmed(ctx, state, pending).await,
+            Action::OrderDeclined => Ok(self.say(state, Template::OrderDeclined, &[])),
+            Action::OrderAddress { order_id, address } => Ok(self.order_address(state, order_id, address)),
         }
     }
 

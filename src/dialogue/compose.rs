@@ -3,7 +3,7 @@
 //! voice channel, `text` shaped the same way.
 
 use crate::catalog::Product;
-use crate::protocol::{Cart, Channel, Comparison, IntentRef, ProductCard, QuickReply, Reply, SessionStatus};
+use crate::protocol::{Cart, Channel, Comparison, IntentRef, OrderView, ProductCard, QuickReply, Reply, SessionStatus};
 
 /// Most sentences spoken.
 const SPEECH_SENTENCES: usize = 2;
@@ -26,6 +26,7 @@ pub struct Draft {
     pub products: Vec<ProductCard>,
     pub comparison: Option<Comparison>,
     pub cart: Option<Cart>,
+    pub order: Option<OrderView>,
     pub quick_replies: Vec<QuickReply>,
     /// A change of who answers the conversation (handoff).
     pub status: Option<SessionStatus>,
@@ -65,7 +66,7 @@ pub fn reply(draft: Draft, intent: Option<IntentRef>, channel: Channel) -> Reply
         intent,
         products: draft.products,
         comparison: draft.comparison,
-        order: None,
+        order: draft.order,
         cart: draft.cart,
         quick_replies: draft.quick_replies,
     }

@@ -7,6 +7,7 @@
 
 mod assistant;
 mod cart;
+mod orders;
 pub mod compose;
 pub mod faq;
 pub mod policy;
@@ -17,6 +18,7 @@ mod shop;
 use std::path::{Path, PathBuf};
 
 pub use assistant::{Assistant, Input, ShopSettings, Turn};
+pub use orders::{TurnContext, day, invoice_message, view as order_view};
 
 /// Errors of the dialogue layer.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,8 @@ pub enum DialogueError {
     Catalog(#[from] crate::catalog::CatalogError),
     #[error(transparent)]
     Nlu(#[from] crate::nlu::NluError),
+    #[error(transparent)]
+    Orders(#[from] crate::orders::StoreError),
 }
 
 impl DialogueError {

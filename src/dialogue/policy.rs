@@ -52,10 +52,33 @@ pub enum Action {
     /// Intents answered with a short template (greet, help, thanks, goodbye, affirm, deny,
     /// out_of_scope, payment_issue, account_help, complaint, feedback).
     Small(String),
-    /// Order intents, until the orders issue lands: what the shop's policy says on the
-    /// matter (by the embedding of the text), and that the chat cannot do it yet.
-    OrdersSoon(Vec<f32>),
+    /// An order request: status, cancel, change, return or refund, invoice.
+    Order(OrderRequest),
+    /// Yes to an order change the assistant asked to confirm (the pending question).
+    OrderConfirmed(Pending),
+    /// No to it: the order stays as it is.
+    OrderDeclined,
+    /// The new delivery address the assistant asked for.
+    OrderAddress { order_id: String, address: String },
 }
+
+/// What an order request names; the skill finds the order the shopper may see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRequest {
+    /// One of [`ORDER_INTENTS`].
+    pub intent: String,
+    pub order_id: Option<String>,
+    /// The email the shopper gave for the order.
+    pub email: Option<String>,
+    /// Other words of the request ("the blender"), to pick an order line.
+    pub words: String,
+}
+
+/// The intents about orders.
+pub const ORDER_INTENTS: [&str; 5] = ["order_status", "cancel_order", "change_order", "return_refund", "invoice"];
+
+/// Longest delivery address taken from a message.
+const MAX_ADDRESS_CHARS: usize = 300;
 
 /// Intents whose requests are about products and may need "which one?".
 const NEEDS_PRODUCT: [&str; 4] = ["product_question", "add_to_cart", "compare", "recommend"];
@@ -109,6 +132,43 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
             "deny" => return Action::Small("deny".into()),
             _ => {}
         },
+        Some(Pending::OrderDetails { intent, order_id, email, words }) => {
+            let given_id = slots.order_id.clone().or_else(|| order_id.is_none().then(|| bare_order_id(text)).flatten());
+            if given_id.is_some() || slots.email.is_some() {
+                // "cancel it instead" while asked for the number: the new request wins.
+                let intent = if ORDER_INTENTS.contains(&parse.intent.as_str()) && confident(parse) { &parse.intent } else { intent };
+                return Action::Order(OrderRequest {
+                    intent: intent.clone(),
+                    order_id: given_id.or_else(|| order_id.clone()),
+                    email: slots.email.clone().or_else(|| email.clone()),
+                    words: if slots.query.is_empty() { words.clone() } else { slots.query.clone() },
+                });
+            }
+            if parse.intent == "deny" {
+                return Action::Small("deny".into());
+            }
+        }
+        Some(pending @ (Pending::ConfirmCancel { .. } | Pending::ConfirmAddress { .. } | Pending::ConfirmReturn { .. })) => {
+            // "yes", or the request again ("yes cancel it") about the same order.
+            let same_request = matches!(
+                (pending, parse.intent.as_str()),
+                (Pending::ConfirmCancel { .. }, "cancel_order") | (Pending::ConfirmAddress { .. }, "change_order") | (Pending::ConfirmReturn { .. }, "return_refund")
+            ) && slots.order_id.is_none();
+            match parse.intent.as_str() {
+                "affirm" => return Action::OrderConfirmed(pending.clone()),
+                "deny" => return Action::OrderDeclined,
+                _ if same_request => return Action::OrderConfirmed(pending.clone()),
+                _ => {}
+            }
+        }
+        Some(Pending::NewAddress { order_id }) => {
+            if parse.intent == "deny" {
+                return Action::OrderDeclined;
+            }
+            if slots.order_id.is_none() && slots.email.is_none() && looks_like_address(text) {
+                return Action::OrderAddress { order_id: order_id.clone(), address: text.split_whitespace().collect::<Vec<_>>().join(" ") };
+            }
+        }
         Some(Pending::Clarify { .. }) | None => {}
     }
     if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
@@ -190,9 +250,44 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
         "checkout" => Action::Checkout,
         "policy_question" => Action::Policy(parse.embedding.clone()),
         "human_handoff" => Action::Handoff,
-        "order_status" | "cancel_order" | "change_order" | "return_refund" | "invoice" => Action::OrdersSoon(parse.embedding.clone()),
+        intent if ORDER_INTENTS.contains(&intent) => Action::Order(OrderRequest {
+            intent: intent.to_string(),
+            order_id: slots.order_id.clone(),
+            email: slots.email.clone(),
+            words: slots.query.clone(),
+        }),
         other => Action::Small(other.to_string()),
     }
+}
+
+/// An order number given alone, as the answer to "what's your order number?": a short message
+/// with one token of at least four digits ("48213", "it's #48213", "ORD-7781").
+fn bare_order_id(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > 4 {
+        return None;
+    }
+    let ids: Vec<&str> = words
+        .iter()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().filter(char::is_ascii_digit).count() >= 4 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && w.len() <= 40)
+        .collect();
+    match ids.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a message reads as a postal address: a few words with a number (house or postcode)
+/// and letters, not too long.
+fn looks_like_address(text: &str) -> bool {
+    let text = text.trim();
+    let words = text.split_whitespace().count();
+    words >= 3
+        && text.chars().count() <= MAX_ADDRESS_CHARS
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().filter(|c| c.is_alphabetic()).count() >= 5
+        && !text.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '{' | '}' | '`' | '|' | '*'))
 }
 
 fn target_len(target: &Target) -> usize {

@@ -124,7 +124,53 @@ templates! {
     HandoffAlready = "handoff_already" [] required [];
     AgentBusyNote = "agent_busy_note" [] required [];
     /// Order status, cancel, change, return and invoice are not in the chat yet.
-    OrdersSoon = "orders_soon" [] required [];
+    /// What's the order number?
+    OrderAskNumber = "order_ask_number" [] required [];
+    /// The email on the order, to show it: said the same whether the order exists or not.
+    OrderAskEmail = "order_ask_email" [order_id] required [order_id];
+    /// Not found, not the shopper's, or the wrong email: one reply for all three.
+    OrderNotFound = "order_not_found" [order_id] required [order_id];
+    /// Too many failed verifications.
+    OrderLocked = "order_locked" [minutes] required [minutes];
+    /// `status` is one of the order_is_* sentences.
+    OrderStatus = "order_status" [order_id, status] required [order_id, status];
+    OrderIsPlaced = "order_is_placed" [date] required [];
+    OrderIsApproved = "order_is_approved" [date] required [];
+    OrderIsInvoiced = "order_is_invoiced" [date] required [];
+    OrderIsShipped = "order_is_shipped" [date, carrier] required [];
+    OrderIsDelivered = "order_is_delivered" [date] required [date];
+    OrderIsCanceled = "order_is_canceled" [date] required [];
+    OrderIsUnavailable = "order_is_unavailable" [date] required [];
+    OrderTracking = "order_tracking" [carrier, tracking] required [tracking];
+    OrderEta = "order_eta" [date] required [date];
+    /// Past the estimated delivery and not delivered: an apology and an offer of a person.
+    OrderLate = "order_late" [date] required [date];
+    /// Other orders offered as quick replies.
+    OrderOthers = "order_others" [] required [];
+    OrderCancelConfirm = "order_cancel_confirm" [order_id, items, total] required [order_id];
+    OrderCanceled = "order_canceled" [order_id] required [order_id];
+    OrderRefundPending = "order_refund_pending" [amount] required [amount];
+    /// Shipped or delivered: too late to cancel, a return is possible after delivery.
+    OrderCancelTooLate = "order_cancel_too_late" [order_id, status, days] required [order_id];
+    /// Canceled or unavailable already.
+    OrderEnded = "order_ended" [order_id, status] required [order_id, status];
+    OrderAskAddress = "order_ask_address" [order_id, address] required [order_id];
+    OrderAddressConfirm = "order_address_confirm" [order_id, address] required [order_id, address];
+    OrderAddressChanged = "order_address_changed" [order_id, address] required [order_id, address];
+    OrderChangeTooLate = "order_change_too_late" [order_id] required [order_id];
+    OrderReturnConfirm = "order_return_confirm" [order_id, items, amount] required [order_id, items];
+    OrderReturnCreated = "order_return_created" [reference, items, amount] required [reference];
+    OrderReturnNotDelivered = "order_return_not_delivered" [order_id] required [order_id];
+    OrderReturnWindowClosed = "order_return_window_closed" [order_id, days, date] required [order_id, days];
+    /// A return in progress; `status` is requested, received, refunded or rejected.
+    OrderReturnStatus = "order_return_status" [reference, status, items, date] required [reference, status];
+    OrderRefundStatus = "order_refund_status" [amount, status, date] required [amount, status];
+    OrderInvoice = "order_invoice" [order_id, link] required [order_id, link];
+    OrderInvoiceNotReady = "order_invoice_not_ready" [order_id] required [order_id];
+    /// The shopper said no to an order change.
+    OrderDeclined = "order_declined" [] required [];
+    /// A voice reply for a link shown on screen.
+    OrderInvoiceSpoken = "order_invoice_spoken" [order_id] required [order_id];
     PaymentIssue = "payment_issue" [] required [];
     AccountHelp = "account_help" [] required [];
     Complaint = "complaint" [] required [];

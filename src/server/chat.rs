@@ -16,11 +16,16 @@ pub async fn turn(State(state): State<AppState>, body: Result<Json<ChatRequest>,
     if let Some((code, why)) = refuse_text(&request.text) {
         return Err(if code == ErrorCode::TooLarge { ApiError::TooLarge(why) } else { ApiError::BadRequest(why) });
     }
+    // A refused token changes nothing: checked before a session is opened.
+    let claims = request.token.as_deref().map(|t| state.sessions.verify_token(t)).transpose()?;
     // An unknown session is found out (404) by the turn itself.
     let session_id = match request.session_id {
         Some(id) => id,
         None => state.sessions.open(None, 0, request.channel.unwrap_or(Channel::Api)).await?.session_id,
     };
+    if let Some(claims) = claims {
+        state.sessions.identify(&session_id, claims).await?;
+    }
     let body = serde_json::json!({ "type": "message", "text": request.text }).to_string();
     let frames = state.sessions.turn(&session_id, TurnInput { client_id: None, input: Input::Text(&request.text), body: &body }).await?;
     let Some(ServerFrame::Reply(reply)) = frames.into_iter().next() else {

@@ -18,6 +18,13 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     TooLarge(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// A failure on our side; the detail is logged, not shown.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -32,7 +39,10 @@ impl ApiError {
             ApiError::Catalog(CatalogError::BadQuery(m)) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             ApiError::Catalog(e @ CatalogError::UnknownProduct(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone()),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             ApiError::Session(e @ SessionError::UnknownSession(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            ApiError::Session(SessionError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, "unauthorized", UNAUTHORIZED.into()),
             ApiError::Session(e) => {
                 let (code, message, _) = session_failure(e);
                 let status = match code {
@@ -42,7 +52,7 @@ impl ApiError {
                 };
                 (status, code.as_str(), message)
             }
-            ApiError::Catalog(_) => {
+            ApiError::Catalog(_) | ApiError::Internal(_) => {
                 tracing::error!(error = %self, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into())
             }
@@ -57,6 +67,9 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// What a refused identity token is told: not why, so a forger learns nothing.
+const UNAUTHORIZED: &str = "the identity token is not valid; continuing as a guest";
+
 /// How long a client is told to wait when the model is busy.
 const OVERLOADED_RETRY_MS: u64 = 200;
 
@@ -66,6 +79,10 @@ const OVERLOADED_RETRY_MS: u64 = 200;
 pub(super) fn session_failure(error: &SessionError) -> (ErrorCode, String, Option<u64>) {
     if error.is_overloaded() {
         return (ErrorCode::Overloaded, "the assistant is busy; try again shortly".into(), Some(OVERLOADED_RETRY_MS));
+    }
+    if let SessionError::Unauthorized(why) = error {
+        tracing::info!(%why, "identity token refused");
+        return (ErrorCode::Unauthorized, UNAUTHORIZED.into(), None);
     }
     if let Some(message) = error.bad_input() {
         return (ErrorCode::BadRequest, message.to_string(), None);

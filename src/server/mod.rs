@@ -5,6 +5,7 @@
 mod api;
 mod chat;
 mod error;
+mod orders;
 pub mod shutdown;
 pub mod ws;
 
@@ -34,11 +35,18 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub sessions: Arc<Sessions>,
     pub connections: Connections,
+    /// Bearer key of the admin API; `None` turns it off.
+    pub admin_key: Option<Arc<str>>,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None }
+    }
+
+    pub fn with_admin_key(mut self, key: Option<String>) -> AppState {
+        self.admin_key = key.map(Arc::from);
+        self
     }
 }
 
@@ -49,6 +57,9 @@ pub struct Connections {
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
 }
+
+/// Largest admin request body.
+const ADMIN_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// How long `run` waits for WebSocket connections to close after a shutdown.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -66,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/products/{id}/similar", get(api::similar))
         .route("/v1/chat", post(chat::turn).layer(DefaultBodyLimit::max(ws::MAX_FRAME_BYTES)))
         .route("/ws/chat", get(ws::upgrade))
+        .route("/v1/orders/{id}/invoice", get(orders::invoice))
+        .route("/v1/admin/customers", post(orders::upsert_customers).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
+        .route("/v1/admin/orders", post(orders::upsert_orders).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
+        .route("/v1/admin/orders/{id}/events", post(orders::append_events).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .fallback(api::not_found)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -135,6 +135,15 @@ impl Connection {
                     resumed: opened.resumed,
                 }];
                 frames.extend(opened.replay.iter().filter_map(|body| serde_json::from_str(body).ok()));
+                if let (Some(token), Some(session)) = (&hello.token, &self.session) {
+                    let identified = match state.sessions.verify_token(token) {
+                        Ok(claims) => state.sessions.identify(session, claims).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = identified {
+                        frames.push(session_error(&e, None));
+                    }
+                }
                 frames
             }
             Err(e) => vec![session_error(&e, None)],

@@ -7,8 +7,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::dialogue::{Assistant, DialogueError, Input};
+use crate::dialogue::{Assistant, DialogueError, Input, TurnContext};
 use crate::nlu::NluError;
+use crate::orders::Orders;
+use crate::orders::identity::{Claims, TokenError};
 use crate::protocol::{Channel, EventFrame, ServerFrame};
 
 use super::state::SessionState;
@@ -25,6 +27,9 @@ pub enum SessionError {
     UnknownSession(String),
     #[error("stored state of session {session} cannot be read: {source}")]
     State { session: String, source: serde_json::Error },
+    /// An identity token that is forged, tampered with or expired.
+    #[error("the identity token was refused: {0}")]
+    Unauthorized(TokenError),
 }
 
 impl SessionError {
@@ -66,13 +71,18 @@ pub struct TurnInput<'a> {
 pub struct Sessions {
     store: Store,
     assistant: Arc<Assistant>,
+    orders: Orders,
     /// Per-session turn locks, present only while a turn is in flight or waiting.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Sessions {
-    pub fn new(store: Store, assistant: Arc<Assistant>) -> Sessions {
-        Sessions { store, assistant, locks: Mutex::new(HashMap::new()) }
+    pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
+        Sessions { store, assistant, orders, locks: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn orders(&self) -> &Orders {
+        &self.orders
     }
 
     pub fn store(&self) -> &Store {
@@ -119,7 +129,8 @@ impl Sessions {
         let started = std::time::Instant::now();
         let (last_seq, mut state) = self.load_state(session_id).await?;
         let loaded = started.elapsed();
-        let answer = self.assistant.respond(&mut state, turn.input).await?;
+        let ctx = TurnContext { orders: &self.orders, session_id, now: crate::orders::now() };
+        let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
         let answered = started.elapsed();
         let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
         let mut reply = answer.reply;
@@ -147,17 +158,42 @@ impl Sessions {
         Ok(frames)
     }
 
+    /// The claims of a valid identity token.
+    pub fn verify_token(&self, token: &str) -> Result<Claims, SessionError> {
+        self.orders.authenticate(token, crate::orders::now()).map_err(SessionError::Unauthorized)
+    }
+
+    /// Makes the customer of a verified token the session's, until the token expires.
+    pub async fn identify(&self, session_id: &str, claims: Claims) -> Result<(), SessionError> {
+        self.change(session_id, None, |state| {
+            state.customer_id = Some(claims.customer_id);
+            state.customer_expires_at = Some(claims.expires_at);
+        })
+        .await
+    }
+
     /// Records a shopper event: viewing a product makes it the one in focus.
     pub async fn event(&self, session_id: &str, event: &EventFrame, body: &str) -> Result<(), SessionError> {
+        let focus = match (&event.product_id, event.event.as_str()) {
+            (Some(id), "view_product" | "click") => Some(id.clone()),
+            _ => None,
+        };
+        self.change(session_id, Some(ShopperMessage { client_id: None, body }), |state| {
+            if let Some(id) = focus {
+                state.focus = Some(id);
+            }
+        })
+        .await
+    }
+
+    /// Changes the session's state outside a turn (no frames), under its turn lock.
+    async fn change(&self, session_id: &str, shopper: Option<ShopperMessage<'_>>, update: impl FnOnce(&mut SessionState)) -> Result<(), SessionError> {
         let lock = self.lock(session_id);
         let result = async {
             let _guard = lock.lock().await;
             let (_, mut state) = self.load_state(session_id).await?;
-            if let (Some(id), "view_product" | "click") = (&event.product_id, event.event.as_str()) {
-                state.focus = Some(id.clone());
-            }
-            let shopper = ShopperMessage { client_id: None, body };
-            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &[]).await?;
+            update(&mut state);
+            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &[]).await?;
             Ok(())
         }
         .await;

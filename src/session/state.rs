@@ -13,6 +13,8 @@ pub const MAX_SHOWN: usize = 20;
 pub const MAX_CART_LINES: usize = 50;
 /// Most units of one product in a cart.
 pub const MAX_QUANTITY: u32 = 99;
+/// Most orders remembered as verified by email in one conversation.
+pub const MAX_VERIFIED_ORDERS: usize = 10;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -20,6 +22,10 @@ pub struct SessionState {
     pub channel: Channel,
     /// The verified customer, when the shopper presented a valid identity token.
     pub customer_id: Option<String>,
+    /// When that token expires (unix seconds): the identity holds until then.
+    pub customer_expires_at: Option<i64>,
+    /// Orders whose email the shopper gave in this conversation, so they may see them.
+    pub verified_orders: Vec<String>,
     pub status: SessionStatus,
     /// Product ids of the last list shown, in order: "the second one" is `shown[1]`.
     pub shown: Vec<String>,
@@ -70,6 +76,16 @@ pub enum Pending {
     WhichProduct { intent: String, text: String },
     /// "Shall I connect you with a person?"
     OfferHandoff,
+    /// An order request waiting for the order number, or for the email on the order.
+    OrderDetails { intent: String, order_id: Option<String>, email: Option<String>, words: String },
+    /// "Shall I cancel order X?"
+    ConfirmCancel { order_id: String },
+    /// "Where should order X go instead?"
+    NewAddress { order_id: String },
+    /// "Ship order X to this address?"
+    ConfirmAddress { order_id: String, address: String },
+    /// "Return these items of order X?"
+    ConfirmReturn { order_id: String, product_ids: Vec<String> },
 }
 
 impl SessionState {
@@ -84,6 +100,20 @@ impl SessionState {
             if self.shown.len() == 1 {
                 self.focus = Some(first.clone());
             }
+        }
+    }
+
+    /// The customer of the identity token, while it holds.
+    pub fn customer(&self, now: i64) -> Option<&str> {
+        self.customer_id.as_deref().filter(|_| self.customer_expires_at.is_some_and(|exp| exp > now))
+    }
+
+    /// Remembers an order verified by its email (the most recent [`MAX_VERIFIED_ORDERS`]).
+    pub fn verified(&mut self, order_id: &str) {
+        self.verified_orders.retain(|o| o != order_id);
+        self.verified_orders.push(order_id.to_string());
+        if self.verified_orders.len() > MAX_VERIFIED_ORDERS {
+            self.verified_orders.remove(0);
         }
     }
 
@@ -138,6 +168,27 @@ mod tests {
             assert!(s.add_to_cart(&i.to_string(), 1));
         }
         assert!(!s.add_to_cart("one too many", 1));
+    }
+
+    #[test]
+    fn a_token_identity_holds_until_it_expires() {
+        let s = SessionState { customer_id: Some("C1".into()), customer_expires_at: Some(100), ..SessionState::default() };
+        assert_eq!(s.customer(99), Some("C1"));
+        assert_eq!(s.customer(100), None);
+        let no_expiry = SessionState { customer_id: Some("C1".into()), ..SessionState::default() };
+        assert_eq!(no_expiry.customer(0), None);
+    }
+
+    #[test]
+    fn verified_orders_keep_the_most_recent() {
+        let mut s = SessionState::default();
+        for i in 0..MAX_VERIFIED_ORDERS + 3 {
+            s.verified(&i.to_string());
+        }
+        s.verified("5");
+        assert_eq!(s.verified_orders.len(), MAX_VERIFIED_ORDERS);
+        assert_eq!(s.verified_orders.last().map(String::as_str), Some("5"));
+        assert!(!s.verified_orders.contains(&"0".to_string()));
     }
 
     #[test]

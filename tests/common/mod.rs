@@ -15,6 +15,7 @@ use aisle::nlu::slots::Lexicon;
 use aisle::dialogue::{Assistant, ShopSettings};
 use aisle::nlu::{Nlu, NluPaths};
 use aisle::server::{self, AppState};
+use aisle::orders::{OrderStore, Orders};
 use aisle::session::Sessions;
 use aisle::session::store::Store;
 
@@ -78,6 +79,12 @@ pub fn nlu_paths() -> NluPaths {
 
 /// The checkout link the test servers give.
 pub const CHECKOUT_URL: &str = "https://shop.test/checkout";
+/// The base of the links test servers give (invoices).
+pub const PUBLIC_URL: &str = "https://aisle.test";
+/// The secret that signs the test servers' identity tokens.
+pub const TOKEN_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The test servers' admin key.
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 
 /// The assistant over the demo catalog and the shipped prompts, loaded once per test binary
 /// (on its own thread: it embeds the FAQ, and tests each run their own runtime).
@@ -89,7 +96,7 @@ pub fn assistant() -> Arc<Assistant> {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 let catalog = demo_catalog();
                 let currency = catalog.main_currency().unwrap().unwrap();
-                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency };
+                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
                 Arc::new(runtime.block_on(Assistant::load(catalog, nlu(), &repo_path("prompts"), shop)).unwrap())
             })
             .join()
@@ -103,6 +110,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// The session database.
     pub database: PathBuf,
+    /// The orders of that database, to seed and inspect.
+    pub orders: Orders,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Holds the database of servers started with [`TestServer::start`].
@@ -124,11 +133,13 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = Store::open(&database).await.unwrap();
-        let state = AppState::new(demo_catalog(), Arc::new(Sessions::new(store, assistant())));
+        let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
+        let sessions = Sessions::new(store, assistant(), orders.clone());
+        let state = AppState::new(demo_catalog(), Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
-        TestServer { addr, database, shutdown: Some(tx), task: Some(task), _dir: None }
+        TestServer { addr, database, orders, shutdown: Some(tx), task: Some(task), _dir: None }
     }
 
     pub fn url(&self, path: &str) -> String {

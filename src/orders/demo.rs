@@ -1,0 +1,65 @@
+//! The demo customers and orders (`data/demo/customers.jsonl`, `data/demo/orders.jsonl`),
+//! loaded once into a database that has no orders yet. Their times are shifted so that the
+//! newest event in the file is the moment of loading: a demo always has orders in flight,
+//! some of them late (see `data/demo/README.md`).
+
+use std::path::Path;
+
+use super::import::{CustomerRecord, OrderRecord, Record, newest_event, read_lines};
+use super::store::{OrderStore, StoreError};
+use super::Seconds;
+
+/// Settings key recording that the demo data was loaded (deleting the orders later does not
+/// bring it back).
+const LOADED: &str = "demo_loaded";
+
+/// What was loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoReport {
+    pub customers: usize,
+    pub orders: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: std::path::PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: std::path::PathBuf, message: String },
+}
+
+/// Loads the demo files of `dir` when this database never had them and has no orders;
+/// `None` when it did nothing.
+pub async fn load_once(store: &OrderStore, dir: &Path, now: Seconds) -> Result<Option<DemoReport>, DemoError> {
+    if store.setting(LOADED).await?.is_some() || store.count_orders().await? > 0 {
+        return Ok(None);
+    }
+    let read = |name: &str| {
+        let path = dir.join(name);
+        (path.clone(), std::fs::read_to_string(&path).map_err(|source| DemoError::Read { path, source }))
+    };
+    let (customers_path, customers) = read("customers.jsonl");
+    let (orders_path, orders) = read("orders.jsonl");
+    let customers = read_lines(&customers?, CustomerRecord::check);
+    let mut orders = read_lines(&orders?, OrderRecord::check);
+    for (path, errors) in [(&customers_path, &customers.errors), (&orders_path, &orders.errors)] {
+        if let Some(first) = errors.first() {
+            return Err(DemoError::Invalid { path: path.clone(), message: first.to_string() });
+        }
+    }
+    let shift = newest_event(&orders.rows).map_or(0, |newest| now - newest);
+    for order in &mut orders.rows {
+        order.shift(shift);
+    }
+    for customer in &customers.rows {
+        store.upsert_customer(customer, now).await?;
+    }
+    for order in &orders.rows {
+        store.upsert_order(order, now).await?;
+    }
+    store.setting_or_init(LOADED, &now.to_string()).await?;
+    Ok(Some(DemoReport { customers: customers.rows.len(), orders: orders.rows.len() }))
+}
+
