@@ -262,6 +262,22 @@ def lifecycle(rng, row):
     return events, row["estimated_days"]
 
 
+def write_bench_script(orders, path):
+    """Guest order conversations over every fourth demo order, for `aisle loadtest --script`."""
+    lines = [
+        "# Order conversations for `aisle loadtest --script` (the order-status benchmark, BENCHMARKS.md).",
+        "# Each asks about one demo order (data/demo/orders.jsonl) as a guest: the number, then the",
+        "# email on it, then status questions. Written by scripts/demo_orders.py.",
+        "",
+    ]
+    for o in orders[::4][:50]:
+        i, email = o["order_id"], o["email"]
+        lines += [f"where is my order {i}?", f"my email is {email}", f"has order {i} shipped yet?",
+                  f"when will order {i} arrive", f"what's the status of order {i}", ""]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -380,6 +396,8 @@ def main():
         for o in orders:
             out = {k: v for k, v in o.items() if not k.startswith("_")}
             f.write(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    write_bench_script(orders, os.path.join(root, "data", "bench", "order_conversations.txt"))
 
     # Summary as of ANCHOR.
     anchor = rfc3339(ANCHOR)

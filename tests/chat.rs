@@ -311,9 +311,11 @@ async fn out_of_scope_and_orders_are_answered_without_inventing_anything() {
     let weather = say(&mut chat, "what's the weather like in paris tomorrow").await;
     assert_eq!(weather.intent.as_ref().unwrap().name, "out_of_scope");
     assert!(weather.products.is_empty() && !weather.quick_replies.is_empty());
+    // An anonymous shopper is asked for the email on the order before anything is shown.
     let order = say(&mut chat, "where is my order 48213?").await;
     assert_eq!(order.intent.as_ref().unwrap().name, "order_status");
     assert!(order.order.is_none() && order.products.is_empty());
+    assert!(order.text.contains("48213") && order.text.contains("email"), "{}", order.text);
 }
 
 #[tokio::test]

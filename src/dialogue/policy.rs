@@ -548,4 +548,54 @@ mod tests {
         assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes please", &state), Action::Handoff);
         assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes", &SessionState::default()), Action::Small("affirm".into()));
     }
+
+    #[test]
+    fn an_order_request_waits_for_the_number_or_the_email() {
+        let mut state = SessionState::default();
+        state.pending = Some(Pending::OrderDetails { intent: "cancel_order".into(), order_id: None, email: None, words: String::new() });
+        // A bare number answers "what's your order number?", whatever the intent reads.
+        let expected = |id: &str, email: Option<&str>| {
+            Action::Order(OrderRequest { intent: "cancel_order".into(), order_id: Some(id.into()), email: email.map(str::to_string), words: String::new() })
+        };
+        assert_eq!(decide(&parse("out_of_scope", 0.9, Slots::default()), "48213", &state), expected("48213", None));
+        assert_eq!(decide(&parse("search", 0.6, Slots::default()), "it's #48213", &state), expected("48213", None));
+        // Not a number of an order: handled as usual.
+        assert!(matches!(decide(&parse("search", 0.9, Slots::default()), "size 10 shoes for running in the rain", &state), Action::Search(_)));
+        // Asked for the email of a known number.
+        state.pending = Some(Pending::OrderDetails { intent: "cancel_order".into(), order_id: Some("48213".into()), email: None, words: String::new() });
+        let email = Slots { email: Some("a@b.co".into()), ..Slots::default() };
+        assert_eq!(decide(&parse("account_help", 0.9, email), "my email is a@b.co", &state), expected("48213", Some("a@b.co")));
+        // No: the request is dropped.
+        assert_eq!(decide(&parse("deny", 0.9, Slots::default()), "no", &state), Action::Small("deny".into()));
+    }
+
+    #[test]
+    fn order_changes_are_confirmed_by_yes_or_the_same_request() {
+        let mut state = SessionState::default();
+        let pending = Pending::ConfirmCancel { order_id: "48213".into() };
+        state.pending = Some(pending.clone());
+        assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes", &state), Action::OrderConfirmed(pending.clone()));
+        assert_eq!(decide(&parse("cancel_order", 0.95, Slots::default()), "yes cancel it", &state), Action::OrderConfirmed(pending.clone()));
+        assert_eq!(decide(&parse("deny", 0.95, Slots::default()), "no keep it", &state), Action::OrderDeclined);
+        // Another order named: a new request, not a confirmation.
+        let other = Slots { order_id: Some("50000".into()), ..Slots::default() };
+        assert!(matches!(decide(&parse("cancel_order", 0.95, other), "cancel 50000", &state), Action::Order(_)));
+    }
+
+    #[test]
+    fn a_new_address_is_taken_when_it_reads_as_one() {
+        let mut state = SessionState::default();
+        state.pending = Some(Pending::NewAddress { order_id: "48213".into() });
+        let address = "Flat #4, 12  Park Street, Kolkata 700016";
+        assert_eq!(
+            decide(&parse("search", 0.4, Slots::default()), address, &state),
+            Action::OrderAddress { order_id: "48213".into(), address: "Flat #4, 12 Park Street, Kolkata 700016".into() }
+        );
+        assert_eq!(decide(&parse("deny", 0.9, Slots::default()), "never mind", &state), Action::OrderDeclined);
+        assert!(matches!(decide(&parse("search", 0.9, Slots::default()), "red shoes", &state), Action::Search(_)));
+        assert!(!matches!(
+            decide(&parse("search", 0.9, Slots::default()), &format!("12 {}", "very long street ".repeat(30)), &state),
+            Action::OrderAddress { .. }
+        ));
+    }
 }
