@@ -74,6 +74,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_ENCODER_MAX_WAIT_MS", global = true)]
     pub encoder_max_wait_ms: Option<u64>,
 
+    /// Encoder worker threads, each running the model on one core [default: the number of cores, at most 8]
+    #[arg(long, env = "AISLE_ENCODER_WORKERS", global = true)]
+    pub encoder_workers: Option<usize>,
+
     /// SQLite database file of sessions (and orders) [default: aisle.db]
     #[arg(long, env = "AISLE_DATABASE", global = true)]
     pub database: Option<PathBuf>,
@@ -205,6 +209,7 @@ impl Config {
                     .or(file.encoder_max_wait_ms)
                     .map(std::time::Duration::from_millis)
                     .unwrap_or(d.encoder.max_wait),
+                workers: options.encoder_workers.or(file.encoder_workers).unwrap_or(d.encoder.workers),
             },
             database: options.database.clone().or(file.database).unwrap_or(d.database),
             prompts_dir: options.prompts_dir.clone().or(file.prompts_dir).unwrap_or(d.prompts_dir),
@@ -235,6 +240,9 @@ impl Config {
         }
         if !(1..=1024).contains(&self.encoder.max_batch) {
             return invalid("encoder_max_batch", format!("{} is outside 1 to 1024", self.encoder.max_batch));
+        }
+        if !(1..=64).contains(&self.encoder.workers) {
+            return invalid("encoder_workers", format!("{} is outside 1 to 64", self.encoder.workers));
         }
         if self.encoder.max_wait > std::time::Duration::from_millis(1000) {
             return invalid("encoder_max_wait_ms", "is over 1000 ms".into());

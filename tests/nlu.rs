@@ -59,7 +59,7 @@ fn batching_does_not_change_an_embedding() {
 
 #[tokio::test]
 async fn a_full_queue_refuses_at_once() {
-    let encoder = aisle::nlu::start_encoder(&paths(), BatchOptions { queue: 1, max_batch: 8, max_wait: Duration::ZERO }).unwrap();
+    let encoder = aisle::nlu::start_encoder(&paths(), BatchOptions { queue: 1, max_batch: 8, max_wait: Duration::ZERO, workers: 1 }).unwrap();
     let many: Vec<String> = (0..1500).map(|i| format!("a sentence to keep the encoder busy for a while, number {i}")).collect();
     // Requests are queued or refused when made. The big one is either waiting in the queue of
     // one or keeps the thread busy for seconds, so of the next two at least one is refused.

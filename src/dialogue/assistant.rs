@@ -79,7 +79,10 @@ impl Assistant {
         state.turns += 1;
         let (draft, intent) = match input {
             Input::Text(text) => {
-                let parse = self.nlu.parse(text).await?;
+                let parse = match self.settled_without_model(state, text) {
+                    Some(parse) => parse,
+                    None => self.nlu.parse(text).await?,
+                };
                 let intent = IntentRef { name: parse.intent.clone(), confidence: parse.confidence };
                 (self.message(ctx, state, text, parse).await?, Some(intent))
             }
@@ -90,6 +93,17 @@ impl Assistant {
             state.status = status;
         }
         Ok(Turn { reply: compose::reply(draft, intent, state.channel), status })
+    }
+
+    /// The reading of a message that answers the assistant's question by its slots alone (the
+    /// email asked for to verify an order): the model is not needed, and not run.
+    fn settled_without_model(&self, state: &SessionState, text: &str) -> Option<Parse> {
+        let slots = match &state.pending {
+            Some(Pending::OrderDetails { .. }) => self.nlu.slots(text),
+            _ => return None,
+        };
+        let intent = policy::settled_by_slots(&slots, state)?;
+        Some(Parse { intent, confidence: 1.0, top: Vec::new(), slots, latency_ms: 0.0, embedding: Vec::new() })
     }
 
     async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<Draft, DialogueError> {

@@ -181,6 +181,16 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     act(parse, text, state)
 }
 
+/// The intent of a message that answers a pending question by its slots alone, so the model
+/// need not read it: an email given when the assistant asked for the one on an order. (An order
+/// number is not enough: "cancel 48213 instead" changes the request.)
+pub fn settled_by_slots(slots: &Slots, state: &SessionState) -> Option<String> {
+    match &state.pending {
+        Some(Pending::OrderDetails { intent, order_id: Some(_), .. }) if slots.email.is_some() && slots.order_id.is_none() => Some(intent.clone()),
+        _ => None,
+    }
+}
+
 /// When the message picks one of the readings offered by a clarifying question: the text the
 /// question was about and the intent chosen. The caller parses that text again and decides
 /// with the chosen intent.
@@ -567,6 +577,18 @@ mod tests {
         assert_eq!(decide(&parse("account_help", 0.9, email), "my email is a@b.co", &state), expected("48213", Some("a@b.co")));
         // No: the request is dropped.
         assert_eq!(decide(&parse("deny", 0.9, Slots::default()), "no", &state), Action::Small("deny".into()));
+    }
+
+    #[test]
+    fn an_email_asked_for_needs_no_model() {
+        let mut state = SessionState::default();
+        let email = Slots { email: Some("a@b.co".into()), ..Slots::default() };
+        assert_eq!(settled_by_slots(&email, &state), None);
+        state.pending = Some(Pending::OrderDetails { intent: "invoice".into(), order_id: Some("48213".into()), email: None, words: String::new() });
+        assert_eq!(settled_by_slots(&email, &state), Some("invoice".into()));
+        assert_eq!(settled_by_slots(&Slots::default(), &state), None);
+        let with_id = Slots { order_id: Some("50000".into()), ..email };
+        assert_eq!(settled_by_slots(&with_id, &state), None, "another order: read it all");
     }
 
     #[test]

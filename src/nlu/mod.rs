@@ -134,6 +134,11 @@ impl Nlu {
         Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: embedding.to_vec() }
     }
 
+    /// The slots of an utterance alone (rules only, no model): microseconds.
+    pub fn slots(&self, text: &str) -> Slots {
+        slots::extract(text, &self.lexicon)
+    }
+
     /// Parses one utterance.
     pub async fn parse(&self, text: &str) -> Result<Parse, NluError> {
         let started = Instant::now();
