@@ -4,8 +4,9 @@
 //! - An order is visible to the customer of a valid identity token, and to a conversation in
 //!   which the order's email was given for it. Everything else — another customer's order, an
 //!   unverified one, one that does not exist — comes back as `None`, the same answer.
-//! - Verification compares SHA-256 digests of the normalized emails in constant time; a
-//!   missing order is compared against a dummy digest, so both paths do the same work.
+//! - Only an order's owner and email are read before a check passes, and verification compares
+//!   SHA-256 digests of the normalized emails in constant time (a missing order against a dummy
+//!   digest): another's order, a wrong email and a missing order take the same work.
 //! - Five failed verifications of an order, or in a conversation, within 15 minutes lock it for
 //!   15 minutes. The lock is kept per order number whether or not the order exists, so it
 //!   says nothing about existence either. Failures are stored, so a restart does not reset them.
@@ -82,13 +83,17 @@ impl Orders {
         self.key.verify(token, now)
     }
 
-    /// The order, if it exists and the viewer may see it.
+    /// The order, if it exists and the viewer may see it. Only the owner is read before the
+    /// check, so another's order and a missing one take the same work.
     pub async fn visible(&self, viewer: Viewer<'_>, order_id: &str) -> Result<Option<Order>, StoreError> {
         let id = normalize_order_id(order_id);
-        let Some(order) = self.store.order(&id).await? else { return Ok(None) };
-        let own = viewer.customer_id.is_some_and(|c| order.customer_id.as_deref() == Some(c));
-        let verified = viewer.verified.iter().any(|v| *v == order.id);
-        Ok((own || verified).then_some(order))
+        let Some((customer, _)) = self.store.owner(&id).await? else { return Ok(None) };
+        let own = viewer.customer_id.is_some_and(|c| customer.as_deref() == Some(c));
+        let verified = viewer.verified.iter().any(|v| *v == id);
+        if !(own || verified) {
+            return Ok(None);
+        }
+        self.store.order(&id).await
     }
 
     /// The viewer's orders, newest first: the customer's, then those verified in the
@@ -122,13 +127,17 @@ impl Orders {
         if let Some(until) = locked {
             return Ok(Verification::Locked { until });
         }
-        let order = self.store.order(&id).await?;
+        let owner = self.store.owner(&id).await?;
         let given = Sha256::digest(normalize_email(email).as_bytes());
-        let stored = Sha256::digest(order.as_ref().map_or("\u{0}no order", |o| o.email.as_str()).as_bytes());
+        let stored = Sha256::digest(owner.as_ref().map_or("\u{0}no order", |(_, email)| email.as_str()).as_bytes());
         let matches: bool = given.ct_eq(&stored).into();
-        match order {
-            Some(order) if matches => Ok(Verification::Verified(Box::new(order))),
-            _ => {
+        let verified = match owner {
+            Some(_) if matches => self.store.order(&id).await?,
+            _ => None,
+        };
+        match verified {
+            Some(order) => Ok(Verification::Verified(Box::new(order))),
+            None => {
                 let mut locked_until = None;
                 for (scope, key) in keys {
                     self.store.record_failure(scope, key, now).await?;
