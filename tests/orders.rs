@@ -2,7 +2,8 @@
 //! model and a real SQLite file: the authorization matrix (own order with a token, another
 //! customer's, forged / tampered / expired tokens, guests with the right and the wrong email,
 //! the lockout, injection strings), the order skills (status, late, cancel, change of address,
-//! return and refund, invoice), concurrent cancellations, the admin API and the demo data.
+//! return and refund, invoice), concurrent cancellations, the admin API (orders, events,
+//! returns, refunds) and the demo data.
 
 mod common;
 
@@ -300,6 +301,17 @@ async fn cancel_needs_a_confirmation_and_only_works_before_shipment() {
     assert_eq!(order.status, OrderStatus::Canceled);
     assert_eq!(order.refunds.len(), 1, "a paid order is refunded");
     assert!(done.text.contains("5499"), "the refund amount: {}", done.text);
+    // The shop pays it out (admin API), and the shopper can ask.
+    let issued = reqwest::Client::new()
+        .post(server.url("/v1/admin/orders/50003/refunds"))
+        .bearer_auth(ADMIN_KEY)
+        .json(&serde_json::json!({"status": "issued"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issued.status(), 200);
+    let refund = say(&mut chat, "where is my refund for order 50003").await;
+    assert!(refund.text.contains("issued") && refund.text.contains("5499"), "{}", refund.text);
     // A shipped order cannot be canceled.
     let mut asha = connect(&server, Some(token("C1", 3600))).await;
     let shipped = say(&mut asha, "cancel order 50001").await;
@@ -373,6 +385,21 @@ async fn returns_follow_the_return_window_and_report_the_refund() {
     assert!(created.text.contains("2499"), "{}", created.text);
     let status = say(&mut chat, "where is my refund for order 50002?").await;
     assert!(status.text.contains("pending") && status.text.contains("2499"), "{}", status.text);
+    // The shop receives the items and pays the refund (admin API); the shopper sees it.
+    let reference = order.returns[0].reference.clone();
+    let http = reqwest::Client::new();
+    let update = |status: &str| {
+        http.post(server.url(&format!("/v1/admin/returns/{reference}")))
+            .bearer_auth(ADMIN_KEY)
+            .json(&serde_json::json!({ "status": status }))
+            .send()
+    };
+    assert_eq!(update("teleported").await.unwrap().status(), 400);
+    assert_eq!(update("refunded").await.unwrap().status(), 200);
+    let paid = say(&mut chat, "has my refund for order 50002 come through?").await;
+    assert!(paid.text.contains("refunded") && paid.text.contains("issued"), "{}", paid.text);
+    let unknown = http.post(server.url("/v1/admin/returns/R-NOPE")).bearer_auth(ADMIN_KEY).json(&serde_json::json!({"status": "received"})).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
     // Delivered 80 days ago: outside the 30-day window.
     let closed = say(&mut chat, "I'd like to return order 50006").await;
     assert!(closed.text.contains("30-day"), "{}", closed.text);

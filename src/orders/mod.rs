@@ -185,6 +185,8 @@ pub struct Return {
 pub enum RefundStatus {
     Pending,
     Issued,
+    /// The return it was for was rejected.
+    Declined,
 }
 
 impl RefundStatus {
@@ -192,15 +194,12 @@ impl RefundStatus {
         match self {
             RefundStatus::Pending => "pending",
             RefundStatus::Issued => "issued",
+            RefundStatus::Declined => "declined",
         }
     }
 
     pub fn parse(text: &str) -> Option<RefundStatus> {
-        match text {
-            "pending" => Some(RefundStatus::Pending),
-            "issued" => Some(RefundStatus::Issued),
-            _ => None,
-        }
+        [RefundStatus::Pending, RefundStatus::Issued, RefundStatus::Declined].into_iter().find(|s| s.as_str() == text)
     }
 }
 

@@ -262,6 +262,43 @@ impl OrderStore {
         Ok(true)
     }
 
+    /// Moves a return on (`received`, `refunded`, `rejected`): a refunded return's refund is
+    /// issued, a rejected one's declined. `None` when there is no such return.
+    pub async fn update_return(&self, reference: &str, status: ReturnStatus, now: Seconds) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let order: Option<(String,)> = sqlx::query_as("UPDATE returns SET status = ?, updated_at = ? WHERE reference = ? RETURNING order_id")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(reference)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let refund = match status {
+            ReturnStatus::Refunded => Some(RefundStatus::Issued),
+            ReturnStatus::Rejected => Some(RefundStatus::Declined),
+            ReturnStatus::Requested | ReturnStatus::Received => None,
+        };
+        if let (Some(_), Some(refund)) = (&order, refund) {
+            sqlx::query("UPDATE refunds SET status = ?, updated_at = ? WHERE return_reference = ?")
+                .bind(refund.as_str())
+                .bind(now)
+                .bind(reference)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(order.map(|(id,)| id))
+    }
+
+    /// Marks the pending refunds of an order's cancellation issued; how many there were.
+    pub async fn issue_cancellation_refunds(&self, order_id: &str, now: Seconds) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE refunds SET status = 'issued', updated_at = ? WHERE order_id = ? AND return_reference IS NULL AND status = 'pending'")
+            .bind(now)
+            .bind(order_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Records a failed verification of `key` (an order id, a session id) in `scope`.
     pub async fn record_failure(&self, scope: &str, key: &str, at: Seconds) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO verification_failures (scope, key, at) VALUES (?, ?, ?)")

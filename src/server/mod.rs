@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/customers", post(orders::upsert_customers).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .route("/v1/admin/orders", post(orders::upsert_orders).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .route("/v1/admin/orders/{id}/events", post(orders::append_events).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
+        .route("/v1/admin/orders/{id}/refunds", post(orders::issue_refunds))
+        .route("/v1/admin/returns/{reference}", post(orders::update_return))
         .fallback(api::not_found)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(error::panic_response))

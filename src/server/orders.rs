@@ -5,6 +5,8 @@
 //! POST /v1/admin/customers              a customer or an array of them   (upsert by id)
 //! POST /v1/admin/orders                 an order or an array of them     (upsert by order_id)
 //! POST /v1/admin/orders/{id}/events     an event or an array of them     (appended once per event_id)
+//! POST /v1/admin/orders/{id}/refunds    {"status":"issued"}: the cancellation's refund was paid
+//! POST /v1/admin/returns/{reference}    {"status":"received"|"refunded"|"rejected"}
 //! GET  /v1/orders/{id}/invoice?expires=&signature=                        the invoice, as HTML
 //! ```
 //!
@@ -23,7 +25,7 @@ use crate::dialogue::{day, invoice_message};
 use crate::orders::identity::same_secret;
 use crate::orders::import::{CustomerRecord, EventRecord, OrderRecord, Record};
 use crate::orders::store::Appended;
-use crate::orders::{self, normalize_order_id};
+use crate::orders::{self, ReturnStatus, normalize_order_id};
 
 /// Most rows in one admin request.
 pub const MAX_ROWS: usize = 1000;
@@ -69,6 +71,54 @@ pub async fn append_events(State(state): State<AppState>, Path(id): Path<String>
         }
     }
     Ok(Json(Upserted { upserted: added, duplicates: Some(duplicates), errors }))
+}
+
+/// `{"status": …}` of the return and refund routes.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    pub status: String,
+}
+
+/// What a return or refund update changed.
+#[derive(Debug, Serialize)]
+pub struct Updated {
+    pub order_id: String,
+    pub updated: u64,
+}
+
+pub async fn update_return(State(state): State<AppState>, Path(reference): Path<String>, headers: HeaderMap, body: String) -> Result<Json<Updated>, ApiError> {
+    admin(&state, &headers)?;
+    let status = status_of(&body)?;
+    let status = match ReturnStatus::parse(&status) {
+        Some(s @ (ReturnStatus::Received | ReturnStatus::Refunded | ReturnStatus::Rejected)) => s,
+        _ => return Err(ApiError::BadRequest(format!("status {status:?} is not one of received, refunded, rejected"))),
+    };
+    let store = state.sessions.orders().store();
+    match store.update_return(reference.trim(), status, orders::now()).await.map_err(internal)? {
+        Some(order_id) => Ok(Json(Updated { order_id, updated: 1 })),
+        None => Err(ApiError::NotFound(format!("no return {reference}"))),
+    }
+}
+
+pub async fn issue_refunds(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Result<Json<Updated>, ApiError> {
+    admin(&state, &headers)?;
+    let status = status_of(&body)?;
+    if status != "issued" {
+        return Err(ApiError::BadRequest(format!("status {status:?} is not \"issued\"")));
+    }
+    let order_id = normalize_order_id(&id);
+    let store = state.sessions.orders().store();
+    if store.owner(&order_id).await.map_err(internal)?.is_none() {
+        return Err(ApiError::NotFound(format!("no order {order_id}")));
+    }
+    let updated = store.issue_cancellation_refunds(&order_id, orders::now()).await.map_err(internal)?;
+    Ok(Json(Updated { order_id, updated }))
+}
+
+fn status_of(body: &str) -> Result<String, ApiError> {
+    let update: StatusUpdate = serde_json::from_str(body).map_err(|e| ApiError::BadRequest(format!("expected {{\"status\": …}}: {e}")))?;
+    Ok(update.status.trim().to_string())
 }
 
 async fn upsert<R>(state: &AppState, headers: &HeaderMap, body: &str) -> Result<Json<Upserted>, ApiError>
