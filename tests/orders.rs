@@ -108,6 +108,23 @@ async fn a_customer_with_a_token_sees_their_own_order() {
 }
 
 #[tokio::test]
+async fn a_voice_assistant_hears_the_status_and_the_arrival_not_the_tracking_number() {
+    let server = TestServer::start().await;
+    seed(&server).await;
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    chat.set_token(Some(token("C1", 3600)));
+    chat.hello(Channel::Voice, None, 0).await.unwrap();
+    for (text, id) in [("where is my order 50001", "50001"), ("and order 50005?", "50005")] {
+        let reply = say(&mut chat, text).await;
+        assert_eq!(reply.order.as_ref().map(|o| o.order_id.as_str()), Some(id), "{reply:?}");
+        assert_eq!(reply.text, reply.speech);
+        assert!(!reply.speech.contains("DL"), "{}", reply.speech);
+        let sentences = reply.speech.matches(['.', '?', '!']).count();
+        assert!((1..=2).contains(&sentences), "{}", reply.speech);
+    }
+}
+
+#[tokio::test]
 async fn another_customers_order_reads_exactly_like_one_that_does_not_exist() {
     let server = TestServer::start().await;
     seed(&server).await;

@@ -15,7 +15,7 @@ use crate::session::state::{Pending, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
-use super::compose::{Draft, OFFER_PERSON, counted, join_words, money};
+use super::compose::{self, Draft, OFFER_PERSON, counted, join_words, money};
 use super::policy::OrderRequest;
 use super::responses::Template;
 
@@ -113,23 +113,32 @@ impl Assistant {
     /// Where the order is: the status in words, tracking, the estimated delivery; a late order
     /// gets an apology and an offer of a person.
     fn status(&self, ctx: TurnContext<'_>, state: &mut SessionState, order: Order) -> Draft {
-        let mut text = self.render(state, Template::OrderStatus, &[("order_id", &order.id), ("status", &self.status_words(state, &order))]);
-        if order.status == OrderStatus::Shipped {
-            if let Some(tracking) = &order.tracking {
+        let status = self.render(state, Template::OrderStatus, &[("order_id", &order.id), ("status", &self.status_words(state, &order))]);
+        let tracking = match (&order.tracking, order.status) {
+            (Some(tracking), OrderStatus::Shipped) => {
                 let carrier = order.carrier.as_deref().unwrap_or("the carrier");
-                push_sentence(&mut text, &self.render(state, Template::OrderTracking, &[("carrier", carrier), ("tracking", tracking)]));
+                Some(self.render(state, Template::OrderTracking, &[("carrier", carrier), ("tracking", tracking)]))
             }
-        }
-        let mut late = false;
-        if let Some(eta) = order.estimated_delivery.filter(|_| order.status.in_flight()) {
-            if order.is_late(ctx.now) {
-                late = true;
-                push_sentence(&mut text, &self.render(state, Template::OrderLate, &[("date", &day(eta))]));
-            } else {
-                push_sentence(&mut text, &self.render(state, Template::OrderEta, &[("date", &day(eta))]));
-            }
+            _ => None,
+        };
+        let late = order.is_late(ctx.now);
+        let arrival = order.estimated_delivery.filter(|_| order.status.in_flight()).map(|eta| {
+            let template = if late { Template::OrderLate } else { Template::OrderEta };
+            self.render(state, template, &[("date", &day(eta))])
+        });
+        let mut text = status.clone();
+        for sentence in tracking.iter().chain(&arrival) {
+            push_sentence(&mut text, sentence);
         }
         let mut draft = Draft::text(text);
+        // Spoken: the status and when it arrives (a late one: the apology and the offer); a
+        // tracking number is for reading, not hearing.
+        let speech = match &arrival {
+            Some(arrival) if late => arrival.clone(),
+            Some(arrival) => format!("{status} {arrival}"),
+            None => status,
+        };
+        draft.speech = Some(compose::speech(&speech, &[]));
         draft.order = Some(view(&order));
         if late {
             state.pending = Some(Pending::OfferHandoff);

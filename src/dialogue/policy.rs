@@ -209,8 +209,18 @@ fn confident(parse: &Parse) -> bool {
 }
 
 fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
-    with_target(parse, text, state, target(&parse.slots, state))
+    let slots = &parse.slots;
+    // "and order 50005?": an order number with no product named is about that order, whatever
+    // product reading the model gave it.
+    let product_reading = PRODUCT_READINGS.contains(&parse.intent.as_str());
+    if product_reading && slots.order_id.is_some() && slots.products.is_empty() && slots.brands.is_empty() && slots.query.split_whitespace().count() <= 2 {
+        return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
+    }
+    with_target(parse, text, state, target(slots, state))
 }
+
+/// Readings an order number overrides.
+const PRODUCT_READINGS: [&str; 7] = ["search", "refine", "product_question", "compare", "recommend", "help", "out_of_scope"];
 
 fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) -> Action {
     let slots = &parse.slots;
@@ -577,6 +587,19 @@ mod tests {
         assert_eq!(decide(&parse("account_help", 0.9, email), "my email is a@b.co", &state), expected("48213", Some("a@b.co")));
         // No: the request is dropped.
         assert_eq!(decide(&parse("deny", 0.9, Slots::default()), "no", &state), Action::Small("deny".into()));
+    }
+
+    #[test]
+    fn an_order_number_alone_is_about_the_order() {
+        let state = shown(&["a", "b"]);
+        let slots = Slots { order_id: Some("50005".into()), query: "and".into(), ..Slots::default() };
+        match decide(&parse("refine", 0.98, slots.clone()), "and order 50005?", &state) {
+            Action::Order(request) => assert_eq!((request.intent.as_str(), request.order_id.as_deref()), ("order_status", Some("50005"))),
+            other => panic!("{other:?}"),
+        }
+        // A request naming products stays what it is.
+        let with_words = Slots { query: "blue running shoes".into(), ..slots };
+        assert!(!matches!(decide(&parse("search", 0.9, with_words), "blue running shoes like order 50005", &state), Action::Order(_)));
     }
 
     #[test]
