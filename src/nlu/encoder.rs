@@ -10,7 +10,8 @@
 //! there is one worker per core: a short utterance costs dozens of small matrix products, and
 //! spreading each of them over the cores costs more in thread wake-ups than it saves (measured:
 //! one utterance between pauses took ~20 ms spread over 2 cores, ~13 ms on one). Under load the
-//! workers encode different requests at once; a bulk job (training data) still uses every core.
+//! workers encode different requests at once; a bigger job (a product description's sentences,
+//! training data) still uses every core.
 
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -28,6 +29,8 @@ use super::NluError;
 const MAX_TOKENS: usize = 256;
 /// Texts encoded in one forward pass when many are given at once.
 const CHUNK: usize = 32;
+/// Most texts a worker encodes on its own core; bigger batches use every core.
+const ONE_CORE_BATCH: usize = 8;
 
 /// The encoder model.
 pub struct Encoder {
@@ -222,9 +225,9 @@ fn serve(encoder: &Encoder, receiver: &Mutex<Receiver<Job>>, pool: &rayon::Threa
             jobs
         };
         let texts: Vec<&str> = jobs.iter().flat_map(|j| j.texts.iter().map(String::as_str)).collect();
-        // A batch of a few utterances runs on this worker's core; a bulk job (training data,
-        // product descriptions) is worth spreading over all of them.
-        let embedded = if texts.len() > CHUNK { encoder.embed(&texts) } else { pool.install(|| encoder.embed(&texts)) };
+        // A batch of a few utterances runs on this worker's core; more (a product's description
+        // sentences, training data) is worth spreading over all of them.
+        let embedded = if texts.len() > ONE_CORE_BATCH { encoder.embed(&texts) } else { pool.install(|| encoder.embed(&texts)) };
         match embedded {
             Ok(vectors) => {
                 let mut vectors = vectors.into_iter();
