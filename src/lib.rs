@@ -3,7 +3,7 @@
 //! ```text
 //! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index: search, suggest, similar)
 //!                         │
-//!                         ├──────▶ nlu (encoder thread, intent head, slots)
+//!                         ├──────▶ nlu (encoder workers, intent head, slots)
 //!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
 //!                         │           └──▶ dialogue (policy, skills, replies) ──▶ nlu, catalog, orders
 //!                         ├──────▶ orders (store, import, identity tokens, access rules)
@@ -13,7 +13,7 @@
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
 //! - [`catalog`]: product model, importers, the index (built offline, swapped atomically),
 //!   search with typo tolerance and synonyms, filters, facets, autocomplete, similar items.
-//! - [`nlu`]: the local language model: model install, the candle encoder on its own thread,
+//! - [`nlu`]: the local language model: model install, the candle encoder on worker threads of its own,
 //!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
 //! - [`session`]: conversations: state, follow-up context, the transcript store (SQLite, sqlx).
 //! - [`dialogue`]: from intent to action to reply: the policy, the skills (search, questions,

