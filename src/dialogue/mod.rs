@@ -18,7 +18,7 @@ mod shop;
 use std::path::{Path, PathBuf};
 
 pub use assistant::{Assistant, Input, ShopSettings, Turn};
-pub use orders::{TurnContext, day, invoice_message, view as order_view};
+pub use orders::{TurnContext, day, invoice_message};
 
 /// Errors of the dialogue layer.
 #[derive(Debug, thiserror::Error)]

@@ -417,7 +417,7 @@ fn with_order(mut draft: Draft, order: &Order) -> Draft {
 }
 
 /// The order as the protocol's OrderView.
-pub fn view(order: &Order) -> OrderView {
+fn view(order: &Order) -> OrderView {
     OrderView {
         order_id: order.id.clone(),
         status: order.status.as_str().to_string(),

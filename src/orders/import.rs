@@ -164,10 +164,6 @@ impl Record for CustomerRecord {
 impl Record for OrderRecord {
     type Checked = NewOrder;
 
-    fn save<'a>(store: &'a OrderStore, row: &'a NewOrder, now: Seconds) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
-        store.upsert_order(row, now)
-    }
-
     fn check(self) -> Result<NewOrder, String> {
         let id = normalize_order_id(&id_field("order_id", &self.order_id)?);
         let customer_id = self.customer_id.as_deref().map(|c| id_field("customer_id", c)).transpose()?;
@@ -213,6 +209,10 @@ impl Record for OrderRecord {
         };
         let shipping_address = self.shipping_address.as_deref().map(|a| text_field("shipping_address", a, MAX_ADDRESS)).transpose()?;
         Ok(NewOrder { id, customer_id, email: email_field(&self.email)?, placed_at, currency, lines, events, shipment, shipping_address })
+    }
+
+    fn save<'a>(store: &'a OrderStore, row: &'a NewOrder, now: Seconds) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+        store.upsert_order(row, now)
     }
 }
 

@@ -238,3 +238,15 @@ pub fn normalize_email(email: &str) -> String {
 pub fn normalize_order_id(id: &str) -> String {
     id.trim().trim_start_matches('#').to_uppercase()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_list_of_statuses_before_shipment_is_the_enums() {
+        let listed: Vec<&str> = BEFORE_SHIPMENT_SQL.split(',').map(|s| s.trim().trim_matches('\'')).collect();
+        let before: Vec<&str> = OrderStatus::ALL.into_iter().filter(|s| s.before_shipment()).map(OrderStatus::as_str).collect();
+        assert_eq!(listed, before);
+    }
+}
