@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::import::{CustomerRecord, OrderRecord, Record, newest_event, read_lines};
+use super::import::{CustomerRecord, OrderRecord, Record, newest_event, read_file};
 use super::store::{OrderStore, StoreError};
 use super::Seconds;
 
@@ -36,30 +36,28 @@ pub async fn load_once(store: &OrderStore, dir: &Path, now: Seconds) -> Result<O
     if store.setting(LOADED).await?.is_some() || store.count_orders().await? > 0 {
         return Ok(None);
     }
-    let read = |name: &str| {
-        let path = dir.join(name);
-        (path.clone(), std::fs::read_to_string(&path).map_err(|source| DemoError::Read { path, source }))
-    };
-    let (customers_path, customers) = read("customers.jsonl");
-    let (orders_path, orders) = read("orders.jsonl");
-    let customers = read_lines(&customers?, CustomerRecord::check);
-    let mut orders = read_lines(&orders?, OrderRecord::check);
-    for (path, errors) in [(&customers_path, &customers.errors), (&orders_path, &orders.errors)] {
-        if let Some(first) = errors.first() {
-            return Err(DemoError::Invalid { path: path.clone(), message: first.to_string() });
-        }
-    }
-    let shift = newest_event(&orders.rows).map_or(0, |newest| now - newest);
-    for order in &mut orders.rows {
+    let customers = read_all::<CustomerRecord>(&dir.join("customers.jsonl"))?;
+    let mut orders = read_all::<OrderRecord>(&dir.join("orders.jsonl"))?;
+    let shift = newest_event(&orders).map_or(0, |newest| now - newest);
+    for order in &mut orders {
         order.shift(shift);
     }
-    for customer in &customers.rows {
+    for customer in &customers {
         store.upsert_customer(customer, now).await?;
     }
-    for order in &orders.rows {
+    for order in &orders {
         store.upsert_order(order, now).await?;
     }
     store.setting_or_init(LOADED, &now.to_string()).await?;
-    Ok(Some(DemoReport { customers: customers.rows.len(), orders: orders.rows.len() }))
+    Ok(Some(DemoReport { customers: customers.len(), orders: orders.len() }))
+}
+
+/// Every row of a demo file, checked: the shipped files have no bad rows, so one is an error.
+fn read_all<R: Record>(path: &Path) -> Result<Vec<R::Checked>, DemoError> {
+    let parsed = read_file(path, R::check).map_err(|source| DemoError::Read { path: path.to_path_buf(), source })?;
+    match parsed.errors.first() {
+        Some(first) => Err(DemoError::Invalid { path: path.to_path_buf(), message: first.to_string() }),
+        None => Ok(parsed.rows),
+    }
 }
 
