@@ -257,7 +257,21 @@ impl Catalog {
         clauses.extend(self.filter_clauses(&filters)?);
         let searcher = self.reader.searcher();
         let request = SearchRequest { limit, facets: false, ..SearchRequest::default() };
-        Ok(self.collect(&searcher, &BooleanQuery::new(clauses), &request, Sort::Relevance)?.hits)
+        // Products of the same department first (a watch box is like watches, not vanity boxes),
+        // then, to fill the list, any that are alike.
+        let mut hits = Vec::new();
+        if let Some(top) = path.first() {
+            let department = TermQuery::new(Term::from_facet(f.category, &Facet::from_path([top])), IndexRecordOption::Basic);
+            let mut same: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            same.push((Occur::Must, Box::new(department)));
+            hits = self.collect(&searcher, &BooleanQuery::new(same), &request, Sort::Relevance)?.hits;
+        }
+        if hits.len() < limit {
+            let more = self.collect(&searcher, &BooleanQuery::new(clauses), &request, Sort::Relevance)?.hits;
+            let seen: std::collections::HashSet<String> = hits.iter().map(|h| h.product.id.clone()).collect();
+            hits.extend(more.into_iter().filter(|h| !seen.contains(&h.product.id)).take(limit - hits.len()));
+        }
+        Ok(hits)
     }
 
     /// Completions for a partly typed query.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::catalog::{Catalog, Product};
 use crate::nlu::{Nlu, Parse};
 use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
-use crate::session::state::{Pending, SessionState};
+use crate::session::state::{HandoffReason, Pending, SessionState};
 
 use super::compose::{self, Draft, OFFER_PERSON};
 use super::faq::{Faq, FaqEntry};
@@ -78,6 +78,9 @@ impl Assistant {
     pub async fn respond(&self, ctx: TurnContext<'_>, state: &mut SessionState, input: Input<'_>) -> Result<Turn, DialogueError> {
         state.turns += 1;
         let (draft, intent) = match input {
+            // An emoji or a row of dots: nothing to act on, and nothing of the context changes
+            // (what was shown, the search, a pending question).
+            Input::Text(text) if super::cues::is_contentless(text) => (self.say(state, Template::NotUnderstood, &[]), None),
             Input::Text(text) => {
                 let parse = match self.settled_without_model(state, text) {
                     Some(parse) => parse,
@@ -119,6 +122,7 @@ impl Assistant {
             None => policy::decide(&parse, text, state),
         };
         state.pending = None;
+        state.remember(text);
         self.run(ctx, state, action).await
     }
 
@@ -141,7 +145,7 @@ impl Assistant {
                     None => Ok(self.say(state, Template::ProductNotFound, &[("query", action.product_id.as_deref().unwrap_or(""))])),
                 };
             }
-            "handoff" => Action::Handoff,
+            "handoff" => Action::Handoff(HandoffReason::Asked),
             other => return Err(DialogueError::BadInput(format!("unknown action {other:?}"))),
         };
         self.run(ctx, state, chosen).await
@@ -151,6 +155,7 @@ impl Assistant {
         match action {
             Action::Search(search) | Action::Refine(search) => self.search(state, search),
             Action::NextPage => self.next_page(state),
+            Action::PriceStep { search, direction } => self.price_step(state, search, direction),
             Action::NothingToRefine => Ok(self.say(state, Template::RefineNothing, &[])),
             Action::Question { target, text, embedding } => {
                 let embedding = match embedding {
@@ -163,11 +168,13 @@ impl Assistant {
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
             Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),
+            Action::SetQuantity { target, words, quantity } => self.set_quantity(state, target, &words, quantity),
             Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),
             Action::ViewCart => self.view_cart(state),
             Action::Checkout => self.checkout(state),
             Action::Policy(embedding) => Ok(self.policy_answer(state, &embedding)),
-            Action::Handoff => Ok(self.handoff(state)),
+            Action::Handoff(reason) => Ok(self.handoff(state, reason)),
+            Action::Frustrated => Ok(self.frustrated(state)),
             Action::Clarify { text, intents } => {
                 let [first, second] = &intents;
                 let (a, b) = (policy::intent_label(first), policy::intent_label(second));
@@ -232,7 +239,11 @@ impl Assistant {
                 ("Shipping", "what are the shipping options"),
             ]),
             Template::PaymentIssue | Template::AccountHelp | Template::Complaint => {
-                state.pending = Some(Pending::OfferHandoff);
+                state.offer_handoff(match template {
+                    Template::PaymentIssue => HandoffReason::PaymentIssue,
+                    Template::AccountHelp => HandoffReason::AccountHelp,
+                    _ => HandoffReason::Complaint,
+                });
                 draft.with_quick_replies(&[OFFER_PERSON])
             }
             _ => draft,
@@ -253,19 +264,33 @@ impl Assistant {
                 draft
             }
             _ => {
-                state.pending = Some(Pending::OfferHandoff);
+                state.offer_handoff(HandoffReason::Unanswered);
                 self.say(state, Template::PolicyUnknown, &[]).with_quick_replies(&[OFFER_PERSON])
             }
         }
     }
 
-    fn handoff(&self, state: &mut SessionState) -> Draft {
+    fn handoff(&self, state: &mut SessionState, reason: HandoffReason) -> Draft {
         if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
             return self.say(state, Template::HandoffAlready, &[]);
         }
+        state.handoff_reason = Some(reason);
+        tracing::info!(?reason, "handed to a person");
         let mut draft = self.say(state, Template::HandoffWaiting, &[]);
         draft.status = Some(SessionStatus::WaitingForAgent);
         draft
+    }
+}
+
+impl Assistant {
+    /// "This is useless", or the same request a third time: an apology and a person offered at
+    /// once, so the shopper need not ask for one.
+    fn frustrated(&self, state: &mut SessionState) -> Draft {
+        if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
+            return self.say(state, Template::HandoffAlready, &[]);
+        }
+        state.offer_handoff(HandoffReason::Frustration);
+        self.say(state, Template::Frustrated, &[]).with_quick_replies(&[OFFER_PERSON])
     }
 }
 

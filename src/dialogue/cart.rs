@@ -89,6 +89,45 @@ impl Assistant {
         Ok(draft)
     }
 
+    /// Sets the units of one cart line: the one referenced or named, else the focused product,
+    /// else the only line.
+    pub(super) fn set_quantity(&self, state: &mut SessionState, target: Target, words: &str, quantity: u32) -> Result<Draft, DialogueError> {
+        if state.cart.is_empty() {
+            return Ok(self.say(state, Template::CartEmpty, &[]));
+        }
+        let in_cart: Vec<Product> = self.products(&state.cart.iter().map(|l| l.product_id.clone()).collect::<Vec<_>>())?;
+        let mut ids: Vec<String> = match &target {
+            Target::Ids(ids) => ids.clone(),
+            Target::Best { .. } => self.one_product(state, &target)?.into_iter().map(|p| p.id).collect(),
+            Target::Unknown => Vec::new(),
+        };
+        ids.retain(|id| state.cart_quantity(id) > 0);
+        if ids.is_empty() && !words.is_empty() {
+            ids.extend(by_words(&in_cart, words).map(|p| p.id.clone()));
+        }
+        if ids.is_empty() {
+            ids.extend(state.focus.iter().filter(|id| state.cart_quantity(id) > 0).cloned());
+        }
+        if ids.is_empty() && state.cart.len() == 1 {
+            ids.push(state.cart[0].product_id.clone());
+        }
+        let [id] = ids.as_slice() else {
+            return Ok(self.say(state, Template::CartWhich, &[]));
+        };
+        let title = in_cart.iter().find(|p| &p.id == id).map(spoken_title).unwrap_or_else(|| id.clone());
+        state.set_quantity(id, quantity);
+        let cart = self.cart(state)?;
+        let total = money(cart.total, &cart.currency);
+        let units = state.cart_quantity(id).to_string();
+        let mut draft = if quantity == 0 {
+            self.say(state, Template::CartRemoved, &[("title", &title), ("total", &total)])
+        } else {
+            self.say(state, Template::CartSet, &[("title", &title), ("quantity", &units), ("total", &total)])
+        };
+        draft.cart = Some(cart);
+        Ok(draft.with_quick_replies(&[("Check out", "checkout")]))
+    }
+
     pub(super) fn view_cart(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
         if state.cart.is_empty() {
             return Ok(self.say(state, Template::CartEmpty, &[]));

@@ -7,6 +7,7 @@
 
 mod assistant;
 mod cart;
+pub mod cues;
 mod orders;
 pub mod compose;
 pub mod faq;

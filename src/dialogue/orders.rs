@@ -11,7 +11,7 @@ use crate::orders::access::Verification;
 use crate::orders::store::Canceled;
 use crate::orders::{Order, OrderLine, OrderStatus, Orders, Seconds, Viewer, format_time};
 use crate::protocol::{OrderItem, OrderView, TimelineEntry};
-use crate::session::state::{Pending, SessionState};
+use crate::session::state::{HandoffReason, Pending, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
@@ -74,7 +74,7 @@ impl Assistant {
             }
             Verification::Failed { locked_until: Some(until) } | Verification::Locked { until } => {
                 let minutes = ((until - ctx.now).max(60) + 59) / 60;
-                state.pending = Some(Pending::OfferHandoff);
+                state.offer_handoff(HandoffReason::OrderProblem);
                 Ok(self.say(state, Template::OrderLocked, &[("minutes", &minutes.to_string())]).with_quick_replies(&[OFFER_PERSON]))
             }
             Verification::Failed { locked_until: None } => {
@@ -125,7 +125,7 @@ impl Assistant {
         draft.speech = Some(compose::speech(&speech, &[]));
         draft.order = Some(view(&order));
         if late {
-            state.pending = Some(Pending::OfferHandoff);
+            state.offer_handoff(HandoffReason::OrderProblem);
             draft = draft.with_quick_replies(&[OFFER_PERSON]);
         }
         draft
@@ -168,7 +168,7 @@ impl Assistant {
         let days = self.faq.shop.return_window_days.to_string();
         let draft = self.say(state, too_late, &[("order_id", &order.id), ("status", status), ("days", &days)]);
         if too_late == Template::OrderChangeTooLate {
-            state.pending = Some(Pending::OfferHandoff);
+            state.offer_handoff(HandoffReason::OrderProblem);
             return draft.with_quick_replies(&[OFFER_PERSON]);
         }
         draft
@@ -215,7 +215,7 @@ impl Assistant {
         let delivered = order.reached(OrderStatus::Delivered).unwrap_or(order.placed_at);
         if ctx.now > delivered + window {
             let days = self.faq.shop.return_window_days.to_string();
-            state.pending = Some(Pending::OfferHandoff);
+            state.offer_handoff(HandoffReason::OrderProblem);
             let draft = self
                 .say(state, Template::OrderReturnWindowClosed, &[("order_id", &order.id), ("days", &days), ("date", &day(delivered + window))])
                 .with_quick_replies(&[OFFER_PERSON]);

@@ -3,8 +3,11 @@
 //! rule is tested on its own.
 
 use crate::nlu::Parse;
-use crate::nlu::slots::{Comparative, Reference, Slots, SortSlot};
-use crate::session::state::{Pending, SearchContext, SessionState};
+use crate::protocol::SessionStatus;
+use crate::nlu::slots::{Comparative, Direction, Reference, Slots, SortSlot};
+use crate::session::state::{HandoffReason, Pending, RECENT_MESSAGES, SearchContext, SessionState};
+
+use super::cues;
 
 /// Below this confidence an in-scope reading is checked with the shopper.
 pub const CLARIFY_BELOW: f32 = 0.45;
@@ -32,6 +35,9 @@ pub enum Action {
     Refine(SearchContext),
     /// The next page of the active search.
     NextPage,
+    /// "Cheaper ones" / "pricier ones": the active search (with the message's other
+    /// constraints) limited to prices beyond those shown, in `direction` (ascending: cheaper).
+    PriceStep { search: SearchContext, direction: Direction },
     /// A refinement with no search to refine.
     NothingToRefine,
     /// A question about one product; `embedding` is its text's, when the parse has it.
@@ -41,12 +47,18 @@ pub enum Action {
     Recommend(SearchContext),
     Similar(Target),
     AddToCart { target: Target, quantity: u32 },
+    /// "Make that 2": the cart line's quantity set, not added to (0 removes it); `words` name
+    /// the line when no reference does.
+    SetQuantity { target: Target, words: String, quantity: u32 },
     RemoveFromCart { target: Target, words: String, quantity: Option<u32> },
     ViewCart,
     Checkout,
     /// A policy question, by the embedding of its text.
     Policy(Vec<f32>),
-    Handoff,
+    /// A person asked to join, and why.
+    Handoff(HandoffReason),
+    /// The shopper is fed up (or asked the same thing again and again): apologize, offer a person.
+    Frustrated,
     /// "Did you mean A or B?" with two intents.
     Clarify { text: String, intents: [String; 2] },
     /// Intents answered with a short template (greet, help, thanks, goodbye, affirm, deny,
@@ -127,8 +139,8 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
                 return with_target(&chosen, asked, state, target);
             }
         }
-        Some(Pending::OfferHandoff) => match parse.intent.as_str() {
-            "affirm" => return Action::Handoff,
+        Some(Pending::OfferHandoff { reason }) => match parse.intent.as_str() {
+            "affirm" | "human_handoff" => return Action::Handoff(*reason),
             "deny" => return Action::Small("deny".into()),
             _ => {}
         },
@@ -171,6 +183,14 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
         }
         Some(Pending::Clarify { .. }) | None => {}
     }
+    if waiting_for_person(parse, state) {
+        // "hello?", "how long will it take?" while a person is on the way: about the wait, not a
+        // new conversation.
+        return Action::Handoff(HandoffReason::Asked);
+    }
+    if cues::is_frustrated(text) || asked_again(parse, text, state) {
+        return Action::Frustrated;
+    }
     if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
         if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
             if second.confidence >= SECOND_READING {
@@ -204,19 +224,84 @@ pub fn clarified<'a>(text: &str, state: &'a SessionState) -> Option<(&'a str, &'
     }
 }
 
+/// Whether a request for products or answers is the third asking of the same thing in a row
+/// (cart and order requests may well be repeated on purpose).
+fn asked_again(parse: &Parse, text: &str, state: &SessionState) -> bool {
+    const ASKING: [&str; 7] = ["search", "refine", "product_question", "recommend", "compare", "out_of_scope", "help"];
+    ASKING.contains(&parse.intent.as_str()) && state.recent.len() >= RECENT_MESSAGES && state.recent.iter().all(|earlier| cues::repeats(text, earlier))
+}
+
+/// Whether a message sent while a person is on the way is about the wait: small talk, a
+/// request for a person again, or a question that names nothing (no product, order, or words
+/// to search). Requests that name something are still served by the assistant meanwhile.
+fn waiting_for_person(parse: &Parse, state: &SessionState) -> bool {
+    if state.status != SessionStatus::WaitingForAgent {
+        return false;
+    }
+    let slots = &parse.slots;
+    let names_nothing = slots.order_id.is_none()
+        && slots.products.is_empty()
+        && slots.brands.is_empty()
+        && slots.categories.is_empty()
+        && target(slots, state) == Target::Unknown;
+    let words = slots.query.split_whitespace().count();
+    match parse.intent.as_str() {
+        "greet" | "help" | "human_handoff" | "complaint" | "affirm" | "out_of_scope" => true,
+        // "how long will it take?" leaves a word or so; a product search names what it wants.
+        "product_question" | "order_status" | "policy_question" => names_nothing && words <= 1,
+        "compare" | "recommend" | "refine" | "search" => names_nothing && words == 0,
+        _ => false,
+    }
+}
+
 fn confident(parse: &Parse) -> bool {
     parse.confidence >= 0.8 && parse.intent != "out_of_scope"
 }
 
 fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     let slots = &parse.slots;
+    // "change it to 2" with something in the cart: a quantity set, whatever the model read.
+    if !state.cart.is_empty() && !ORDER_INTENTS.contains(&parse.intent.as_str()) && slots.price_min.is_none() && slots.price_max.is_none() {
+        if let Some(change) = super::cues::quantity_change(text) {
+            return Action::SetQuantity { target: target(slots, state), words: change.words, quantity: change.quantity };
+        }
+    }
     // "and order 50005?": an order number with no product named is about that order, whatever
     // product reading the model gave it.
     let product_reading = PRODUCT_READINGS.contains(&parse.intent.as_str());
     if product_reading && slots.order_id.is_some() && slots.products.is_empty() && slots.brands.is_empty() && slots.query.split_whitespace().count() <= 2 {
         return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
     }
-    with_target(parse, text, state, target(slots, state))
+    let target = target(slots, state);
+    // "what material is the cheapest one?", "more details on the third one", "how much does it
+    // hold?": a question about a product shown, whatever the model read.
+    let misread = match parse.intent.as_str() {
+        "search" | "refine" | "out_of_scope" => true,
+        "recommend" => !asks_for_alternatives(text),
+        _ => false,
+    };
+    if misread && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
+        let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
+        return Action::Question { target, text: text.to_string(), embedding };
+    }
+    with_target(parse, text, state, target)
+}
+
+/// Whether a message asks for other products like one ("anything similar to the second one?").
+fn asks_for_alternatives(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "similar" | "like" | "alternative" | "alternatives" | "instead" | "other" | "others"))
+}
+
+/// Words a question about a product starts with.
+const QUESTION_STARTS: [&str; 18] =
+    ["what", "whats", "which", "how", "hows", "is", "does", "do", "can", "will", "are", "tell", "more", "any", "has", "have", "could", "would"];
+
+/// Whether a message reads as a question: it ends with a question mark or starts like one.
+fn is_question(text: &str) -> bool {
+    let text = text.trim();
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase().replace(['\'', '’'], "");
+    text.ends_with('?') || QUESTION_STARTS.contains(&first.as_str())
 }
 
 /// Readings an order number overrides.
@@ -224,6 +309,11 @@ const PRODUCT_READINGS: [&str; 7] = ["search", "refine", "product_question", "co
 
 fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) -> Action {
     let slots = &parse.slots;
+    if matches!(parse.intent.as_str(), "search" | "refine") {
+        if let Some(step) = price_step_action(parse, state) {
+            return step;
+        }
+    }
     match parse.intent.as_str() {
         "search" => match &state.search {
             // Only constraints, no new product words: it narrows the active search.
@@ -241,15 +331,20 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
             Action::Question { target, text: text.to_string(), embedding }
         }
         "compare" => {
+            // "which one has the better rating?" reads as a reference to the best-rated one.
+            let mut comparative = slots.comparative.clone();
             let target = match target {
                 // "which one is cheaper?" over what was shown.
                 Target::Unknown | Target::Ids(_) if target_len(&target) < 2 && state.shown.len() >= 2 => {
                     Target::Ids(state.shown.iter().take(10).cloned().collect())
                 }
-                Target::Best { candidates, .. } => Target::Ids(candidates),
+                Target::Best { candidates, comparative: by } => {
+                    comparative = comparative.or(Some(by));
+                    Target::Ids(candidates)
+                }
                 other => other,
             };
-            Action::Compare { target, comparative: slots.comparative.clone() }
+            Action::Compare { target, comparative }
         }
         "recommend" => {
             let similar = text.to_lowercase().contains("similar") || text.to_lowercase().contains(" like ");
@@ -269,7 +364,7 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
         "view_cart" => Action::ViewCart,
         "checkout" => Action::Checkout,
         "policy_question" => Action::Policy(parse.embedding.clone()),
-        "human_handoff" => Action::Handoff,
+        "human_handoff" => Action::Handoff(HandoffReason::Asked),
         intent if ORDER_INTENTS.contains(&intent) => Action::Order(OrderRequest {
             intent: intent.to_string(),
             order_id: slots.order_id.clone(),
@@ -370,6 +465,34 @@ fn has_constraints(slots: &Slots) -> bool {
         || slots.comparative.is_some()
 }
 
+/// "Cheaper ones", "these are too expensive, something cheaper?": a step in price from what
+/// was shown, keeping the active search; `None` when the message is not one, or names a new
+/// product ("cheaper mugs" after watches is a new search).
+fn price_step_action(parse: &Parse, state: &SessionState) -> Option<Action> {
+    let direction = price_step(&parse.slots)?;
+    let active = state.search.as_ref().filter(|_| !state.shown.is_empty())?;
+    let mut slots = parse.slots.clone();
+    slots.query = slots.query.split_whitespace().filter(|w| !PRICE_FILLER.contains(w)).collect::<Vec<_>>().join(" ");
+    slots.comparative = None;
+    if parse.intent == "search" && !slots.query.is_empty() {
+        return None;
+    }
+    Some(Action::PriceStep { search: refine(active, &slots), direction })
+}
+
+/// The direction of "cheaper ones" / "more expensive ones": a price comparative with no price
+/// named and no superlative ("the cheapest" sorts instead).
+fn price_step(slots: &Slots) -> Option<Direction> {
+    let c = slots.comparative.as_ref().filter(|c| c.attribute == "price")?;
+    (slots.sort.is_none() && slots.price_min.is_none() && slots.price_max.is_none()).then_some(c.direction)
+}
+
+/// Words of "these are too expensive, something cheaper?" that say nothing about the product.
+const PRICE_FILLER: [&str; 18] = [
+    "expensive", "costly", "pricey", "overpriced", "something", "anything", "bit", "little", "lot", "way", "much", "too",
+    "option", "options", "alternative", "alternatives", "one", "ones",
+];
+
 /// Words that ask for the next page ("show more", "next ones", "any others?").
 const MORE_WORDS: [&str; 5] = ["more", "next", "other", "others", "else"];
 /// Words that may come with them and say nothing else.
@@ -452,7 +575,6 @@ fn refine(active: &SearchContext, slots: &Slots) -> SearchContext {
 mod tests {
     use super::*;
     use crate::nlu::intents::IntentScore;
-    use crate::nlu::slots::Direction;
 
     fn parse(intent: &str, confidence: f32, slots: Slots) -> Parse {
         Parse {
@@ -564,8 +686,8 @@ mod tests {
     #[test]
     fn an_offer_of_a_person_is_taken_with_yes() {
         let mut state = SessionState::default();
-        state.pending = Some(Pending::OfferHandoff);
-        assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes please", &state), Action::Handoff);
+        state.offer_handoff(HandoffReason::Unanswered);
+        assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes please", &state), Action::Handoff(HandoffReason::Unanswered));
         assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes", &SessionState::default()), Action::Small("affirm".into()));
     }
 

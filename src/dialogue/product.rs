@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::catalog::Product;
 use crate::nlu::slots::{Comparative, Direction};
 use crate::protocol::{Comparison, ComparisonRow};
-use crate::session::state::{Pending, SessionState};
+use crate::session::state::{HandoffReason, Pending, SessionState};
 
 use super::DialogueError;
 use super::assistant::{Assistant, cosine};
@@ -33,7 +33,13 @@ const ASKS_ABOUT: &[(&[&str], &[&str])] = &[
     (&["made", "material", "fabric", "materials"], &["material", "fabric"]),
     (&["warranty", "guarantee"], &["warranty"]),
     (&["battery", "charge", "charging"], &["battery"]),
-    (&["capacity", "hold", "holds", "litre", "litres", "liter", "liters", "volume"], &["capacity", "volume"]),
+    (&["capacity", "hold", "holds", "litre", "litres", "liter", "liters", "volume", "ml"], &["capacity", "volume"]),
+    (&["microwave"], &["microwave"]),
+    (&["dishwasher"], &["dishwasher"]),
+    (&["freezer", "freeze", "fridge"], &["freezer"]),
+    (&["oven"], &["oven"]),
+    (&["laptop", "laptops"], &["laptop"]),
+    (&["induction"], &["induction"]),
     (&["colour", "color", "colours", "colors"], &["color", "colour"]),
     (&["pieces", "contents", "box", "package", "included", "comes", "come", "pack"], &["sales package", "contents", "pack of", "box"]),
     (&["fit", "sleeve", "neck", "collar"], &["fit", "sleeve", "neck", "collar"]),
@@ -106,11 +112,14 @@ impl Assistant {
                 _ => Template::AnswerAttribute,
             };
             self.say(state, template, &[("title", &title), ("attribute", &attribute), ("value", &value)])
-        } else if let Some(sentence) = self.description_answer(&product, question).await? {
+        } else if asks_details(&words) {
+            let details = details(&product);
+            self.say(state, Template::AnswerDetails, &[("title", &title), ("details", &details)])
+        } else if let Some(sentence) = self.description_answer(&product, question).await?.filter(|s| on_topic(s, &words)) {
             self.say(state, Template::AnswerDescription, &[("title", &title), ("sentence", &sentence)])
         } else {
             let topic = topic(&words, &product);
-            state.pending = Some(Pending::OfferHandoff);
+            state.offer_handoff(HandoffReason::Unanswered);
             self.say(state, Template::AnswerUnknown, &[("title", &title), ("topic", &topic)])
                 .with_quick_replies(&[OFFER_PERSON])
         };
@@ -163,9 +172,28 @@ impl Assistant {
             return Ok(draft.with_products(&products));
         };
         let quality = quality(comparative);
+        let known: Vec<(usize, f64)> = candidates.iter().enumerate().filter_map(|(i, p)| Some((i, measure(p, comparative)?))).collect();
+        match known.as_slice() {
+            // Never a winner, nor a tie, that the records do not show.
+            [] => return Ok(self.say(state, Template::CompareUnknown, &[("attribute", &comparative.attribute), ("quality", &quality)])),
+            [(only, _)] => {
+                let product = &candidates[*only];
+                let value = measure_text(product, comparative).unwrap_or_default();
+                let vars = [("title", spoken_title(product)), ("attribute", comparative.attribute.clone()), ("value", value), ("quality", quality.clone())];
+                let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                return Ok(self.say(state, Template::CompareOneKnown, &vars).with_products(std::slice::from_ref(product)));
+            }
+            _ => {}
+        }
         let Some(winner) = best(&candidates, comparative) else {
-            return Ok(self.say(state, Template::CompareTie, &[("quality", &comparative.attribute)]));
+            return Ok(self.say(state, Template::CompareUnknown, &[("attribute", &comparative.attribute), ("quality", &quality)]));
         };
+        let winning = known.iter().find(|(i, _)| *i == winner).map(|(_, v)| *v);
+        if known.iter().any(|(i, v)| *i != winner && Some(*v) == winning) {
+            // Level only when the values are equal.
+            let value = measure_text(&candidates[winner], comparative).unwrap_or_default();
+            return Ok(self.say(state, Template::CompareTie, &[("quality", &quality), ("value", &value)]));
+        }
         let winner_value = measure_text(&candidates[winner], comparative);
         let others: Vec<String> = candidates
             .iter()
@@ -233,6 +261,35 @@ fn topic(words: &[String], product: &Product) -> String {
     let title = product.title.to_lowercase();
     let rest: Vec<&str> = words.iter().map(String::as_str).filter(|w| !QUESTION_WORDS.contains(w) && !title.contains(w)).collect();
     if rest.is_empty() { "that".to_string() } else { rest.join(" ") }
+}
+
+/// Words of "tell me more about the third one", "more details on it", "what are its specs".
+const DETAIL_WORDS: &[&str] = &["details", "detail", "describe", "description", "specs", "specifications", "features", "info", "information", "more"];
+
+/// Whether a question asks about the product in general rather than one of its facts.
+fn asks_details(words: &[String]) -> bool {
+    words.iter().any(|w| DETAIL_WORDS.contains(&w.as_str())) && !words.iter().any(|w| ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w.as_str())))
+}
+
+/// A product in brief, from its record: price, rating and its first few facts.
+fn details(product: &Product) -> String {
+    let price = product.effective_price();
+    let mut parts = vec![format!("it costs {}", money(price.amount, &price.currency))];
+    if let Some(rating) = product.rating {
+        parts.push(format!("it is rated {rating:.1}"));
+    }
+    for (key, value) in facts(product).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("brand")).take(3) {
+        parts.push(format!("{} {}", key.to_lowercase(), value));
+    }
+    join_words(&parts)
+}
+
+/// Whether a description sentence may answer a question: when the question is about a known
+/// topic (warranty, capacity…), the sentence must mention it; else any close sentence will do.
+fn on_topic(sentence: &str, question: &[String]) -> bool {
+    let sentence = sentence.to_lowercase();
+    let topics: Vec<&(&[&str], &[&str])> = ASKS_ABOUT.iter().filter(|(asks, _)| question.iter().any(|w| asks.contains(&w.as_str()))).collect();
+    topics.is_empty() || topics.iter().any(|(asks, keys)| asks.iter().chain(keys.iter()).any(|w| sentence.contains(w)))
 }
 
 fn asks_price(words: &[String]) -> bool {
@@ -336,14 +393,49 @@ fn measure_text(product: &Product, comparative: &Comparative) -> Option<String> 
     }
 }
 
-/// The value of the first attribute whose key holds the name ("weight" → "Weight", "Net Weight").
+/// The value of the first attribute whose key holds the name ("weight" → "Weight", "Net
+/// Weight"), else a measure in the title in the attribute's units ("Steel Bottle 1000 ml" for
+/// capacity).
 fn attribute_value(product: &Product, attribute: &str) -> Option<String> {
     let fragments: Vec<&str> = ASKS_ABOUT
         .iter()
         .find(|(asks, _)| asks.contains(&attribute))
         .map(|(_, keys)| keys.to_vec())
         .unwrap_or_else(|| vec![attribute]);
-    facts(product).into_iter().find(|(k, _)| fragments.iter().any(|f| k.to_lowercase().contains(f))).map(|(_, v)| v)
+    facts(product)
+        .into_iter()
+        .find(|(k, _)| fragments.iter().any(|f| k.to_lowercase().contains(f)))
+        .map(|(_, v)| v)
+        .or_else(|| measure_in_title(&product.title, attribute))
+}
+
+/// Units that measure an attribute, for reading it from a title.
+const UNITS_OF: &[(&str, &[&str])] = &[
+    ("weight", &["g", "gm", "gms", "gram", "grams", "kg", "kgs", "kilogram", "kilograms", "mg"]),
+    ("capacity", &["ml", "l", "ltr", "ltrs", "litre", "litres", "liter", "liters"]),
+    ("battery", &["mah"]),
+    ("storage", &["gb", "tb"]),
+    ("memory", &["gb"]),
+    ("screen", &["inch", "inches", "cm"]),
+    ("warranty", &["year", "years", "yr", "yrs", "month", "months"]),
+];
+
+/// The first "number unit" of a title whose unit measures `attribute` ("1000 ml", "1.5L").
+fn measure_in_title(title: &str, attribute: &str) -> Option<String> {
+    let units = UNITS_OF.iter().find(|(a, _)| *a == attribute)?.1;
+    let tokens: Vec<String> = title.to_lowercase().split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']' | '|' | '/')).filter(|t| !t.is_empty()).map(str::to_string).collect();
+    for (i, token) in tokens.iter().enumerate() {
+        let digits = token.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(token.len());
+        if digits == 0 || token[..digits].parse::<f64>().is_err() {
+            continue;
+        }
+        let (number, glued) = token.split_at(digits);
+        let unit = if glued.is_empty() { tokens.get(i + 1).map(String::as_str).unwrap_or("") } else { glued };
+        if units.contains(&unit) {
+            return Some(format!("{number} {unit}"));
+        }
+    }
+    None
 }
 
 /// The first number of a value in base units: grams, millilitres, gigabytes, millimetres,

@@ -22,7 +22,8 @@ macro_rules! templates {
     )*) => {
         /// A reply template: one key of `prompts/responses.yaml`.
         ///
-        /// Variants read `{count}` as a plural ("3 results"): use them for two or more.
+        /// Variants read `{count}` as a plural ("3 results"): [`Template::for_count`] picks the
+        /// singular template for one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Template {
             $($(#[$meta])* $variant,)*
@@ -76,8 +77,14 @@ templates! {
     /// Nothing matched every constraint; `relaxed` lists what was dropped.
     SearchRelaxed = "search_relaxed" [relaxed, query] required [relaxed];
     SearchNone = "search_none" [query] required [];
+    /// "Cheaper ones" with nothing below `price`, the cheapest shown.
+    SearchNoneCheaper = "search_none_cheaper" [query, price] required [price];
+    /// "Pricier ones" with nothing above `price`, the dearest shown.
+    SearchNonePricier = "search_none_pricier" [query, price] required [price];
     /// The next page.
     SearchMore = "search_more" [count] required [];
+    /// A next page of one product.
+    SearchMoreOne = "search_more_one" [] required [];
     SearchNoMore = "search_no_more" [] required [];
     /// A refinement with no earlier search to refine.
     RefineNothing = "refine_nothing" [] required [];
@@ -93,6 +100,8 @@ templates! {
     AnswerOutOfStock = "answer_out_of_stock" [title] required [];
     /// `sentence`: one sentence from the product's description.
     AnswerDescription = "answer_description" [title, sentence] required [sentence];
+    /// "Tell me more about it": `details` lists price, rating and a few facts of the record.
+    AnswerDetails = "answer_details" [title, details] required [details];
     /// The product record does not say; offers a person.
     AnswerUnknown = "answer_unknown" [title, topic] required [];
     CompareNeedTwo = "compare_need_two" [] required [];
@@ -100,13 +109,24 @@ templates! {
     CompareTable = "compare_table" [count] required [];
     /// `quality` is a comparative ("lighter"), `why` the evidence ("250 g against 310 g").
     CompareWinner = "compare_winner" [winner, quality, why] required [winner, quality];
-    CompareTie = "compare_tie" [quality] required [quality];
+    /// The values are equal: `value` is theirs.
+    CompareTie = "compare_tie" [quality, value] required [quality];
+    /// None of the products lists `attribute`.
+    CompareUnknown = "compare_unknown" [attribute, quality] required [attribute];
+    /// Only `title` lists `attribute` (`value`); the others don't say.
+    CompareOneKnown = "compare_one_known" [title, attribute, value, quality] required [title, attribute, value];
     RecommendResults = "recommend_results" [count, query] required [];
+    /// A single recommendation.
+    RecommendOne = "recommend_one" [query] required [];
     RecommendSimilar = "recommend_similar" [title, count] required [title];
+    /// A single product similar to `title`.
+    RecommendSimilarOne = "recommend_similar_one" [title] required [title];
     RecommendNone = "recommend_none" [] required [];
     CartAdded = "cart_added" [quantity, title, total] required [title];
     CartRemoved = "cart_removed" [title, total] required [title];
     CartReduced = "cart_reduced" [title, quantity, total] required [title, quantity];
+    /// A cart line's quantity set to `quantity` ("make that 2").
+    CartSet = "cart_set" [title, quantity, total] required [title, quantity];
     CartNotInCart = "cart_not_in_cart" [title] required [title];
     /// `items` is "1 item" or "3 items".
     CartView = "cart_view" [items, total] required [items, total];
@@ -121,6 +141,8 @@ templates! {
     /// No FAQ entry matched; offers a person or email.
     PolicyUnknown = "policy_unknown" [] required [];
     HandoffWaiting = "handoff_waiting" [] required [];
+    /// The shopper is frustrated: an apology and the offer of a person.
+    Frustrated = "frustrated" [] required [];
     HandoffAlready = "handoff_already" [] required [];
     AgentBusyNote = "agent_busy_note" [] required [];
     /// Order status, cancel, change, return and invoice are not in the chat yet.
@@ -183,6 +205,17 @@ impl Template {
     /// The template with this key in the file.
     pub fn from_key(key: &str) -> Option<Template> {
         Template::ALL.iter().copied().find(|t| t.key() == key)
+    }
+
+    /// The template to use for `count` things: the singular wording for one, else this one.
+    pub fn for_count(self, count: usize) -> Template {
+        let singular = match self {
+            Template::SearchMore => Template::SearchMoreOne,
+            Template::RecommendResults => Template::RecommendOne,
+            Template::RecommendSimilar => Template::RecommendSimilarOne,
+            other => other,
+        };
+        if count == 1 { singular } else { self }
     }
 }
 
@@ -256,8 +289,23 @@ impl Responses {
                 },
             }
         }
-        out
+        tidy(&out)
     }
+}
+
+/// A rendered reply with the seams of empty or padded values closed: runs of white space become
+/// one space, and no space is left before a closing punctuation mark ("Poles  isn't" -> "Poles
+/// isn't", "It costs ." -> "It costs.").
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let glued = word.starts_with(['.', ',', '!', '?', ';', ':', ')']);
+        if !out.is_empty() && !glued {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn parse_variant(template: Template, text: &str) -> Result<Vec<Part>, String> {
@@ -434,7 +482,7 @@ mod tests {
         // A value is inserted as is, never read as a template.
         assert_eq!(responses.render(Template::AnswerPrice, 1, &[("price", "{title}")]), "It costs {title}.");
         // A missing value renders as nothing rather than as a raw placeholder.
-        assert_eq!(responses.render(Template::AnswerPrice, 1, &[]), "It costs .");
+        assert_eq!(responses.render(Template::AnswerPrice, 1, &[]), "It costs.");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! active search, the next page, recommendations and similar items.
 
 use crate::catalog::{Facets, Filters, Hit, Product, SearchRequest, SearchResults, Sort};
-use crate::nlu::slots::SortSlot;
+use crate::nlu::slots::{Direction, SortSlot};
 use crate::session::state::{SearchContext, SessionState};
 
 use super::DialogueError;
@@ -71,6 +71,44 @@ impl Assistant {
         Ok((results, current, relaxed))
     }
 
+    /// "Cheaper ones": the search limited to prices below the cheapest product shown (above the
+    /// dearest for "pricier ones"), never relaxed back to what was shown.
+    pub(super) fn price_step(&self, state: &mut SessionState, mut search: SearchContext, direction: Direction) -> Result<Draft, DialogueError> {
+        let prices: Vec<f64> = self.products(&state.shown)?.iter().map(|p| p.effective_price().amount).collect();
+        let (Some(low), Some(high)) = (prices.iter().copied().reduce(f64::min), prices.iter().copied().reduce(f64::max)) else {
+            return self.search(state, search);
+        };
+        search.page = 0;
+        let edge = match direction {
+            Direction::Asc => {
+                search.price_max = Some(low - 0.01);
+                search.price_min = search.price_min.filter(|min| *min < low);
+                low
+            }
+            Direction::Desc => {
+                search.price_min = Some(high + 0.01);
+                search.price_max = search.price_max.filter(|max| *max > high);
+                high
+            }
+        };
+        let mut results = self.catalog.search(&request(&search, PAGE_SIZE))?;
+        if results.hits.is_empty() {
+            let query = if search.query.is_empty() { "products".to_string() } else { search.query.clone() };
+            let template = if direction == Direction::Asc { Template::SearchNoneCheaper } else { Template::SearchNonePricier };
+            return Ok(self.say(state, template, &[("query", &query), ("price", &money(edge, &self.shop.currency))]));
+        }
+        let products = show(state, std::mem::take(&mut results.hits));
+        let query = describe(&search, &self.shop.currency);
+        let draft = if results.total > products.len() {
+            self.say(state, Template::SearchResultsTotal, &[("count", &products.len().to_string()), ("total", &results.total.to_string()), ("query", &query)])
+        } else {
+            self.say(state, Template::SearchResults, &[("results", &super::compose::counted(products.len(), "result")), ("query", &query)])
+        };
+        let more = results.total > products.len();
+        state.search = Some(search.clone());
+        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+    }
+
     pub(super) fn next_page(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
         let Some(mut search) = state.search.clone() else {
             return Ok(self.say(state, Template::RefineNothing, &[]));
@@ -82,7 +120,7 @@ impl Assistant {
         }
         let products = show(state, std::mem::take(&mut results.hits));
         let more = results.total > (search.page + 1) * PAGE_SIZE;
-        let draft = self.say(state, Template::SearchMore, &[("count", &products.len().to_string())]);
+        let draft = self.say(state, Template::SearchMore.for_count(products.len()), &[("count", &products.len().to_string())]);
         state.search = Some(search.clone());
         Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
     }
@@ -104,7 +142,7 @@ impl Assistant {
         let products = show(state, hits.into_iter().take(PAGE_SIZE));
         state.search = Some(shown_search);
         let query = describe(&search, &self.shop.currency);
-        let draft = self.say(state, Template::RecommendResults, &[("count", &products.len().to_string()), ("query", &query)]);
+        let draft = self.say(state, Template::RecommendResults.for_count(products.len()), &[("count", &products.len().to_string()), ("query", &query)]);
         Ok(draft.with_products(&products))
     }
 
@@ -123,7 +161,7 @@ impl Assistant {
         }
         let products = show(state, hits);
         let title = super::compose::spoken_title(&product);
-        let draft = self.say(state, Template::RecommendSimilar, &[("title", &title), ("count", &products.len().to_string())]);
+        let draft = self.say(state, Template::RecommendSimilar.for_count(products.len()), &[("title", &title), ("count", &products.len().to_string())]);
         Ok(draft.with_products(&products))
     }
 }

@@ -38,6 +38,32 @@ pub struct SessionState {
     pub pending: Option<Pending>,
     /// Turns taken so far (also picks template variants).
     pub turns: u64,
+    /// The shopper's last messages (at most [`RECENT_MESSAGES`]), to notice a request asked again.
+    pub recent: Vec<String>,
+    /// Why the conversation was handed to a person, once it was.
+    pub handoff_reason: Option<HandoffReason>,
+}
+
+/// Shopper messages remembered in [`SessionState::recent`].
+pub const RECENT_MESSAGES: usize = 2;
+
+/// Why a person was asked to join: shown to the agent with the conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The shopper asked for a person.
+    #[default]
+    Asked,
+    /// The shopper was frustrated, or asked for the same thing again and again.
+    Frustration,
+    /// A complaint about a product or an order.
+    Complaint,
+    /// The record or the shop's policies had no answer.
+    Unanswered,
+    /// An order that is late, or a change the chat cannot make.
+    OrderProblem,
+    PaymentIssue,
+    AccountHelp,
 }
 
 /// The constraints of the active search.
@@ -74,8 +100,11 @@ pub enum Pending {
     Clarify { text: String, intents: Vec<String> },
     /// "Which product do you mean?": the request waiting for a product.
     WhichProduct { intent: String, text: String },
-    /// "Shall I connect you with a person?"
-    OfferHandoff,
+    /// "Shall I connect you with a person?", and why it was offered.
+    OfferHandoff {
+        #[serde(default)]
+        reason: HandoffReason,
+    },
     /// An order request waiting for the order number, or for the email on the order.
     OrderDetails { intent: String, order_id: Option<String>, email: Option<String>, words: String },
     /// "Shall I cancel order X?"
@@ -91,6 +120,19 @@ pub enum Pending {
 impl SessionState {
     pub fn new(channel: Channel) -> SessionState {
         SessionState { channel, ..SessionState::default() }
+    }
+
+    /// Offers a person: a "yes" next hands the conversation over, for `reason`.
+    pub fn offer_handoff(&mut self, reason: HandoffReason) {
+        self.pending = Some(Pending::OfferHandoff { reason });
+    }
+
+    /// Remembers a shopper's message among the last [`RECENT_MESSAGES`].
+    pub fn remember(&mut self, text: &str) {
+        self.recent.push(text.chars().take(300).collect());
+        if self.recent.len() > RECENT_MESSAGES {
+            self.recent.remove(0);
+        }
     }
 
     /// Remembers a list just shown; the first item becomes the focus when there is one.
@@ -134,6 +176,20 @@ impl SessionState {
         true
     }
 
+    /// Sets the units of a product already in the cart (capped at [`MAX_QUANTITY`]; 0 removes
+    /// the line); `false` when it is not in the cart.
+    pub fn set_quantity(&mut self, product_id: &str, quantity: u32) -> bool {
+        let Some(index) = self.cart.iter().position(|l| l.product_id == product_id) else {
+            return false;
+        };
+        if quantity == 0 {
+            self.cart.remove(index);
+        } else {
+            self.cart[index].quantity = quantity.min(MAX_QUANTITY);
+        }
+        true
+    }
+
     /// Removes `quantity` units (all of them when `None`); returns the units left.
     pub fn remove_from_cart(&mut self, product_id: &str, quantity: Option<u32>) -> Option<u32> {
         let index = self.cart.iter().position(|l| l.product_id == product_id)?;
@@ -171,6 +227,20 @@ mod tests {
     }
 
     #[test]
+    fn a_quantity_is_set_not_added() {
+        let mut s = SessionState::default();
+        s.add_to_cart("a", 3);
+        assert!(s.set_quantity("a", 2));
+        assert_eq!(s.cart_quantity("a"), 2);
+        assert!(s.set_quantity("a", 500));
+        assert_eq!(s.cart_quantity("a"), MAX_QUANTITY);
+        assert!(!s.set_quantity("b", 1), "not in the cart");
+        assert!(s.cart.iter().all(|l| l.product_id != "b"));
+        assert!(s.set_quantity("a", 0));
+        assert!(s.cart.is_empty());
+    }
+
+    #[test]
     fn a_token_identity_holds_until_it_expires() {
         let s = SessionState { customer_id: Some("C1".into()), customer_expires_at: Some(100), ..SessionState::default() };
         assert_eq!(s.customer(99), Some("C1"));
@@ -196,5 +266,19 @@ mod tests {
         let s: SessionState = serde_json::from_str(r#"{"shown":["p1"],"unknown":1}"#).unwrap();
         assert_eq!(s.shown, vec!["p1"]);
         assert!(s.cart.is_empty());
+        // An offer of a person stored before offers had a reason.
+        let s: SessionState = serde_json::from_str(r#"{"pending":{"kind":"offer_handoff"}}"#).unwrap();
+        assert_eq!(s.pending, Some(Pending::OfferHandoff { reason: HandoffReason::Asked }));
+    }
+
+    #[test]
+    fn the_last_messages_are_remembered() {
+        let mut s = SessionState::default();
+        for text in ["a", "b", "c"] {
+            s.remember(text);
+        }
+        assert_eq!(s.recent, vec!["b", "c"]);
+        s.remember(&"x".repeat(1000));
+        assert_eq!(s.recent[1].len(), 300);
     }
 }

@@ -1,0 +1,208 @@
+//! Cues read straight from a message's words, where the intent model has no class for them: a
+//! quantity being set rather than added ("make that 2"), a message with nothing to act on (an
+//! emoji, "…"), frustration ("this is useless") and a request asked again. Pure functions over
+//! the text; the policy decides what they mean in the conversation.
+
+/// Most units a quantity change may name (the cart's own cap applies after).
+const MAX_SET_QUANTITY: u32 = 99;
+
+/// Verbs that set a quantity when followed by "to N" ("change it to 2", "update the mug to 3").
+const SET_VERBS: [&str; 7] = ["change", "set", "update", "make", "increase", "reduce", "decrease"];
+/// Words that point at a cart line without naming it.
+const POINTERS: [&str; 8] = ["it", "that", "this", "them", "those", "these", "one", "ones"];
+/// Words that say nothing about which line: dropped from the words that name it.
+const QUANTITY_FILLER: [&str; 14] =
+    ["the", "quantity", "qty", "number", "of", "my", "in", "cart", "please", "can", "you", "i", "want", "actually"];
+
+/// A message that sets how many of a cart line the shopper wants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantityChange {
+    /// The new number of units; 0 removes the line.
+    pub quantity: u32,
+    /// Words that name the line ("mug" in "change the mug to 3"), empty when it is pointed at.
+    pub words: String,
+}
+
+/// Reads "change it to 2", "make that 3", "set the quantity of the mug to 1", "just one",
+/// "only 2 please", "2 instead", "actually make it three". Not "change it to blue" (no
+/// number), nor "under 500" or "only 2 left?" (no setting phrase).
+pub fn quantity_change(text: &str) -> Option<QuantityChange> {
+    let words = words(text);
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let number_at = |i: usize| w.get(i).and_then(|t| number(t));
+    // "<verb> ... to N" / "<verb> it N" ("make it 2", "make that three")
+    if let Some(v) = w.iter().position(|t| SET_VERBS.contains(t)) {
+        if let Some(to) = w[v + 1..].iter().position(|t| *t == "to").map(|p| v + 1 + p) {
+            if let Some(quantity) = number_at(to + 1).filter(|_| rest_is_filler(&w[to + 2..])) {
+                return Some(QuantityChange { quantity, words: naming_words(&w[v + 1..to]) });
+            }
+        }
+        if w.get(v + 1).is_some_and(|t| POINTERS.contains(t)) {
+            // "make it 2", "make that just one"
+            let at = if w.get(v + 2).is_some_and(|t| matches!(*t, "just" | "only")) { v + 3 } else { v + 2 };
+            if let Some(quantity) = number_at(at).filter(|_| rest_is_filler(&w[at + 1..])) {
+                return Some(QuantityChange { quantity, words: String::new() });
+            }
+        }
+    }
+    // "just one", "only two please", "2 instead", "just 1 not 2"
+    match w.as_slice() {
+        ["just" | "only", n, rest @ ..] | [n, "instead", rest @ ..] if rest_is_filler(rest) || not_count(rest) => {
+            number(n).map(|quantity| QuantityChange { quantity, words: String::new() })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a message has nothing to act on: no letter or digit in it (emoji, punctuation).
+pub fn is_contentless(text: &str) -> bool {
+    !text.chars().any(char::is_alphanumeric)
+}
+
+/// Phrases of a shopper who is fed up with the assistant (matched on whole words).
+const FRUSTRATED: &[&str] = &[
+    "useless", "pointless", "hopeless", "ridiculous", "terrible", "horrible", "awful", "rubbish", "garbage",
+    "stupid", "dumb", "idiot", "idiotic", "wtf", "annoying", "frustrating", "frustrated", "pathetic",
+    "not helping", "not helpful", "unhelpful", "no help", "doesn't help", "doesnt help", "not what i asked",
+    "not what i want", "not what i wanted", "that's wrong", "thats wrong", "you're wrong", "youre wrong", "wrong again",
+    "already told you", "already said", "i said", "you don't understand", "you dont understand", "you don't get it",
+    "you dont get it", "listen to me", "are you even", "makes no sense", "waste of time", "fed up", "sick of",
+    "give up", "forget it",
+];
+
+/// Least share of their content words (shared over all) two messages have in common to count
+/// as the same request: high, so a refinement ("under 3000" after "under 2000") is not one.
+const SAME_REQUEST: f32 = 0.75;
+
+/// Whether a message says the shopper is frustrated with the assistant ("this is useless",
+/// "that's not what I asked", "I already told you").
+pub fn is_frustrated(text: &str) -> bool {
+    let words = words(text);
+    let joined = format!(" {} ", words.join(" "));
+    FRUSTRATED.iter().any(|phrase| joined.contains(&format!(" {phrase} ")))
+}
+
+/// Whether a message asks again what one of the `earlier` messages asked, in other words or
+/// the same: most of their content words are shared (the third asking of one thing is a sign
+/// the assistant is not getting it).
+pub fn repeats(text: &str, earlier: &str) -> bool {
+    let content = |t: &str| -> std::collections::BTreeSet<String> {
+        words(t).into_iter().filter(|w| w.len() > 2 && !matches!(w.as_str(), "the" | "and" | "for" | "you" | "please" | "can" | "show" | "want" | "need")).collect()
+    };
+    let (a, b) = (content(text), content(earlier));
+    if a.len() < 2 || b.len() < 2 {
+        return false;
+    }
+    let shared = a.intersection(&b).count() as f32;
+    shared / a.union(&b).count() as f32 >= SAME_REQUEST
+}
+
+/// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// A small count: digits or a number word, 0 to [`MAX_SET_QUANTITY`].
+fn number(word: &str) -> Option<u32> {
+    let n = match word {
+        "zero" | "none" => 0,
+        "one" | "single" => 1,
+        "two" | "pair" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "dozen" => 12,
+        digits => digits.parse().ok()?,
+    };
+    (n <= MAX_SET_QUANTITY).then_some(n)
+}
+
+fn rest_is_filler(rest: &[&str]) -> bool {
+    rest.iter().all(|w| matches!(*w, "please" | "pls" | "thanks" | "instead" | "units" | "pieces" | "pcs" | "of" | "them" | "those" | "now"))
+}
+
+/// "not 2", "not two": the number the shopper is correcting.
+fn not_count(rest: &[&str]) -> bool {
+    matches!(rest, ["not", n, ..] if number(n).is_some())
+}
+
+/// The words between a verb and "to" that name a cart line ("the blue mug"), without pointers
+/// and filler.
+fn naming_words(words: &[&str]) -> String {
+    words.iter().filter(|w| !POINTERS.contains(w) && !QUANTITY_FILLER.contains(w)).copied().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(quantity: u32, words: &str) -> Option<QuantityChange> {
+        Some(QuantityChange { quantity, words: words.into() })
+    }
+
+    #[test]
+    fn setting_phrases_give_the_new_quantity_and_the_line_named() {
+        assert_eq!(quantity_change("change it to 2"), set(2, ""));
+        assert_eq!(quantity_change("Make that 3 please"), set(3, ""));
+        assert_eq!(quantity_change("actually make it three"), set(3, ""));
+        assert_eq!(quantity_change("actually make that just one"), set(1, ""));
+        assert_eq!(quantity_change("change the quantity of the mug to 3"), set(3, "mug"));
+        assert_eq!(quantity_change("update the blue bottle to 1"), set(1, "blue bottle"));
+        assert_eq!(quantity_change("just one"), set(1, ""));
+        assert_eq!(quantity_change("only two please"), set(2, ""));
+        assert_eq!(quantity_change("just 1 not 2"), set(1, ""));
+        assert_eq!(quantity_change("2 instead"), set(2, ""));
+        assert_eq!(quantity_change("set it to 0"), set(0, ""));
+    }
+
+    #[test]
+    fn other_messages_with_numbers_set_nothing() {
+        for text in [
+            "change it to blue",
+            "under 500",
+            "only 2 left?",
+            "add 2 of the first one",
+            "just looking",
+            "make it cheaper",
+            "change my order 48213 to express",
+            "set a budget of 2000",
+            "make that 500 rupees",
+        ] {
+            assert_eq!(quantity_change(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn frustration_is_read_from_whole_words() {
+        for text in ["this is useless", "You're not helping at all!", "that's NOT what I asked", "I already told you, red shoes", "wtf"] {
+            assert!(is_frustrated(text), "{text}");
+        }
+        for text in ["show me red shoes", "is it useful for hiking?", "which is the worst rated?", "a dumbbell set"] {
+            assert!(!is_frustrated(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_request_asked_again_is_recognized() {
+        assert!(repeats("I want red running shoes", "red running shoes please"));
+        assert!(repeats("show me red running shoes for women", "running shoes for women in red"));
+        assert!(!repeats("red running shoes", "blue ceramic mugs"));
+        assert!(!repeats("red running shoes under 3000", "red running shoes under 2000"), "a refinement");
+        assert!(!repeats("yes", "yes"), "too short to say");
+    }
+
+    #[test]
+    fn messages_without_letters_or_digits_are_contentless() {
+        assert!(is_contentless("👍"));
+        assert!(is_contentless("🙂🙂 !!"));
+        assert!(is_contentless("  ...  "));
+        assert!(!is_contentless("ok"));
+        assert!(!is_contentless("2"));
+        assert!(!is_contentless("नमस्ते"));
+    }
+}
