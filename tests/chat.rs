@@ -45,6 +45,8 @@ fn speakable(reply: &Reply) {
         .count()
         .max(usize::from(!s.trim().is_empty()));
     assert!(sentences <= 2, "more than two sentences: {s:?}");
+    assert!(s.trim_end().ends_with(['.', '!', '?']), "speech ends mid-sentence: {s:?}");
+    assert!(!s.contains("  ") && !s.contains("₹-") && !s.contains("$-"), "{s:?}");
 }
 
 async fn search(chat: &mut Connection, text: &str) -> Reply {
@@ -150,15 +152,29 @@ async fn show_more_pages_through_the_same_search() {
 }
 
 #[tokio::test]
-async fn cheaper_ones_sorts_the_same_search_by_price() {
+async fn cheaper_ones_are_watches_cheaper_than_every_one_shown() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
-    search(&mut chat, "watches").await;
-    let reply = say(&mut chat, "show me cheaper ones").await;
-    let prices: Vec<f64> = reply.products.iter().map(|p| p.price).collect();
-    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
-    assert!(reply.products.iter().all(|p| p.title.to_lowercase().contains("watch")));
+    let shown = search(&mut chat, "watches").await;
+    let cheapest_shown = shown.products.iter().map(|p| p.price).fold(f64::INFINITY, f64::min);
+    for text in ["show me cheaper ones", "these are too expensive, something cheaper?"] {
+        let reply = say(&mut chat, text).await;
+        assert!(!reply.products.is_empty(), "{text:?}: nothing shown: {reply:?}");
+        assert!(reply.products.iter().all(|p| p.price < cheapest_shown), "{text:?}: not cheaper than {cheapest_shown}: {reply:?}");
+        assert!(reply.products.iter().all(|p| p.title.to_lowercase().contains("watch")), "{text:?}: {reply:?}");
+        assert!(!reply.text.contains("expensive"), "{text:?}: filler searched: {:?}", reply.text);
+    }
+    // At the bottom of the range it says so and keeps what was shown.
+    let bottom = demo_catalog_watches_ref().into_iter().map(|p| p.effective_price().amount).fold(f64::INFINITY, f64::min);
+    say(&mut chat, &format!("watches under {}", bottom.ceil() as i64)).await;
+    let none = say(&mut chat, "cheaper ones please").await;
+    assert!(none.products.is_empty(), "nothing is cheaper than {bottom}: {none:?}");
+    assert!(none.text.contains(&format!("{}", bottom.round() as i64)), "{:?}", none.text);
+    let first = say(&mut chat, "add the first one to my cart").await;
+    assert!(first.cart.is_some_and(|c| c.items.iter().all(|i| (i.price - bottom).abs() < 0.01)), "the list shown before stays");
 }
+
+
 
 #[tokio::test]
 async fn a_search_that_matches_nothing_says_what_it_relaxed() {
@@ -239,10 +255,54 @@ async fn compare_the_first_two_gives_a_table_with_the_best_price_marked() {
     assert_eq!(table.products, ids(&shown)[..2].to_vec());
     let price = table.rows.iter().find(|r| r.attribute == "price").unwrap();
     let (a, b) = (shown.products[0].price, shown.products[1].price);
-    if a != b {
-        assert_eq!(price.best, Some(usize::from(b < a)));
-    }
+    // Equal prices have no best; otherwise the cheaper one is marked.
+    let expected = if a == b { None } else { Some(usize::from(b < a)) };
+    assert_eq!(price.best, expected, "{a} vs {b}");
     assert!(!table.summary.is_empty());
+}
+
+#[tokio::test]
+async fn which_is_rated_higher_compares_ratings_and_never_invents_a_tie() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    // Two demo watches with different ratings in their records, put side by side.
+    let rated: Vec<&Product> = demo_catalog_watches_ref().into_iter().filter(|p| p.rating.is_some()).collect();
+    let (a, b) = rated
+        .iter()
+        .flat_map(|a| rated.iter().map(move |b| (*a, *b)))
+        .find(|(a, b)| a.rating != b.rating)
+        .expect("two demo watches with different ratings");
+    compare_buttons(&mut chat, &[&a.id, &b.id]).await;
+    let reply = say(&mut chat, "which is rated higher?").await;
+    let winner = if a.rating > b.rating { a } else { b };
+    assert_eq!(ids(&reply), vec![winner.id.clone()], "{reply:?}");
+    assert!(reply.text.contains("rated"), "{:?}", reply.text);
+    assert!(!reply.text.to_lowercase().contains("level") && !reply.text.contains("tie"), "{:?}", reply.text);
+    // Two without a rating: neither wins, and no tie is invented.
+    let unrated: Vec<&Product> = demo_catalog_watches_ref().into_iter().filter(|p| p.rating.is_none()).take(2).collect();
+    compare_buttons(&mut chat, &[&unrated[0].id, &unrated[1].id]).await;
+    let reply = say(&mut chat, "which one has the better rating?").await;
+    assert!(reply.products.is_empty(), "no winner without ratings: {reply:?}");
+    assert!(!reply.text.to_lowercase().contains("level") && !reply.text.contains("tie"), "{:?}", reply.text);
+}
+
+/// The demo watches, borrowed.
+fn demo_catalog_watches_ref() -> Vec<&'static Product> {
+    common::demo_products().iter().filter(|p| p.title.to_lowercase().contains("watch")).collect()
+}
+
+/// Presses the widget's compare button for `ids`.
+async fn compare_buttons(chat: &mut Connection, ids: &[&str]) -> Reply {
+    let id = chat.next_message_id();
+    let frame = aisle::protocol::ActionFrame {
+        id: Some(id.clone()),
+        action: "compare".into(),
+        product_id: None,
+        product_ids: ids.iter().map(|s| s.to_string()).collect(),
+        quantity: None,
+    };
+    chat.send(&ClientFrame::Action(frame)).await.unwrap();
+    chat.reply_to(&id).await.unwrap()
 }
 
 #[tokio::test]
@@ -268,11 +328,17 @@ async fn checkout_gives_the_configured_link_and_an_empty_cart_is_said_so() {
     let mut chat = connect(&server, Channel::Web).await;
     let empty = say(&mut chat, "I'm ready to pay").await;
     assert!(!empty.text.contains(CHECKOUT_URL) && empty.cart.is_none(), "{empty:?}");
+    assert!(empty.text.to_lowercase().contains("empty") || empty.text.to_lowercase().contains("nothing in your cart"), "{:?}", empty.text);
+    assert!(!empty.text.contains("-0") && !empty.text.contains("0 items"), "{:?}", empty.text);
+    let view = say(&mut chat, "what's in my basket right now?").await;
+    assert!(view.text.to_lowercase().contains("empty") || view.text.to_lowercase().contains("nothing"), "{:?}", view.text);
+    assert!(!view.text.contains("-0") && !view.text.contains('0'), "no total of nothing: {:?}", view.text);
     search(&mut chat, "watches").await;
     say(&mut chat, "add the first one to my cart").await;
     let reply = say(&mut chat, "take me to checkout").await;
     assert!(reply.text.contains(CHECKOUT_URL), "{:?}", reply.text);
     assert!(!reply.speech.contains("https://"), "a link is not spoken: {:?}", reply.speech);
+    speakable(&reply);
 }
 
 #[tokio::test]
@@ -302,6 +368,47 @@ async fn asking_for_a_person_turns_the_session_to_waiting_for_an_agent() {
     }
     let again = say(&mut chat, "can I speak to a person").await;
     assert!(again.seq > reply.seq + 1);
+    // While waiting, greetings and questions about the wait are about the wait, not a new chat.
+    for text in ["hello?", "how long will it take?"] {
+        let waiting = say(&mut chat, text).await;
+        let lower = waiting.text.to_lowercase();
+        assert!(lower.contains("team") || lower.contains("person"), "{text:?}: {:?}", waiting.text);
+        assert!(!lower.contains("welcome") && !lower.contains("which product"), "{text:?}: {:?}", waiting.text);
+    }
+}
+
+#[tokio::test]
+async fn setting_a_quantity_sets_it_and_says_so() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    let (first, second) = (&shown.products[0], &shown.products[1]);
+    let added = say(&mut chat, "add 3 of the first one").await;
+    assert_eq!(added.cart.unwrap().items[0].quantity, 3);
+    let changed = say(&mut chat, "change it to 2").await;
+    let cart = changed.cart.expect("the cart");
+    assert_eq!(cart.items.iter().map(|i| (i.product_id.as_str(), i.quantity)).collect::<Vec<_>>(), vec![(first.id.as_str(), 2)]);
+    assert!((cart.total - 2.0 * first.price).abs() < 0.01);
+    say(&mut chat, "add the second one too").await;
+    let just_one = say(&mut chat, "actually make that just one").await;
+    let lines: Vec<(String, u32)> = just_one.cart.unwrap().items.into_iter().map(|i| (i.product_id, i.quantity)).collect();
+    assert_eq!(lines, vec![(first.id.clone(), 2), (second.id.clone(), 1)], "the focused line, the second one, is set");
+    let removed = say(&mut chat, "set it to 0").await;
+    let lines: Vec<String> = removed.cart.unwrap().items.into_iter().map(|i| i.product_id).collect();
+    assert_eq!(lines, vec![first.id.clone()]);
+}
+
+#[tokio::test]
+async fn a_message_with_nothing_to_act_on_changes_nothing() {
+    let server = TestServer::start().await;
+    let mut chat = connect(&server, Channel::Web).await;
+    let shown = search(&mut chat, "watches").await;
+    for text in ["👍", "🙂🙂", "..."] {
+        let reply = say(&mut chat, text).await;
+        assert!(reply.products.is_empty() && reply.cart.is_none(), "{text:?}: {reply:?}");
+    }
+    let added = say(&mut chat, "add the first one").await;
+    assert_eq!(added.cart.unwrap().items[0].product_id, shown.products[0].id);
 }
 
 #[tokio::test]

@@ -164,3 +164,54 @@ impl Drop for TestServer {
         }
     }
 }
+
+// --- Servers over another catalog (the lead's block) -----------------------------------------
+
+/// The demo products with the given ids marked out of stock.
+pub fn demo_products_out_of_stock(ids: &[&str]) -> Vec<Product> {
+    demo_products()
+        .iter()
+        .cloned()
+        .map(|mut p| {
+            if ids.contains(&p.id.as_str()) {
+                p.availability = aisle::catalog::Availability::OutOfStock;
+            }
+            p
+        })
+        .collect()
+}
+
+impl TestServer {
+    /// A server with a new, empty database over `products` (the NLU's lexicon stays the demo
+    /// catalog's, so use the demo products with some fields changed).
+    pub async fn start_with_products(products: &[Product]) -> (TestServer, tempfile::TempDir) {
+        let index = build_index(products);
+        let synonyms = Synonyms::load(&repo_path("data/synonyms.txt")).unwrap();
+        let catalog = Arc::new(Catalog::open(index.path(), synonyms).unwrap());
+        let assistant = {
+            let catalog = catalog.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let currency = catalog.main_currency().unwrap().unwrap();
+                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
+                Arc::new(runtime.block_on(Assistant::load(catalog, nlu(), &repo_path("prompts"), shop)).unwrap())
+            })
+            .join()
+            .unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("aisle.db");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let store = Store::open(&database).await.unwrap();
+        let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
+        let sessions = Sessions::new(store, assistant, orders.clone());
+        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
+        let task = tokio::spawn(server::run(listener, state, async move {
+            let _ = rx.await;
+        }));
+        let server = TestServer { addr, database, orders, shutdown: Some(tx), task: Some(task), _dir: Some(dir) };
+        (server, index)
+    }
+}
