@@ -206,3 +206,8 @@ async fn serve_builds_a_missing_index_answers_and_stops_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("SIGTERM")), "{rest:?}");
 }
+
+#[test]
+fn no_phrase_here_is_training_data() {
+    common::assert_source_unseen(include_str!("cli.rs"));
+}

@@ -2,7 +2,12 @@
 
 mod common;
 
-use common::{TestServer, demo_products};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use aisle::catalog::synonyms::Synonyms;
+use aisle::catalog::{Availability, Catalog, Product};
+use common::{TestServer, build_index, demo_products};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -73,10 +78,61 @@ async fn search_filters_and_sorts_over_http() {
         .count();
     assert_eq!(body["total"].as_u64().unwrap() as usize, expected);
 
-    let (_, body) = get(&server, "/v1/search?brand=speedwav&brand=AKUP&in_stock=true&limit=0").await;
+    let (_, body) = get(&server, "/v1/search?brand=speedwav&brand=AKUP&limit=0").await;
     let expected = demo_products().iter().filter(|p| matches!(p.brand.as_deref(), Some("Speedwav" | "Akup"))).count();
+    assert!(expected > 0);
     assert_eq!(body["total"].as_u64().unwrap() as usize, expected);
     assert!(body["products"].as_array().unwrap().is_empty());
+}
+
+/// The demo catalog with every other Speedwav and Akup product out of stock (the demo has
+/// every product in stock), and the ids of those taken out.
+fn partly_out_of_stock() -> (Vec<Product>, HashSet<String>) {
+    let mut products = demo_products().to_vec();
+    let mut out = HashSet::new();
+    let branded = products.iter_mut().filter(|p| matches!(p.brand.as_deref(), Some("Speedwav" | "Akup")));
+    for product in branded.step_by(2) {
+        product.availability = Availability::OutOfStock;
+        out.insert(product.id.clone());
+    }
+    (products, out)
+}
+
+/// The ids and stock flags of a search's cards.
+async fn cards(server: &TestServer, path: &str) -> Vec<(String, bool)> {
+    let (status, body) = get(server, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    let cards = body["products"].as_array().unwrap();
+    assert_eq!(body["total"].as_u64().unwrap() as usize, cards.len(), "{path}: one page holds them all");
+    cards.iter().map(|c| (c["id"].as_str().unwrap().to_string(), c["in_stock"].as_bool().unwrap())).collect()
+}
+
+#[tokio::test]
+async fn the_in_stock_filter_excludes_exactly_the_products_out_of_stock() {
+    let (products, out) = partly_out_of_stock();
+    let dir = build_index(&products);
+    let server = TestServer::start_over(Arc::new(Catalog::open(dir.path(), Synonyms::default()).unwrap())).await;
+    let branded: HashSet<String> =
+        products.iter().filter(|p| matches!(p.brand.as_deref(), Some("Speedwav" | "Akup"))).map(|p| p.id.clone()).collect();
+    let in_stock: HashSet<String> = branded.difference(&out).cloned().collect();
+    assert!(out.len() >= 10 && in_stock.len() >= 10, "{} out, {} in stock", out.len(), in_stock.len());
+
+    let base = "/v1/search?brand=speedwav&brand=AKUP&limit=100";
+    let only_in_stock = cards(&server, &format!("{base}&in_stock=true")).await;
+    assert_eq!(only_in_stock.iter().map(|(id, _)| id.clone()).collect::<HashSet<_>>(), in_stock);
+    assert!(only_in_stock.iter().all(|(_, flag)| *flag), "{only_in_stock:?}");
+    let only_out = cards(&server, &format!("{base}&in_stock=false")).await;
+    assert_eq!(only_out.iter().map(|(id, _)| id.clone()).collect::<HashSet<_>>(), out);
+    assert!(only_out.iter().all(|(_, flag)| !*flag), "{only_out:?}");
+    let unfiltered = cards(&server, base).await;
+    assert_eq!(unfiltered.len(), branded.len());
+    for (id, flag) in &unfiltered {
+        assert_eq!(*flag, !out.contains(id), "{id}: the card's in_stock is the record's");
+    }
+    // With text too: the filter applies to what the words find.
+    let shades = cards(&server, "/v1/search?q=speedwav%20sun%20shade&in_stock=true&limit=100").await;
+    assert!(!shades.is_empty());
+    assert!(shades.iter().all(|(id, _)| !out.contains(id)), "{shades:?}");
 }
 
 #[tokio::test]
@@ -100,13 +156,44 @@ async fn bad_parameters_are_400_with_a_clear_message() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// The ids a search for `q` returns, in order, and its total.
+async fn search_ids(server: &TestServer, q: &str) -> (u64, Vec<String>) {
+    let query = serde_urlencoded::to_string([("q", q), ("limit", "20")]).unwrap();
+    let (status, body) = get(server, &format!("/v1/search?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{q}: {body}");
+    let ids = body["products"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    (body["total"].as_u64().unwrap(), ids)
+}
+
 #[tokio::test]
 async fn injection_strings_are_searched_as_text() {
     let server = TestServer::start().await;
-    for q in ["%27%20OR%201%3D1%20--", "title%3Amug%20AND%20(", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "%F0%9F%99%82"] {
-        let (status, body) = get(&server, &format!("/v1/search?q={q}")).await;
-        assert_eq!(status, StatusCode::OK, "{q}: {body}");
+    // Each hostile string finds exactly what its words alone find: no syntax is interpreted.
+    let cases = [
+        ("title:mug AND (", "title mug and"),
+        ("ceramic' OR 1=1 --", "ceramic or 1 1"),
+        ("mug\"; DROP TABLE products; --", "mug drop table products"),
+        ("<script>alert(1)</script> mug", "script alert 1 script mug"),
+        ("mug*", "mug"),
+    ];
+    for (hostile, words) in cases {
+        assert_eq!(search_ids(&server, hostile).await, search_ids(&server, words).await, "{hostile:?}");
     }
+    let (_, mugs) = search_ids(&server, "title:mug AND (").await;
+    assert!(!mugs.is_empty(), "the words still find mugs");
+    for id in &mugs {
+        let record = demo_products().iter().find(|p| &p.id == id).unwrap();
+        assert!(record.title.to_lowercase().contains("mug"), "{}", record.title);
+    }
+    // The catalog is untouched: every product is still there, a known one as it was.
+    let (_, health) = get(&server, "/healthz").await;
+    assert_eq!(health["products"].as_u64().unwrap() as usize, demo_products().len());
+    let (_, all) = search_ids(&server, "").await;
+    assert_eq!(all.len(), 20);
+    let product = &demo_products()[3];
+    let (status, body) = get(&server, &format!("/v1/products/{}", product.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::to_value(product).unwrap());
 }
 
 #[tokio::test]
@@ -151,12 +238,38 @@ async fn suggest_completes_brands() {
     assert!(body["suggestions"].as_array().unwrap().is_empty());
 }
 
+/// The inode of the socket listening on `port` on 127.0.0.1 (from /proc/net/tcp).
+fn listening_socket(port: u16) -> Option<String> {
+    let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap();
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>()).find_map(|columns| {
+        (columns[1] == local && columns[3] == "0A").then(|| columns[9].to_string())
+    })
+}
+
+/// Whether this process holds a descriptor of the socket with that inode.
+fn holds_socket(inode: &str) -> bool {
+    let target = format!("socket:[{inode}]");
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|link| link.to_string_lossy() == target))
+}
+
 #[tokio::test]
 async fn shutdown_finishes_cleanly() {
     let server = TestServer::start().await;
     let (status, _) = get(&server, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    let addr = server.addr;
+    // The listener is identified by its socket, not its port: after shutdown another process
+    // may take the port at any time, and that must not change the outcome.
+    let listener = listening_socket(server.addr.port()).expect("the server listens");
+    assert!(holds_socket(&listener));
     server.stop().await.unwrap();
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the port is closed after shutdown");
+    assert!(!holds_socket(&listener), "the listening socket is closed once the server task has finished");
+}
+
+#[test]
+fn no_phrase_here_is_training_data() {
+    common::assert_source_unseen(include_str!("http.rs"));
 }

@@ -3,12 +3,14 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::{Nlu, NluError, NluPaths, fetch};
 use common::repo_path;
+use sha2::{Digest, Sha256};
 
 fn paths() -> NluPaths {
     common::nlu_paths()
@@ -23,19 +25,53 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The SHA-256 of a file, as lowercase hex.
+fn sha256_of(path: &Path) -> String {
+    format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+}
+
 #[test]
 fn the_model_files_are_the_verified_ones() {
-    nlu();
-    for (name, size, _) in fetch::FILES {
-        let meta = std::fs::metadata(paths().model_dir.join(name)).unwrap();
-        assert_eq!(meta.len(), size, "{name}");
+    fetch::ensure(&paths().model_dir).unwrap();
+    assert_eq!(fetch::FILES.len(), 3);
+    for (name, size, sha256) in fetch::FILES {
+        let path = paths().model_dir.join(name);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), size, "{name}");
+        assert_eq!(sha256_of(&path), sha256, "{name}");
     }
+}
+
+#[test]
+fn a_damaged_model_file_is_refused_naming_the_file_and_its_checksum() {
+    fetch::ensure(&paths().model_dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, _, _) in fetch::FILES {
+        std::fs::copy(paths().model_dir.join(name), dir.path().join(name)).unwrap();
+    }
+    let damaged = dir.path().join("model.safetensors");
+    let original = std::fs::read(&damaged).unwrap();
+    let mut bytes = original.clone();
+    // Weights, past the header: the file still parses, only its numbers are wrong.
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 16] {
+        *b = !*b;
+    }
+    std::fs::write(&damaged, &bytes).unwrap();
+    let copy = NluPaths { model_dir: dir.path().to_path_buf(), ..paths() };
+    let err = aisle::nlu::start_encoder(&copy, BatchOptions::default()).map(|_| ()).unwrap_err();
+    assert!(matches!(&err, NluError::Checksum { file, .. } if file.ends_with("model.safetensors")), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(&damaged.display().to_string()) && message.contains("checksum"), "{message}");
+    assert!(message.contains(&sha256_of(&damaged)) && message.contains(fetch::FILES[0].2), "{message}");
+    // The same bytes put back load again.
+    std::fs::write(&damaged, &original).unwrap();
+    assert_eq!(aisle::nlu::start_encoder(&copy, BatchOptions::default()).unwrap().dims(), 384);
 }
 
 #[test]
 fn embeddings_are_unit_length_and_meaningful() {
     let encoder = nlu().encoder();
-    let texts = ["where is my package", "when will my order arrive", "waterproof hiking boots", ""];
+    let texts = ["where has my parcel got to", "when is my delivery going to turn up", "boots for walking in the rain", ""];
     let v = encoder.embed_blocking(texts.iter().map(|t| t.to_string()).collect()).unwrap();
     assert_eq!(v.len(), 4);
     for e in &v {
@@ -64,8 +100,8 @@ async fn a_full_queue_refuses_at_once() {
     // Requests are queued or refused when made. The big one is either waiting in the queue of
     // one or keeps the thread busy for seconds, so of the next two at least one is refused.
     let big = encoder.embed(many);
-    let first = encoder.embed(vec!["hello".into()]);
-    let second = encoder.embed(vec!["hello".into()]);
+    let first = encoder.embed(vec!["one more sentence".into()]);
+    let second = encoder.embed(vec!["one more sentence".into()]);
     let answers = [first.await, second.await];
     assert!(answers.iter().any(|a| matches!(a, Err(NluError::Overloaded))), "{answers:?}");
     assert!(answers.iter().all(|a| a.is_ok() || matches!(a, Err(NluError::Overloaded))), "{answers:?}");
@@ -74,37 +110,38 @@ async fn a_full_queue_refuses_at_once() {
 
 #[test]
 fn clear_utterances_get_their_intent() {
+    // Paraphrases: none of them is a training example (see `no_phrase_here_is_training_data`).
     let cases = [
-        ("waterproof hiking boots under $120", "search"),
-        ("show me cheaper ones", "refine"),
-        ("only nike please", "refine"),
-        ("is it waterproof?", "product_question"),
-        ("what's the battery life of the kindle paperwhite", "product_question"),
-        ("compare the sony xm5 and the bose qc45", "compare"),
-        ("which one is lighter?", "compare"),
-        ("gift ideas for my dad who likes grilling", "recommend"),
-        ("add two of those to my cart", "add_to_cart"),
-        ("remove the blender from my cart", "remove_from_cart"),
-        ("what's in my cart", "view_cart"),
-        ("I'm ready to pay", "checkout"),
-        ("where is my order 48213", "order_status"),
-        ("cancel my order", "cancel_order"),
-        ("I need to change the delivery address on my order", "change_order"),
-        ("I want to return the blender I bought last week", "return_refund"),
-        ("I need the invoice for my last order", "invoice"),
-        ("do you ship to canada", "policy_question"),
-        ("my card was declined", "payment_issue"),
-        ("I forgot my password", "account_help"),
-        ("let me talk to a human", "human_handoff"),
-        ("my package arrived damaged", "complaint"),
-        ("I want to leave a review", "feedback"),
-        ("hello there", "greet"),
-        ("bye, see you", "goodbye"),
-        ("thanks a lot", "thanks"),
-        ("what can you do?", "help"),
-        ("yes please", "affirm"),
-        ("no thanks, not that one", "deny"),
-        ("what's the weather in paris tomorrow", "out_of_scope"),
+        ("boots that keep water out, below $120", "search"),
+        ("can you show me some less expensive ones", "refine"),
+        ("just the nike ones please", "refine"),
+        ("will it survive the rain?", "product_question"),
+        ("how long does the kindle paperwhite battery last on one charge", "product_question"),
+        ("sony xm5 versus bose qc45, which is better", "compare"),
+        ("out of these which weighs less?", "compare"),
+        ("a present for my father, he loves barbecues", "recommend"),
+        ("put two of those in my basket", "add_to_cart"),
+        ("take the blender out of my cart", "remove_from_cart"),
+        ("show me everything in my basket", "view_cart"),
+        ("I'd like to pay for my things now", "checkout"),
+        ("what's happening with order 48213", "order_status"),
+        ("please call off my order", "cancel_order"),
+        ("the delivery address on my order needs changing", "change_order"),
+        ("I'd like to send back the blender I got last week", "return_refund"),
+        ("could you send me the invoice for my most recent purchase", "invoice"),
+        ("can I get things shipped to canada", "policy_question"),
+        ("the payment keeps getting refused by my bank", "payment_issue"),
+        ("I can't remember my password", "account_help"),
+        ("I'd rather speak to a real person", "human_handoff"),
+        ("the parcel came with a broken box and a dented item", "complaint"),
+        ("I'd like to write a review of what I bought", "feedback"),
+        ("hi there, good afternoon", "greet"),
+        ("ok that's all, bye for now", "goodbye"),
+        ("thank you so much, that helped", "thanks"),
+        ("what kinds of things are you able to do for me?", "help"),
+        ("yes, go ahead", "affirm"),
+        ("no, I don't want that one", "deny"),
+        ("will it rain in paris tomorrow", "out_of_scope"),
     ];
     let mut wrong = Vec::new();
     for (text, intent) in cases {
@@ -124,17 +161,58 @@ fn slots_come_with_the_parse() {
     assert_eq!(parse.intent, "search");
     assert_eq!(parse.slots.price_max, Some(500.0));
     assert_eq!(parse.slots.brands, vec!["Speedwav".to_string()]);
-    let parse = nlu().parse_blocking("where is my order 48213?").unwrap();
+    let parse = nlu().parse_blocking("has order 48213 left the warehouse?").unwrap();
     assert_eq!(parse.slots.order_id.as_deref(), Some("48213"));
     assert_eq!(parse.slots.quantity, None);
 }
 
+/// The accuracy BENCHMARKS.md documents as the target on the product held-out set (all 250).
+const PRODUCT_HELD_OUT_TARGET: f64 = 0.92;
+/// The least accuracy on the part of that set that is not also training data. 13 of the 250 are
+/// verbatim training examples in `prompts/intents/` (listed when this test runs with
+/// `--nocapture`); on the other 237 the model scored 91.98% when this was written, just under the
+/// target. Until the overlap is removed from one side, this keeps the honest figure from sliding.
+const PRODUCT_HELD_OUT_UNSEEN_FLOOR: f64 = 0.915;
+
+/// The share of `(text, intent, parsed intent)` that the model got right, with the misses.
+fn accuracy<'a>(results: impl Iterator<Item = &'a (String, String, String)>) -> (f64, Vec<String>) {
+    let (mut total, mut wrong) = (0, Vec::new());
+    for (text, intent, parsed) in results {
+        total += 1;
+        if parsed != intent {
+            wrong.push(format!("'{text}': {intent}, got {parsed}"));
+        }
+    }
+    assert!(total > 0);
+    (1.0 - wrong.len() as f64 / total as f64, wrong)
+}
+
 #[test]
-fn the_head_reports_its_held_out_figures() {
+fn the_product_held_out_set_meets_its_documented_accuracy() {
+    let text = std::fs::read_to_string(repo_path("data/nlu/product_heldout.jsonl")).unwrap();
+    let labelled: Vec<(String, String)> = text
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (value["text"].as_str().unwrap().to_string(), value["intent"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(labelled.len(), 250, "the set README.md and BENCHMARKS.md describe");
+    let texts: Vec<String> = labelled.iter().map(|(t, _)| t.clone()).collect();
+    let parses = nlu().parse_many(&texts).unwrap();
+    let results: Vec<(String, String, String)> =
+        labelled.into_iter().zip(parses).map(|((text, intent), parse)| (text, intent, parse.intent)).collect();
+    let (all, wrong) = accuracy(results.iter());
+    assert!(all >= PRODUCT_HELD_OUT_TARGET, "{all:.4} < {PRODUCT_HELD_OUT_TARGET}:\n{}", wrong.join("\n"));
+    // Held out means not trained on.
+    let trained = |text: &str| common::training_texts().contains(&common::normalized(text));
+    let overlap: Vec<&str> = results.iter().map(|(text, _, _)| text.as_str()).filter(|t| trained(t)).collect();
+    eprintln!("training examples in the held-out set: {overlap:?}");
+    assert!(overlap.len() <= 13, "{} more of the held-out set became training data", overlap.len() - 13);
+    let (honest, wrong) = accuracy(results.iter().filter(|(text, _, _)| !trained(text)));
+    eprintln!("accuracy {all:.4} on all, {honest:.4} on the {} not trained on", results.len() - overlap.len());
+    assert!(honest >= PRODUCT_HELD_OUT_UNSEEN_FLOOR, "{honest:.4} < {PRODUCT_HELD_OUT_UNSEEN_FLOOR}:\n{}", wrong.join("\n"));
     let head = nlu().head();
-    let held_out = &head.report["held_out"];
-    assert!(held_out["examples"].as_u64().unwrap() > 1000, "{held_out}");
-    assert!(held_out["in_scope_accuracy"].as_f64().unwrap() > 0.85, "{held_out}");
     assert!(head.threshold >= 0.0 && head.threshold < 1.0);
     assert!(head.temperature > 0.0);
 }
@@ -175,4 +253,9 @@ fn eval_nlu_rejects_a_bad_file_with_its_line() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.jsonl:2") && stderr.contains("teleport"), "{stderr}");
+}
+
+#[test]
+fn no_phrase_here_is_training_data() {
+    common::assert_source_unseen(include_str!("nlu.rs"));
 }

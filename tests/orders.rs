@@ -102,7 +102,7 @@ async fn a_customer_with_a_token_sees_their_own_order() {
     assert_eq!(order.items.len(), 2);
     assert!(reply.text.contains("DL123456789IN") && reply.text.contains("50001"), "{}", reply.text);
     // Without a number: the latest order, with the others offered.
-    let latest = say(&mut chat, "where's my package").await;
+    let latest = say(&mut chat, "where has my parcel got to").await;
     assert_eq!(latest.order.as_ref().map(|o| o.order_id.as_str()), Some("50001"), "{latest:?}");
     assert!(latest.quick_replies.iter().any(|q| q.text.contains("50002")), "{:?}", latest.quick_replies);
 }
@@ -146,7 +146,7 @@ async fn another_customers_order_reads_exactly_like_one_that_does_not_exist() {
     let b = say(&mut missing, "cancel order 59999").await;
     reveals_nothing(&a);
     assert_eq!(shape(&a, &["50003"]), shape(&b, &["59999"]));
-    let yes = say(&mut theirs, "yes").await;
+    let yes = say(&mut theirs, "yes, go ahead").await;
     reveals_nothing(&yes);
     let order = server.orders.store().order("50003").await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Approved);
@@ -294,7 +294,7 @@ async fn a_late_order_gets_an_apology_and_an_offer_of_a_person() {
     assert_eq!(late.order.as_ref().map(|o| o.order_id.as_str()), Some("50005"), "{late:?}");
     assert!(late.text.to_lowercase().contains("sorry"), "{}", late.text);
     assert!(late.quick_replies.iter().any(|q| q.label.to_lowercase().contains("person")), "{late:?}");
-    let yes = say(&mut chat, "yes please").await;
+    let yes = say(&mut chat, "yes, that would help").await;
     assert!(yes.text.to_lowercase().contains("person") || yes.text.to_lowercase().contains("agent") || yes.text.to_lowercase().contains("someone"), "{}", yes.text);
 }
 
@@ -312,7 +312,7 @@ async fn cancel_needs_a_confirmation_and_only_works_before_shipment() {
     assert!(no.order.is_none());
     assert_eq!(store.order("50003").await.unwrap().unwrap().status, OrderStatus::Approved);
     say(&mut chat, "cancel order 50003").await;
-    let done = say(&mut chat, "yes").await;
+    let done = say(&mut chat, "yes, go ahead").await;
     assert_eq!(done.order.as_ref().map(|o| o.status.as_str()), Some("canceled"), "{done:?}");
     let order = store.order("50003").await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Canceled);
@@ -344,7 +344,7 @@ async fn of_two_concurrent_cancellations_exactly_one_succeeds() {
     let mut b = connect(&server, Some(token("C2", 3600))).await;
     say(&mut a, "cancel order 50003").await;
     say(&mut b, "cancel order 50003").await;
-    let (ra, rb) = tokio::join!(a.turn("yes"), b.turn("yes"));
+    let (ra, rb) = tokio::join!(a.turn("yes, go ahead"), b.turn("yes, go ahead"));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     let canceled = [&ra, &rb].iter().filter(|r| r.text.contains("is canceled") || r.text.contains("now canceled")).count();
     assert_eq!(canceled, 1, "{}\n{}", ra.text, rb.text);
@@ -372,7 +372,7 @@ async fn the_delivery_address_changes_after_a_confirmation() {
     assert!(ask.text.contains("address"), "{}", ask.text);
     let confirm = say(&mut chat, "Flat 4B, 12 Park Street, Kolkata 700016").await;
     assert!(confirm.text.contains("12 Park Street"), "{}", confirm.text);
-    let done = say(&mut chat, "yes").await;
+    let done = say(&mut chat, "yes, go ahead").await;
     assert!(done.text.contains("12 Park Street"), "{}", done.text);
     let order = server.orders.store().order("50003").await.unwrap().unwrap();
     assert_eq!(order.shipping_address.as_deref(), Some("Flat 4B, 12 Park Street, Kolkata 700016"));
@@ -381,7 +381,7 @@ async fn the_delivery_address_changes_after_a_confirmation() {
     let shipped = say(&mut asha, "change the shipping address of order 50001").await;
     assert!(shipped.text.contains("can't change its address") || shipped.text.contains("address can't be changed"), "{}", shipped.text);
     say(&mut asha, "22 Lake Road, Pune 411001").await;
-    say(&mut asha, "yes").await;
+    say(&mut asha, "yes, go ahead").await;
     let order = server.orders.store().order("50001").await.unwrap().unwrap();
     assert_eq!(order.shipping_address.as_deref(), Some("14 MG Road, Bengaluru 560001"));
 }
@@ -394,7 +394,7 @@ async fn returns_follow_the_return_window_and_report_the_refund() {
     let offer = say(&mut chat, "I want to return the blender from order 50002").await;
     assert_eq!(offer.intent.as_ref().unwrap().name, "return_refund");
     assert!(offer.text.contains("Blender") && !offer.text.contains("Nike"), "{}", offer.text);
-    let created = say(&mut chat, "yes").await;
+    let created = say(&mut chat, "yes, go ahead").await;
     let order = server.orders.store().order("50002").await.unwrap().unwrap();
     assert_eq!(order.returns.len(), 1);
     assert_eq!(order.returns[0].lines.len(), 1);
@@ -431,7 +431,9 @@ async fn the_invoice_link_is_signed_and_expires() {
     let server = TestServer::start().await;
     seed(&server).await;
     let mut chat = connect(&server, Some(token("C1", 3600))).await;
+    let asked = now();
     let reply = say(&mut chat, "can I get the invoice for order 50001").await;
+    let answered = now();
     assert_eq!(reply.intent.as_ref().unwrap().name, "invoice");
     let link = reply.text.split_whitespace().find(|w| w.starts_with(PUBLIC_URL)).expect("a link").to_string();
     assert!(!reply.speech.contains("http"), "{}", reply.speech);
@@ -440,6 +442,21 @@ async fn the_invoice_link_is_signed_and_expires() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("50001") && html.contains("Philips Blender 500W"), "{html}");
+    // The link holds for 7 days from when it was given.
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(local.split_once('?').unwrap().1).unwrap();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap();
+    let expires: i64 = param("expires").parse().unwrap();
+    assert!((asked + 7 * DAY..=answered + 7 * DAY).contains(&expires), "expires {expires}, given at {asked}..={answered}");
+    // Links signed here with the server's key: the same signature as the assistant's, a fresh
+    // one opens, one whose validity has passed is refused although its signature is right.
+    let signed = |expires: i64| {
+        let signature = TokenKey::new(TOKEN_SECRET.as_bytes()).unwrap().sign_link(&format!("invoice:50001:{expires}"));
+        (signature.clone(), format!("http://{}/v1/orders/50001/invoice?expires={expires}&signature={signature}", server.addr))
+    };
+    assert_eq!(signed(expires).0, param("signature"));
+    assert_eq!(reqwest::get(&signed(now() + 3600).1).await.unwrap().status(), 200);
+    let expired = signed(now() - 60).1;
+    assert_eq!(reqwest::get(&expired).await.unwrap().status(), 404, "{expired}");
     // Another order's number under the same signature, or a changed expiry: 404.
     for forged in [local.replace("/50001/", "/50002/"), local.replace("expires=", "expires=9")] {
         assert_eq!(reqwest::get(&forged).await.unwrap().status(), 404, "{forged}");
@@ -522,14 +539,33 @@ async fn the_demo_orders_load_once_moved_to_now_with_orders_in_flight() {
     }
     assert_eq!(newest, t, "the newest event is now");
     assert!(in_flight >= 10, "{in_flight} orders in flight");
-    // A demo customer can ask about their orders: the newest one is shown.
-    let customer_id = text
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["customer_id"].as_str().map(str::to_string))
-        .expect("the demo has customer orders");
-    let latest = store.orders_of(&customer_id, 1).await.unwrap().remove(0);
+    // A demo customer can ask about their orders: the newest one in the file is shown.
+    let (customer_id, latest) = customer_with_most_orders(&text);
     let mut chat = connect(&server, Some(token(&customer_id, 3600))).await;
-    let reply = say(&mut chat, "where is my order?").await;
-    assert_eq!(reply.order.as_ref().map(|o| o.order_id.as_str()), Some(latest.id.as_str()), "{reply:?}");
+    let reply = say(&mut chat, LATEST_ORDER_QUESTION).await;
+    assert_eq!(reply.order.as_ref().map(|o| o.order_id.as_str()), Some(latest.as_str()), "{reply:?}");
+}
+
+/// Asks for the latest order without naming it (not a training example: see
+/// `no_phrase_here_is_training_data`).
+const LATEST_ORDER_QUESTION: &str = "any news on the stuff I ordered?";
+
+/// Of an orders file (JSON Lines), the customer with the most orders and that customer's newest
+/// order (by time placed, then by number).
+fn customer_with_most_orders(text: &str) -> (String, String) {
+    let mut by_customer: std::collections::BTreeMap<String, Vec<(jiff::Timestamp, String)>> = Default::default();
+    for line in text.lines() {
+        let order: serde_json::Value = serde_json::from_str(line).unwrap();
+        let Some(customer) = order["customer_id"].as_str() else { continue };
+        let placed: jiff::Timestamp = order["placed_at"].as_str().unwrap().parse().unwrap();
+        by_customer.entry(customer.to_string()).or_default().push((placed, order["order_id"].as_str().unwrap().to_string()));
+    }
+    let (customer, orders) = by_customer.into_iter().max_by_key(|(_, orders)| orders.len()).expect("the demo has customer orders");
+    assert!(orders.len() >= 2, "a customer with a choice of orders");
+    (customer, orders.into_iter().max().unwrap().1)
+}
+
+#[test]
+fn no_phrase_here_is_training_data() {
+    common::assert_source_unseen(include_str!("orders.rs"));
 }

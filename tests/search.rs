@@ -74,8 +74,15 @@ fn a_price_filter_excludes_every_product_out_of_range() {
     }
     // With text, and only a maximum.
     let filters = Filters { max_price: Some(300.0), ..Filters::default() };
-    for p in all_hits(with_filters("ceramic mug", filters)) {
-        assert!(p.effective_price().amount <= 300.0);
+    let cheap_mugs = all_hits(with_filters("ceramic mug", filters));
+    let expected = demo_products()
+        .iter()
+        .filter(|p| p.title.to_lowercase().contains("mug") && p.effective_price().amount <= 300.0)
+        .count();
+    assert!(expected > 0, "the demo has mugs up to 300");
+    assert!(cheap_mugs.len() >= expected, "{} of {expected} mugs up to 300", cheap_mugs.len());
+    for p in &cheap_mugs {
+        assert!(p.effective_price().amount <= 300.0, "{} costs {}", p.id, p.effective_price().amount);
     }
 }
 
@@ -179,6 +186,7 @@ fn paging_returns_disjoint_pages() {
     let first = search(SearchRequest { text: "women".into(), limit: 10, ..SearchRequest::default() });
     let second = search(SearchRequest { text: "women".into(), limit: 10, offset: 10, ..SearchRequest::default() });
     assert!(first.total > 20);
+    assert_eq!((first.hits.len(), second.hits.len()), (10, 10), "two full pages");
     let a: HashSet<_> = first.hits.iter().map(|h| &h.product.id).collect();
     assert!(second.hits.iter().all(|h| !a.contains(&h.product.id)));
 }

