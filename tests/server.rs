@@ -371,10 +371,11 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     let mut socket = raw_socket(&server).await;
     let (session, _) = hello(&mut socket, None, 0).await;
 
-    // A turn in flight: its utterance waits for the (held) model.
+    // A turn in flight, its utterance waiting for the (held) model, and a message behind it.
     let hold = nlu.encoder().hold().await.unwrap();
     let mut waiting = nlu.encoder().waiting();
     send(&mut socket, message("late", "any leather wallets?")).await;
+    send(&mut socket, message("later", "and belts to match")).await;
     waiting.wait_for(|&n| n == 1).await.unwrap();
     let connections = server.connections.clone();
     let stopping = tokio::spawn(server.stop());
@@ -394,7 +395,9 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     assert_eq!(u16::from(close.expect("a close code").code), 1001);
     stopping.await.unwrap().unwrap();
 
-    // What was stored is what was sent: a restarted server replays exactly that reply.
+    // What was stored is what was sent: a restarted server replays exactly that reply, and the
+    // message behind it was neither run nor stored.
     let server = TestServer::start_on(database).await;
     assert_eq!(replayed(&server, &session).await, (1, vec![sent]));
+    assert_eq!(stored_shopper_messages(&server, &session).await, 1);
 }

@@ -49,7 +49,10 @@ where
     let shutdown = state.connections.shutdown.clone();
     let mut connection = Connection { session: None, bucket: Bucket::new(state.sessions.clock().instant()) };
     loop {
+        // Biased: once the server is shutting down, frames the client sent behind the turn in
+        // flight are left unanswered (the client resends them on reconnect) rather than run.
         let next = tokio::select! {
+            biased;
             () = shutdown.cancelled() => {
                 let _ = sink.send(close(close_code::AWAY, "server shutting down")).await;
                 return;
