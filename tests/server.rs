@@ -370,6 +370,8 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     let server = TestServer::start_with(options).await;
     let mut socket = raw_socket(&server).await;
     let (session, _) = hello(&mut socket, None, 0).await;
+    let mut idle = raw_socket(&server).await;
+    hello(&mut idle, None, 0).await;
 
     // A turn in flight, its utterance waiting for the (held) model, and a message behind it.
     let hold = nlu.encoder().hold().await.unwrap();
@@ -385,14 +387,8 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
     let sent = reply(next_frame(&mut socket).await);
     assert_eq!((sent.seq, sent.in_reply_to.as_deref()), (1, Some("late")));
-    let close = loop {
-        match futures_util::StreamExt::next(&mut socket).await {
-            Some(Ok(Message::Close(frame))) => break frame,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
-    assert_eq!(u16::from(close.expect("a close code").code), 1001);
+    assert_eq!(close_code(&mut socket).await, 1001);
+    assert_eq!(close_code(&mut idle).await, 1001, "an idle connection is closed too");
     stopping.await.unwrap().unwrap();
 
     // What was stored is what was sent: a restarted server replays exactly that reply, and the
@@ -400,4 +396,15 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     let server = TestServer::start_on(database).await;
     assert_eq!(replayed(&server, &session).await, (1, vec![sent]));
     assert_eq!(stored_shopper_messages(&server, &session).await, 1);
+}
+
+/// The code of the close frame that comes next.
+async fn close_code(socket: &mut RawSocket) -> u16 {
+    loop {
+        match futures_util::StreamExt::next(socket).await {
+            Some(Ok(Message::Close(frame))) => return u16::from(frame.expect("a close code").code),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
 }
