@@ -12,6 +12,9 @@
 //! one utterance between pauses took ~20 ms spread over 2 cores, ~13 ms on one). Under load the
 //! workers encode different requests at once; a bigger job (a product description's sentences,
 //! training data) still uses every core.
+//!
+//! [`EncoderHandle::hold`] parks the workers and [`EncoderHandle::waiting`] watches the queue:
+//! hooks for tests of a full queue and of turns in flight, which must not race the model.
 
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -22,6 +25,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokio::sync::watch;
 
 use super::NluError;
 
@@ -137,9 +141,34 @@ impl Default for BatchOptions {
     }
 }
 
-struct Job {
+enum Job {
+    Encode(Request),
+    /// Parks the worker that takes it (see [`EncoderHandle::hold`]).
+    Park(Park),
+}
+
+struct Request {
     texts: Vec<String>,
     reply: tokio::sync::oneshot::Sender<Result<Vec<Vec<f32>>, NluError>>,
+}
+
+struct Park {
+    /// Told once the worker has let go of the queue.
+    parked: tokio::sync::oneshot::Sender<()>,
+    /// Disconnected when the [`Hold`] is dropped.
+    release: mpsc::Receiver<()>,
+}
+
+impl Park {
+    fn wait(self) {
+        let _ = self.parked.send(());
+        let _ = self.release.recv();
+    }
+}
+
+/// Keeps the encoder workers parked until dropped.
+pub struct Hold {
+    _release: Vec<mpsc::Sender<()>>,
 }
 
 /// An async handle to the encoder workers. Cloning shares them.
@@ -147,6 +176,10 @@ struct Job {
 pub struct EncoderHandle {
     sender: SyncSender<Job>,
     dims: usize,
+    workers: usize,
+    /// Jobs in the queue not yet taken by a worker. Changed under its lock together with the
+    /// queue, so it never counts a job twice or goes below zero.
+    waiting: Arc<watch::Sender<usize>>,
 }
 
 impl EncoderHandle {
@@ -157,8 +190,9 @@ impl EncoderHandle {
         let workers = options.workers.max(1);
         let encoder = Arc::new(encoder);
         let receiver = Arc::new(Mutex::new(receiver));
+        let waiting = Arc::new(watch::Sender::new(0));
         for n in 0..workers {
-            let (encoder, receiver) = (encoder.clone(), receiver.clone());
+            let (encoder, receiver, waiting) = (encoder.clone(), receiver.clone(), waiting.clone());
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
                 .thread_name(move |_| format!("aisle-encoder-{n}"))
@@ -166,10 +200,10 @@ impl EncoderHandle {
                 .expect("cannot start an encoder thread");
             std::thread::Builder::new()
                 .name(format!("aisle-encoder-queue-{n}"))
-                .spawn(move || serve(&encoder, &receiver, &pool, options))
+                .spawn(move || serve(&encoder, &receiver, &pool, options, &waiting))
                 .expect("cannot start an encoder thread");
         }
-        EncoderHandle { sender, dims }
+        EncoderHandle { sender, dims, workers, waiting }
     }
 
     pub fn dims(&self) -> usize {
@@ -178,11 +212,50 @@ impl EncoderHandle {
 
     fn submit(&self, texts: Vec<String>) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<Vec<f32>>, NluError>>, NluError> {
         let (reply, receiver) = tokio::sync::oneshot::channel();
-        match self.sender.try_send(Job { texts, reply }) {
-            Ok(()) => Ok(receiver),
-            Err(TrySendError::Full(_)) => Err(NluError::Overloaded),
-            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        self.enqueue(Job::Encode(Request { texts, reply }))?;
+        Ok(receiver)
+    }
+
+    /// Puts a job in the queue, or refuses it at once when the queue is full.
+    fn enqueue(&self, job: Job) -> Result<(), NluError> {
+        let mut result = Ok(());
+        self.waiting.send_if_modified(|waiting| match self.sender.try_send(job) {
+            Ok(()) => {
+                *waiting += 1;
+                true
+            }
+            Err(TrySendError::Full(_)) => {
+                result = Err(NluError::Overloaded);
+                false
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                result = Err(stopped());
+                false
+            }
+        });
+        result
+    }
+
+    /// Parks every worker once it has finished what it is encoding, and returns when all of
+    /// them are parked; they carry on when the [`Hold`] is dropped. Meanwhile requests wait in
+    /// the queue, and one more than it holds is refused: a test hook for a full queue and for a
+    /// turn in flight.
+    pub async fn hold(&self) -> Result<Hold, NluError> {
+        let mut release = Vec::with_capacity(self.workers);
+        for _ in 0..self.workers {
+            let (parked, is_parked) = tokio::sync::oneshot::channel();
+            let (sender, receiver) = mpsc::channel();
+            self.enqueue(Job::Park(Park { parked, release: receiver }))?;
+            release.push(sender);
+            // One at a time: a parked worker takes no more jobs, so each park reaches another.
+            is_parked.await.map_err(|_| stopped())?;
         }
+        Ok(Hold { _release: release })
+    }
+
+    /// The number of requests in the queue that no worker has taken yet, to watch.
+    pub fn waiting(&self) -> watch::Receiver<usize> {
+        self.waiting.subscribe()
     }
 
     /// Embeds texts on the encoder workers. The request takes its place in the queue (or is
@@ -202,45 +275,65 @@ fn stopped() -> NluError {
     NluError::Model("the encoder workers have stopped".into())
 }
 
-/// One worker: takes what waits in the queue (up to a batch) and encodes it in its pool.
-fn serve(encoder: &Encoder, receiver: &Mutex<Receiver<Job>>, pool: &rayon::ThreadPool, options: BatchOptions) {
+/// One worker: takes what waits in the queue (up to a batch), encodes it in its pool, and parks
+/// when told to.
+fn serve(encoder: &Encoder, receiver: &Mutex<Receiver<Job>>, pool: &rayon::ThreadPool, options: BatchOptions, waiting: &watch::Sender<usize>) {
+    while let Some((requests, park)) = take(receiver, options, waiting) {
+        if !requests.is_empty() {
+            encode(encoder, pool, requests);
+        }
+        if let Some(park) = park {
+            park.wait();
+        }
+    }
+}
+
+/// The requests to encode together: the first in the queue and those waiting with it, up to a
+/// batch, stopping at an order to park. `None` when the handle is gone.
+fn take(receiver: &Mutex<Receiver<Job>>, options: BatchOptions, waiting: &watch::Sender<usize>) -> Option<(Vec<Request>, Option<Park>)> {
+    let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
+    let taken = |job: Job| {
+        waiting.send_modify(|n| *n -= 1);
+        job
+    };
+    let mut requests: Vec<Request> = Vec::new();
+    let mut count = 0;
+    let mut next = Some(taken(receiver.recv().ok()?));
+    let deadline = Instant::now() + options.max_wait;
     loop {
-        let jobs = {
-            let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
-            let Ok(first) = receiver.recv() else { return };
-            let mut count = first.texts.len();
-            let mut jobs = vec![first];
-            let deadline = Instant::now() + options.max_wait;
-            while count < options.max_batch {
-                let now = Instant::now();
-                let next = if now >= deadline { receiver.try_recv().ok() } else { receiver.recv_timeout(deadline - now).ok() };
-                match next {
-                    Some(job) => {
-                        count += job.texts.len();
-                        jobs.push(job);
-                    }
-                    None => break,
-                }
+        match next {
+            Some(Job::Encode(request)) => {
+                count += request.texts.len();
+                requests.push(request);
             }
-            jobs
-        };
-        let texts: Vec<&str> = jobs.iter().flat_map(|j| j.texts.iter().map(String::as_str)).collect();
-        // A batch of a few utterances runs on this worker's core; more (a product's description
-        // sentences, training data) is worth spreading over all of them.
-        let embedded = if texts.len() > ONE_CORE_BATCH { encoder.embed(&texts) } else { pool.install(|| encoder.embed(&texts)) };
-        match embedded {
-            Ok(vectors) => {
-                let mut vectors = vectors.into_iter();
-                for job in jobs {
-                    let mine: Vec<Vec<f32>> = vectors.by_ref().take(job.texts.len()).collect();
-                    let _ = job.reply.send(Ok(mine));
-                }
+            Some(Job::Park(park)) => return Some((requests, Some(park))),
+            None => return Some((requests, None)),
+        }
+        if count >= options.max_batch {
+            return Some((requests, None));
+        }
+        let now = Instant::now();
+        next = if now >= deadline { receiver.try_recv().ok() } else { receiver.recv_timeout(deadline - now).ok() }.map(taken);
+    }
+}
+
+fn encode(encoder: &Encoder, pool: &rayon::ThreadPool, requests: Vec<Request>) {
+    let texts: Vec<&str> = requests.iter().flat_map(|r| r.texts.iter().map(String::as_str)).collect();
+    // A batch of a few utterances runs on this worker's core; more (a product's description
+    // sentences, training data) is worth spreading over all of them.
+    let embedded = if texts.len() > ONE_CORE_BATCH { encoder.embed(&texts) } else { pool.install(|| encoder.embed(&texts)) };
+    match embedded {
+        Ok(vectors) => {
+            let mut vectors = vectors.into_iter();
+            for request in requests {
+                let mine: Vec<Vec<f32>> = vectors.by_ref().take(request.texts.len()).collect();
+                let _ = request.reply.send(Ok(mine));
             }
-            Err(e) => {
-                tracing::error!(error = %e, "encoding failed");
-                for job in jobs {
-                    let _ = job.reply.send(Err(NluError::Model(e.to_string())));
-                }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "encoding failed");
+            for request in requests {
+                let _ = request.reply.send(Err(NluError::Model(e.to_string())));
             }
         }
     }

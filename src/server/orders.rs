@@ -61,7 +61,7 @@ pub async fn append_events(State(state): State<AppState>, Path(id): Path<String>
     let order_id = normalize_order_id(&id);
     let (events, errors) = rows::<EventRecord, _>(&body, EventRecord::check)?;
     let store = state.sessions.orders().store();
-    let now = orders::now();
+    let now = state.sessions.clock().now();
     let (mut added, mut duplicates) = (0, 0);
     for (_, event) in events {
         match store.append_event(&order_id, &event, now).await.map_err(internal)? {
@@ -95,7 +95,7 @@ pub async fn update_return(State(state): State<AppState>, Path(reference): Path<
         _ => return Err(ApiError::BadRequest(format!("status {status:?} is not one of received, refunded, rejected"))),
     };
     let store = state.sessions.orders().store();
-    match store.update_return(reference.trim(), status, orders::now()).await.map_err(internal)? {
+    match store.update_return(reference.trim(), status, state.sessions.clock().now()).await.map_err(internal)? {
         Some(order_id) => Ok(Json(Updated { order_id, updated: 1 })),
         None => Err(ApiError::NotFound(format!("no return {reference}"))),
     }
@@ -112,7 +112,7 @@ pub async fn issue_refunds(State(state): State<AppState>, Path(id): Path<String>
     if store.owner(&order_id).await.map_err(internal)?.is_none() {
         return Err(ApiError::NotFound(format!("no order {order_id}")));
     }
-    let updated = store.issue_cancellation_refunds(&order_id, orders::now()).await.map_err(internal)?;
+    let updated = store.issue_cancellation_refunds(&order_id, state.sessions.clock().now()).await.map_err(internal)?;
     Ok(Json(Updated { order_id, updated }))
 }
 
@@ -128,7 +128,7 @@ where
     admin(state, headers)?;
     let (good, errors) = rows::<R, _>(body, R::check)?;
     let store = state.sessions.orders().store();
-    let now = orders::now();
+    let now = state.sessions.clock().now();
     for (_, row) in &good {
         R::save(store, row, now).await.map_err(internal)?;
     }
@@ -190,7 +190,7 @@ pub async fn invoice(State(state): State<AppState>, Path(id): Path<String>, RawQ
     let signature = param("signature").ok_or_else(not_found)?;
     let id = normalize_order_id(&id);
     let orders = state.sessions.orders();
-    if expires <= orders::now() || !orders.key().check_link(&invoice_message(&id, expires), signature) {
+    if expires <= state.sessions.clock().now() || !orders.key().check_link(&invoice_message(&id, expires), signature) {
         return Err(not_found());
     }
     let order = orders.store().order(&id).await.map_err(internal)?.filter(|o| o.status.invoiced()).ok_or_else(not_found)?;

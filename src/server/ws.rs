@@ -23,9 +23,9 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Longest message text, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
 /// Messages and actions a connection may send per second, sustained…
-const RATE_PER_SECOND: f64 = 5.0;
+const RATE_PER_SECOND: u64 = 5;
 /// …and in a burst.
-const RATE_BURST: f64 = 20.0;
+const RATE_BURST: u32 = 20;
 /// Read buffer per connection: it is allocated up front, so the default 128 KiB would make
 /// 10,000 idle connections cost over a gigabyte; frames bigger than this still arrive whole.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
@@ -47,9 +47,12 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let shutdown = state.connections.shutdown.clone();
-    let mut connection = Connection { session: None, bucket: Bucket::new() };
+    let mut connection = Connection { session: None, bucket: Bucket::new(state.sessions.clock().instant()) };
     loop {
+        // Biased: once the server is shutting down, frames the client sent behind the turn in
+        // flight are left unanswered (the client resends them on reconnect) rather than run.
         let next = tokio::select! {
+            biased;
             () = shutdown.cancelled() => {
                 let _ = sink.send(close(close_code::AWAY, "server shutting down")).await;
                 return;
@@ -164,10 +167,11 @@ impl Connection {
     }
 
     async fn turn(&mut self, state: &AppState, id: Option<&str>, input: Input<'_>, body: &str) -> Vec<ServerFrame> {
-        if let Err(wait) = self.bucket.take() {
+        if let Err(wait) = self.bucket.take(state.sessions.clock().instant()) {
             let mut frame = error_frame(ErrorCode::RateLimited, "too many messages; slow down", id.map(str::to_string));
             if let ServerFrame::Error(e) = &mut frame {
-                e.retry_after_ms = Some(wait.as_millis() as u64 + 1);
+                // Rounded up: retrying after this many milliseconds succeeds.
+                e.retry_after_ms = Some(wait.as_nanos().div_ceil(1_000_000) as u64);
             }
             return vec![frame];
         }
@@ -240,34 +244,39 @@ fn close(code: u16, reason: &str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: reason.into() }))
 }
 
-/// A token bucket: [`RATE_BURST`] messages at once, refilled at [`RATE_PER_SECOND`].
+/// A token bucket of [`RATE_BURST`] messages refilled at [`RATE_PER_SECOND`], kept as the
+/// time at which the sustained rate would allow the next message (the generic cell rate
+/// algorithm): refill is exact arithmetic on durations, read from the session clock.
 struct Bucket {
-    tokens: f64,
-    at: Instant,
+    due: Instant,
 }
 
+/// The spacing of messages at the sustained rate.
+const SPACING: Duration = Duration::from_nanos(1_000_000_000 / RATE_PER_SECOND);
+
 impl Bucket {
-    fn new() -> Bucket {
-        Bucket { tokens: RATE_BURST, at: Instant::now() }
+    /// A full bucket.
+    fn new(now: Instant) -> Bucket {
+        Bucket { due: now }
     }
 
-    /// Takes a token, or says how long until one is available.
-    fn take(&mut self) -> Result<(), Duration> {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * RATE_PER_SECOND).min(RATE_BURST);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / RATE_PER_SECOND))
+    /// Takes a token at `now`, or says how long until one is available.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        let due = self.due.max(now);
+        let ahead = due - now;
+        let burst = SPACING * (RATE_BURST - 1);
+        if ahead > burst {
+            return Err(ahead - burst);
         }
+        self.due = due + SPACING;
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::Clock;
 
     fn code(frame: ServerFrame) -> ErrorCode {
         match frame {
@@ -286,12 +295,38 @@ mod tests {
         assert!(matches!(parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping)));
     }
 
-    #[test]
-    fn the_bucket_refuses_a_burst_over_its_size() {
-        let mut bucket = Bucket::new();
-        for _ in 0..RATE_BURST as usize {
-            assert!(bucket.take().is_ok());
+    /// Takes `n` tokens at the clock's now, each of which must be granted.
+    fn drain(bucket: &mut Bucket, clock: &Clock, n: u32) {
+        for i in 0..n {
+            assert_eq!(bucket.take(clock.instant()), Ok(()), "token {i} of {n}");
         }
-        assert!(bucket.take().is_err());
+    }
+
+    #[test]
+    fn the_bucket_refuses_a_burst_over_its_size_until_the_time_it_names() {
+        let clock = Clock::manual();
+        let mut bucket = Bucket::new(clock.instant());
+        drain(&mut bucket, &clock, 20);
+        // 5 a second sustained: the next token is 200 ms away.
+        assert_eq!(bucket.take(clock.instant()), Err(Duration::from_millis(200)));
+        clock.advance(Duration::from_millis(199));
+        assert_eq!(bucket.take(clock.instant()), Err(Duration::from_millis(1)));
+        clock.advance(Duration::from_millis(1));
+        drain(&mut bucket, &clock, 1);
+        assert!(bucket.take(clock.instant()).is_err());
+    }
+
+    #[test]
+    fn the_bucket_refills_at_five_a_second_up_to_twenty() {
+        let clock = Clock::manual();
+        let mut bucket = Bucket::new(clock.instant());
+        drain(&mut bucket, &clock, 20);
+        clock.advance(Duration::from_secs(1));
+        drain(&mut bucket, &clock, 5);
+        assert!(bucket.take(clock.instant()).is_err());
+        // A long pause refills the burst, not more.
+        clock.advance(Duration::from_secs(3600));
+        drain(&mut bucket, &clock, 20);
+        assert!(bucket.take(clock.instant()).is_err());
     }
 }

@@ -13,6 +13,7 @@ use crate::orders::Orders;
 use crate::orders::identity::{Claims, TokenError};
 use crate::protocol::{Channel, EventFrame, ServerFrame};
 
+use super::clock::Clock;
 use super::state::SessionState;
 use super::store::{NewFrame, Role, ShopperMessage, Store, StoreError};
 
@@ -72,13 +73,25 @@ pub struct Sessions {
     store: Store,
     assistant: Arc<Assistant>,
     orders: Orders,
+    /// What "now" is for turns (order states, tokens, lockouts) and for the server's rate limits.
+    clock: Clock,
     /// Per-session turn locks, present only while a turn is in flight or waiting.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Sessions {
     pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
-        Sessions { store, assistant, orders, locks: Mutex::new(HashMap::new()) }
+        Sessions { store, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
+    }
+
+    /// The same sessions on another clock (a manual one in tests).
+    pub fn with_clock(mut self, clock: Clock) -> Sessions {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn orders(&self) -> &Orders {
@@ -129,7 +142,7 @@ impl Sessions {
         let started = std::time::Instant::now();
         let (last_seq, mut state) = self.load_state(session_id).await?;
         let loaded = started.elapsed();
-        let ctx = TurnContext { orders: &self.orders, session_id, now: crate::orders::now() };
+        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now() };
         let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
         let answered = started.elapsed();
         let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
@@ -160,7 +173,7 @@ impl Sessions {
 
     /// The claims of a valid identity token.
     pub fn verify_token(&self, token: &str) -> Result<Claims, SessionError> {
-        self.orders.authenticate(token, crate::orders::now()).map_err(SessionError::Unauthorized)
+        self.orders.authenticate(token, self.clock.now()).map_err(SessionError::Unauthorized)
     }
 
     /// Makes the customer of a verified token the session's, until the token expires.

@@ -1,5 +1,7 @@
-//! Shared test setup: the demo catalog indexed once per test binary, a real server on port 0,
-//! and the check that a test's phrases are not verbatim training data.
+//! Shared test setup: the demo catalog indexed once per test binary, a real server on port 0
+//! (with a manual clock, an assistant or a catalog of its own when a test needs one), raw
+//! WebSocket frames for what the typed client cannot show, and the check that a test's phrases
+//! are not verbatim training data.
 #![allow(dead_code)]
 
 use std::collections::HashSet;
@@ -17,10 +19,13 @@ use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::slots::Lexicon;
 use aisle::dialogue::{Assistant, ShopSettings};
 use aisle::nlu::{Nlu, NluPaths};
-use aisle::server::{self, AppState};
+use aisle::protocol::ServerFrame;
+use aisle::server::{self, AppState, Connections};
 use aisle::orders::{OrderStore, Orders};
-use aisle::session::Sessions;
+use aisle::session::{Clock, Sessions};
 use aisle::session::store::Store;
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
 
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -60,13 +65,21 @@ pub fn demo_catalog() -> Arc<Catalog> {
 /// The NLU with the repository's model and training data, loaded once (trained if needed).
 pub fn nlu() -> Arc<Nlu> {
     static NLU: OnceLock<Arc<Nlu>> = OnceLock::new();
-    NLU.get_or_init(|| {
-        let catalog = demo_catalog();
-        let meta = catalog.meta();
-        let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
-        Arc::new(Nlu::load(&nlu_paths(), BatchOptions::default(), lexicon, &|_, _, _| {}).unwrap())
-    })
-    .clone()
+    NLU.get_or_init(|| load_nlu(BatchOptions::default())).clone()
+}
+
+/// An NLU with encoder workers of its own, which a test may hold (`EncoderHandle::hold`)
+/// without stalling the other tests of its binary.
+pub fn nlu_with(batch: BatchOptions) -> Arc<Nlu> {
+    nlu(); // trains the head first when needed, once
+    load_nlu(batch)
+}
+
+fn load_nlu(batch: BatchOptions) -> Arc<Nlu> {
+    let catalog = demo_catalog();
+    let meta = catalog.meta();
+    let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+    Arc::new(Nlu::load(&nlu_paths(), batch, lexicon, &|_, _, _| {}).unwrap())
 }
 
 pub fn nlu_paths() -> NluPaths {
@@ -93,19 +106,37 @@ pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 /// (on its own thread: it embeds the FAQ, and tests each run their own runtime).
 pub fn assistant() -> Arc<Assistant> {
     static ASSISTANT: OnceLock<Arc<Assistant>> = OnceLock::new();
-    ASSISTANT
-        .get_or_init(|| {
-            std::thread::spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                let catalog = demo_catalog();
-                let currency = catalog.main_currency().unwrap().unwrap();
-                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
-                Arc::new(runtime.block_on(Assistant::load(catalog, nlu(), &repo_path("prompts"), shop)).unwrap())
-            })
-            .join()
-            .unwrap()
-        })
-        .clone()
+    ASSISTANT.get_or_init(|| assistant_over(nlu())).clone()
+}
+
+/// The assistant over the demo catalog and the shipped prompts with `nlu`.
+pub fn assistant_over(nlu: Arc<Nlu>) -> Arc<Assistant> {
+    assistant_for(demo_catalog(), nlu)
+}
+
+/// The assistant over `catalog` and the shipped prompts with `nlu`.
+pub fn assistant_for(catalog: Arc<Catalog>, nlu: Arc<Nlu>) -> Arc<Assistant> {
+    std::thread::spawn(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let currency = catalog.main_currency().unwrap().unwrap();
+        let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
+        Arc::new(runtime.block_on(Assistant::load(catalog, nlu, &repo_path("prompts"), shop)).unwrap())
+    })
+    .join()
+    .unwrap()
+}
+
+/// What a test server runs on, beyond the defaults.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    /// The session database; a new one in a temporary directory when `None`.
+    pub database: Option<PathBuf>,
+    /// The clock of turns and rate limits (the system clock by default).
+    pub clock: Clock,
+    /// The assistant ([`assistant`] by default).
+    pub assistant: Option<Arc<Assistant>>,
+    /// The catalog the HTTP API serves (the demo catalog by default).
+    pub catalog: Option<Arc<Catalog>>,
 }
 
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
@@ -115,6 +146,8 @@ pub struct TestServer {
     pub database: PathBuf,
     /// The orders of that database, to seed and inspect.
     pub orders: Orders,
+    /// The server's WebSocket connections: `shutdown` is cancelled when they are told to close.
+    pub connections: Connections,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Holds the database of servers started with [`TestServer::start`].
@@ -124,38 +157,54 @@ pub struct TestServer {
 impl TestServer {
     /// A server with a new, empty database.
     pub async fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let mut server = TestServer::start_on(dir.path().join("aisle.db")).await;
-        server._dir = Some(dir);
-        server
+        TestServer::start_with(ServerOptions::default()).await
     }
 
     /// A server on an existing (or new) database file, as after a restart.
     pub async fn start_on(database: PathBuf) -> TestServer {
-        TestServer::start_with(database, demo_catalog()).await
+        TestServer::start_with(ServerOptions { database: Some(database), ..ServerOptions::default() }).await
     }
 
     /// A server with a new, empty database over another catalog (the assistant still reads the
     /// demo one): for HTTP properties the demo catalog cannot show.
     pub async fn start_over(catalog: Arc<Catalog>) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let mut server = TestServer::start_with(dir.path().join("aisle.db"), catalog).await;
-        server._dir = Some(dir);
-        server
+        TestServer::start_with(ServerOptions { catalog: Some(catalog), ..ServerOptions::default() }).await
     }
 
-    async fn start_with(database: PathBuf, catalog: Arc<Catalog>) -> TestServer {
+    /// A server over `products` for both the HTTP API and the assistant, with a new database;
+    /// the index lives as long as the returned directory. The NLU's lexicon stays the demo
+    /// catalog's, so use the demo products with some fields changed.
+    pub async fn start_with_products(products: &[Product]) -> (TestServer, tempfile::TempDir) {
+        let index = build_index(products);
+        let synonyms = Synonyms::load(&repo_path("data/synonyms.txt")).unwrap();
+        let catalog = Arc::new(Catalog::open(index.path(), synonyms).unwrap());
+        let assistant = assistant_for(catalog.clone(), nlu());
+        let options = ServerOptions { catalog: Some(catalog), assistant: Some(assistant), ..ServerOptions::default() };
+        (TestServer::start_with(options).await, index)
+    }
+
+    pub async fn start_with(options: ServerOptions) -> TestServer {
+        let (database, dir) = match options.database {
+            Some(database) => (database, None),
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                (dir.path().join("aisle.db"), Some(dir))
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = Store::open(&database).await.unwrap();
         let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
-        let sessions = Sessions::new(store, assistant(), orders.clone());
+        let assistant = options.assistant.unwrap_or_else(assistant);
+        let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock);
+        let catalog = options.catalog.unwrap_or_else(demo_catalog);
         let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
+        let connections = state.connections.clone();
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
-        TestServer { addr, database, orders, shutdown: Some(tx), task: Some(task), _dir: None }
+        TestServer { addr, database, orders, connections, shutdown: Some(tx), task: Some(task), _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -181,54 +230,21 @@ impl Drop for TestServer {
     }
 }
 
-// --- Servers over another catalog (the lead's block) -----------------------------------------
+/// A raw WebSocket to a test server, for what the typed client cannot send or show.
+pub type RawSocket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// The demo products with the given ids marked out of stock.
-pub fn demo_products_out_of_stock(ids: &[&str]) -> Vec<Product> {
-    demo_products()
-        .iter()
-        .cloned()
-        .map(|mut p| {
-            if ids.contains(&p.id.as_str()) {
-                p.availability = aisle::catalog::Availability::OutOfStock;
-            }
-            p
-        })
-        .collect()
+pub async fn raw_socket(server: &TestServer) -> RawSocket {
+    tokio_tungstenite::connect_async(server.ws_url()).await.unwrap().0
 }
 
-impl TestServer {
-    /// A server with a new, empty database over `products` (the NLU's lexicon stays the demo
-    /// catalog's, so use the demo products with some fields changed).
-    pub async fn start_with_products(products: &[Product]) -> (TestServer, tempfile::TempDir) {
-        let index = build_index(products);
-        let synonyms = Synonyms::load(&repo_path("data/synonyms.txt")).unwrap();
-        let catalog = Arc::new(Catalog::open(index.path(), synonyms).unwrap());
-        let assistant = {
-            let catalog = catalog.clone();
-            std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                let currency = catalog.main_currency().unwrap().unwrap();
-                let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
-                Arc::new(runtime.block_on(Assistant::load(catalog, nlu(), &repo_path("prompts"), shop)).unwrap())
-            })
-            .join()
-            .unwrap()
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let database = dir.path().join("aisle.db");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let store = Store::open(&database).await.unwrap();
-        let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
-        let sessions = Sessions::new(store, assistant, orders.clone());
-        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
-        let task = tokio::spawn(server::run(listener, state, async move {
-            let _ = rx.await;
-        }));
-        let server = TestServer { addr, database, orders, shutdown: Some(tx), task: Some(task), _dir: Some(dir) };
-        (server, index)
+/// The next protocol frame (transport pings skipped).
+pub async fn next_frame(socket: &mut RawSocket) -> ServerFrame {
+    loop {
+        match socket.next().await.unwrap().unwrap() {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }
 
@@ -300,4 +316,18 @@ pub fn assert_source_unseen(source: &str) {
     let phrases = phrases_in(source);
     assert!(phrases.len() > 5, "the source has phrases: {phrases:?}");
     assert_unseen(&phrases);
+}
+
+/// The demo products with the given ids marked out of stock.
+pub fn demo_products_out_of_stock(ids: &[&str]) -> Vec<Product> {
+    demo_products()
+        .iter()
+        .cloned()
+        .map(|mut p| {
+            if ids.contains(&p.id.as_str()) {
+                p.availability = aisle::catalog::Availability::OutOfStock;
+            }
+            p
+        })
+        .collect()
 }
