@@ -149,12 +149,22 @@ async fn converse<W: Write>(
         if text.is_empty() {
             continue;
         }
+        // A dropped connection is resumed and the line sent once more under the same id; a
+        // line that drops it again (a frame the server refuses by closing) is not sent a third time.
         let id = conn.next_message_id();
-        let result = loop {
-            match send_and_wait(&mut conn, &id, text).await {
-                Err(e) if e.is_disconnect() => resume(&mut conn, screen, reconnect, e).await?,
-                result => break result,
+        let result = match send_and_wait(&mut conn, &id, text).await {
+            Err(e) if e.is_disconnect() => {
+                resume(&mut conn, screen, reconnect, e).await?;
+                match send_and_wait(&mut conn, &id, text).await {
+                    Err(e) if e.is_disconnect() => {
+                        resume(&mut conn, screen, reconnect, e).await?;
+                        screen.line("(that message was not answered: the connection dropped each time it was sent)")?;
+                        continue;
+                    }
+                    result => result,
+                }
             }
+            result => result,
         };
         screen.show_stashed(&mut conn)?;
         match result {
@@ -547,6 +557,26 @@ mod tests {
              (resumed session s_0)\n\
              you said: drop\n(spoken) \n\
              error: rate_limited: slow down (retry after 500 ms)\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_that_always_drops_the_connection_is_sent_twice_at_most() {
+        let url = crate::client::fake::start().await;
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.hello(Channel::Web, None, 0).await.unwrap();
+        let (tx, lines) = mpsc::channel(8);
+        for line in ["crash", "hi"] {
+            tx.send(line.to_string()).await.unwrap();
+        }
+        drop(tx);
+        let mut screen = Screen { out: Vec::new(), voice: false, shown_seq: 0 };
+        let reconnect = Reconnect { attempts: 1, clock: Clock::manual() };
+        converse(conn, lines, &mut screen, &reconnect, false).await.unwrap();
+        let lost = "(connection lost; reconnecting to resume session s_0 from seq 0)\n(resumed session s_0)\n";
+        assert_eq!(
+            String::from_utf8(screen.out).unwrap(),
+            format!("{lost}{lost}(that message was not answered: the connection dropped each time it was sent)\nyou said: hi\n")
         );
     }
 

@@ -373,7 +373,8 @@ pub(crate) mod fake {
     //! `pong` to `ping`. Message texts steer it: `fail` gets a `rate_limited` error frame,
     //! `ignore` gets nothing, `garbage` gets a non-v1 frame, and `drop` closes the connection
     //! the first time a session sends it under an id (sent again after a resume, it is
-    //! answered, as the real server answers a repeated id from its transcript).
+    //! answered, as the real server answers a repeated id from its transcript); `crash` closes
+    //! it every time.
     //! [`start_signalling`] also tells the test each time a message is ignored, so that a test
     //! fires the client's timeout then (on a manual clock) instead of waiting for real time.
 
@@ -454,6 +455,7 @@ pub(crate) mod fake {
                         vec![]
                     }
                     "drop" if state.dropped.lock().unwrap().insert((session.clone(), m.id.clone())) => return,
+                    "crash" => return,
                     "garbage" => vec![r#"{"type":"surprise"}"#.to_string()],
                     "fail" => vec![frame(&ServerFrame::Error(ErrorFrame {
                         code: ErrorCode::RateLimited,
