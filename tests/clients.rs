@@ -197,6 +197,26 @@ async fn aisle_chat_shows_a_new_session_when_the_restarted_server_lost_the_old_o
 }
 
 #[tokio::test]
+async fn a_connection_resumed_into_a_new_session_counts_seq_afresh() {
+    let held = HeldListener::new();
+    let (old, new) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = held.start(old.path().join("aisle.db")).await;
+    let mut conn = Connection::connect(&held.ws_url()).await.unwrap();
+    let first = conn.hello(Channel::Web, None, 0).await.unwrap();
+    conn.turn("morning! anyone around to help?").await.unwrap();
+    conn.turn("got any wrist watches?").await.unwrap();
+    assert_eq!(conn.last_seq(), 2);
+    server.stop().await.unwrap();
+
+    let _server = held.start(new.path().join("aisle.db")).await;
+    let welcome = conn.reconnect().await.unwrap();
+    assert!(!welcome.resumed && welcome.session_id != first.session_id, "{welcome:?}");
+    assert_eq!(conn.last_seq(), 0, "the old session's seq would hide the new session's frames on the next resume");
+    assert_eq!(conn.turn("got any wrist watches?").await.unwrap().seq, 1);
+    assert_eq!(conn.last_seq(), 1);
+}
+
+#[tokio::test]
 async fn aisle_chat_ends_with_an_error_when_the_server_is_gone_for_good() {
     let held = HeldListener::new();
     let dir = tempfile::tempdir().unwrap();
