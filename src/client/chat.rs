@@ -1,21 +1,34 @@
 //! `aisle chat`: an interactive terminal client. Reads lines from stdin, sends each as a
 //! message and prints the reply (text, product cards, comparison table, cart, quick replies)
 //! and whatever else the server sends meanwhile (agent messages, status). `/quit` or end of
-//! input exits. When the connection drops, it reconnects once, resuming the session from the
-//! last `seq` seen, prints what the server replays, and sends the interrupted message again
-//! under the same id (the server answers a repeated id from its transcript).
+//! input exits.
 //!
-//! The rendering is pure ([`render_reply`], [`render_frame`]) and unit-tested.
+//! When the connection drops (the server restarts, the network blips), it says so and
+//! reconnects with backoff (`--reconnect-attempts` tries, 250 ms doubling up to 5 s between
+//! them), resuming the session from the last `seq` seen: what the server replays is printed
+//! (never twice), and an interrupted message is sent again under the same id (the server
+//! answers a repeated id from its transcript). When every attempt fails it ends with an error
+//! naming the session to resume later.
+//!
+//! The rendering is pure ([`render_reply`], [`render_frame`]) and unit-tested; the session
+//! logic runs over any [`Terminal`] (scripted lines, captured output) and [`Clock`].
 
 use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use tokio::sync::mpsc;
 
-use super::{ClientError, Connection, Welcome, describe_error};
+use super::clock::Clock;
+use super::{ClientError, Connection, Welcome, connect_failure, describe_error};
 use crate::protocol::{Cart, Channel, Comparison, OrderView, ProductCard, Reply, ServerFrame, SessionStatus};
+
+/// The pause before the second reconnection attempt; it doubles after each failure…
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+/// …up to this.
+const MAX_RETRY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Args)]
 pub struct ChatArgs {
@@ -31,6 +44,10 @@ pub struct ChatArgs {
     /// Chat as a logged-in customer: an identity token from `aisle token --customer ID`
     #[arg(long, env = "AISLE_CHAT_TOKEN")]
     pub token: Option<String>,
+    /// Attempts to reconnect after the connection drops before giving up (0: give up at once);
+    /// the pauses between them grow from 250 ms to 5 s
+    #[arg(long, default_value_t = 8)]
+    pub reconnect_attempts: u32,
 }
 
 pub fn parse_channel(s: &str) -> Result<Channel, String> {
@@ -42,21 +59,61 @@ pub fn parse_channel(s: &str) -> Result<Channel, String> {
     }
 }
 
-/// Runs the interactive client until `/quit`, end of input, or a connection that cannot be
-/// resumed.
-pub fn run(args: ChatArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(chat(args))
+/// The session could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("the connection to {url} was lost and {attempts} attempts to reconnect failed; resume later with --session {session}")]
+    GaveUp {
+        url: String,
+        attempts: u32,
+        session: String,
+        /// Why the last attempt failed (or the connection dropped, with no attempts allowed).
+        #[source]
+        last: ClientError,
+    },
 }
 
-async fn chat(args: ChatArgs) -> anyhow::Result<()> {
+/// Where the conversation happens: lines typed in, the transcript printed out.
+pub struct Terminal<W> {
+    /// The shopper's lines; closed at end of input.
+    pub lines: mpsc::Receiver<String>,
+    pub out: W,
+    /// Print a `> ` prompt before each line (an interactive terminal).
+    pub prompt: bool,
+}
+
+/// Runs the interactive client on stdin and stdout until `/quit`, end of input, or a
+/// connection that cannot be resumed (an error: the process exits non-zero).
+pub fn run(args: ChatArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+    let terminal = Terminal { lines: stdin_lines(), out: std::io::stdout(), prompt: std::io::stdin().is_terminal() };
+    runtime.block_on(chat(&args, terminal, Clock::default()))
+}
+
+/// `aisle chat` over any terminal: connects, says hello (resuming `--session` when given) and
+/// converses; `clock` times the pauses between reconnection attempts.
+pub async fn chat<W: Write>(args: &ChatArgs, terminal: Terminal<W>, clock: Clock) -> anyhow::Result<()> {
     let mut conn = Connection::connect(&args.url).await?;
     conn.set_token(args.token.clone());
     let welcome = conn.hello(args.channel, args.session.clone(), 0).await?;
-    let mut screen = Screen { out: std::io::stdout(), voice: args.channel == Channel::Voice, shown_seq: 0 };
+    let mut screen = Screen { out: terminal.out, voice: args.channel == Channel::Voice, shown_seq: 0 };
     screen.line(&describe_welcome(&welcome, args.session.is_some()))?;
     screen.line("(type a message; /quit to leave)")?;
-    converse(conn, stdin_lines(), &mut screen, std::io::stdin().is_terminal()).await
+    let reconnect = Reconnect { attempts: args.reconnect_attempts, clock };
+    converse(conn, terminal.lines, &mut screen, &reconnect, terminal.prompt).await
+}
+
+/// How a dropped connection is retried.
+struct Reconnect {
+    attempts: u32,
+    clock: Clock,
+}
+
+impl Reconnect {
+    /// The pause after failed attempt `attempt` (from 1): 250 ms, 500 ms, 1 s, … at most 5 s.
+    fn delay(attempt: u32) -> Duration {
+        FIRST_RETRY.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(MAX_RETRY)
+    }
 }
 
 /// The conversation after the welcome: each line is sent and answered in turn, and frames the
@@ -65,6 +122,7 @@ async fn converse<W: Write>(
     mut conn: Connection,
     mut lines: mpsc::Receiver<String>,
     screen: &mut Screen<W>,
+    reconnect: &Reconnect,
     prompt: bool,
 ) -> anyhow::Result<()> {
     screen.show_stashed(&mut conn)?;
@@ -77,7 +135,7 @@ async fn converse<W: Write>(
             frame = conn.recv() => {
                 match frame {
                     Ok(frame) => screen.show(&frame)?,
-                    Err(e) if e.is_disconnect() => resume(&mut conn, screen).await?,
+                    Err(e) if e.is_disconnect() => resume(&mut conn, screen, reconnect, e).await?,
                     Err(e) => return Err(e.into()),
                 }
                 continue;
@@ -91,12 +149,23 @@ async fn converse<W: Write>(
         if text.is_empty() {
             continue;
         }
+        // A dropped connection is resumed and the line sent once more under the same id; a
+        // line that drops it again (a frame the server refuses by closing) is not sent a third time.
         let id = conn.next_message_id();
-        let mut result = send_and_wait(&mut conn, &id, text).await;
-        if matches!(&result, Err(e) if e.is_disconnect()) {
-            resume(&mut conn, screen).await?;
-            result = send_and_wait(&mut conn, &id, text).await;
-        }
+        let result = match send_and_wait(&mut conn, &id, text).await {
+            Err(e) if e.is_disconnect() => {
+                resume(&mut conn, screen, reconnect, e).await?;
+                match send_and_wait(&mut conn, &id, text).await {
+                    Err(e) if e.is_disconnect() => {
+                        resume(&mut conn, screen, reconnect, e).await?;
+                        screen.line("(that message was not answered: the connection dropped each time it was sent)")?;
+                        continue;
+                    }
+                    result => result,
+                }
+            }
+            result => result,
+        };
         screen.show_stashed(&mut conn)?;
         match result {
             Ok(reply) => {
@@ -117,12 +186,42 @@ async fn send_and_wait(conn: &mut Connection, id: &str, text: &str) -> Result<Re
     conn.reply_to(id).await
 }
 
-/// Reconnects once after a dropped connection and shows what the server replays.
-async fn resume<W: Write>(conn: &mut Connection, screen: &mut Screen<W>) -> anyhow::Result<()> {
-    screen.line(&format!("(connection lost; resuming from seq {})", conn.last_seq()))?;
-    let welcome = conn.reconnect().await.context("the connection dropped and could not be resumed")?;
-    screen.line(&describe_welcome(&welcome, true))?;
-    screen.show_stashed(conn)
+/// Reconnects after `lost` dropped the connection, trying up to `reconnect.attempts` times with
+/// growing pauses and saying so, and shows what the server replays. A session the server no
+/// longer knows is replaced by a new one, whose frames count from seq 1 again.
+async fn resume<W: Write>(conn: &mut Connection, screen: &mut Screen<W>, reconnect: &Reconnect, lost: ClientError) -> anyhow::Result<()> {
+    // Frames a turn set aside before the drop are not replayed (their seq was seen): show them now.
+    screen.show_stashed(conn)?;
+    let session = conn.session_id().unwrap_or_default().to_string();
+    screen.line(&format!("(connection lost; reconnecting to resume session {session} from seq {})", conn.last_seq()))?;
+    let mut last = lost;
+    for attempt in 1..=reconnect.attempts {
+        match conn.reconnect().await {
+            Ok(welcome) => {
+                if !welcome.resumed {
+                    screen.shown_seq = 0;
+                }
+                screen.line(&describe_welcome(&welcome, true))?;
+                return screen.show_stashed(conn);
+            }
+            Err(e) if !retryable(&e) => return Err(e).context("the connection dropped and could not be resumed"),
+            Err(e) if attempt == reconnect.attempts => last = e,
+            Err(e) => {
+                let delay = Reconnect::delay(attempt);
+                let (attempts, ms, why) = (reconnect.attempts, delay.as_millis(), connect_failure(&e));
+                screen.line(&format!("(attempt {attempt} of {attempts} failed: {why}; retrying in {ms} ms)"))?;
+                reconnect.clock.sleep(delay).await;
+                last = e;
+            }
+        }
+    }
+    Err(ChatError::GaveUp { url: conn.url().to_string(), attempts: reconnect.attempts, session, last }.into())
+}
+
+/// Whether a failed reconnection may succeed later: the server is unreachable or went away
+/// again, rather than answering that it will not take the session.
+fn retryable(e: &ClientError) -> bool {
+    matches!(e, ClientError::Connect { .. }) || e.is_disconnect()
 }
 
 fn describe_welcome(welcome: &Welcome, asked_to_resume: bool) -> String {
@@ -447,16 +546,68 @@ mod tests {
             tx.send(line.to_string()).await.unwrap();
         }
         let mut screen = Screen { out: Vec::new(), voice: true, shown_seq: 0 };
-        converse(conn, lines, &mut screen, false).await.unwrap();
+        let reconnect = Reconnect { attempts: 1, clock: Clock::manual() };
+        converse(conn, lines, &mut screen, &reconnect, false).await.unwrap();
         // The fake server closes the connection at the first "drop" and answers it when the
         // message is sent again under the same id after the resume.
         assert_eq!(
             String::from_utf8(screen.out).unwrap(),
             "you said: hi\n(spoken) \n\
-             (connection lost; resuming from seq 1)\n(resumed session s_0)\n\
+             (connection lost; reconnecting to resume session s_0 from seq 1)\n\
+             (resumed session s_0)\n\
              you said: drop\n(spoken) \n\
              error: rate_limited: slow down (retry after 500 ms)\n"
         );
+    }
+
+    #[tokio::test]
+    async fn a_message_that_always_drops_the_connection_is_sent_twice_at_most() {
+        let url = crate::client::fake::start().await;
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.hello(Channel::Web, None, 0).await.unwrap();
+        let (tx, lines) = mpsc::channel(8);
+        for line in ["crash", "hi"] {
+            tx.send(line.to_string()).await.unwrap();
+        }
+        drop(tx);
+        let mut screen = Screen { out: Vec::new(), voice: false, shown_seq: 0 };
+        let reconnect = Reconnect { attempts: 1, clock: Clock::manual() };
+        converse(conn, lines, &mut screen, &reconnect, false).await.unwrap();
+        let lost = "(connection lost; reconnecting to resume session s_0 from seq 0)\n(resumed session s_0)\n";
+        assert_eq!(
+            String::from_utf8(screen.out).unwrap(),
+            format!("{lost}{lost}(that message was not answered: the connection dropped each time it was sent)\nyou said: hi\n")
+        );
+    }
+
+    #[tokio::test]
+    async fn no_reconnection_attempts_means_giving_up_at_the_first_drop() {
+        let url = crate::client::fake::start().await;
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.hello(Channel::Web, None, 0).await.unwrap();
+        let (tx, lines) = mpsc::channel(8);
+        for line in ["hi", "drop", "never sent"] {
+            tx.send(line.to_string()).await.unwrap();
+        }
+        let mut screen = Screen { out: Vec::new(), voice: false, shown_seq: 0 };
+        let reconnect = Reconnect { attempts: 0, clock: Clock::manual() };
+        let err = converse(conn, lines, &mut screen, &reconnect, false).await.unwrap_err();
+        match err.downcast_ref::<ChatError>() {
+            Some(ChatError::GaveUp { attempts: 0, session, last, .. }) => {
+                assert_eq!(session, "s_0");
+                assert!(last.is_disconnect(), "{last:?}");
+            }
+            other => panic!("expected GaveUp, got {other:?} from {err:?}"),
+        }
+        assert!(err.to_string().ends_with("resume later with --session s_0"), "{err}");
+        assert!(!String::from_utf8(screen.out).unwrap().contains("never sent"));
+    }
+
+    #[test]
+    fn reconnection_pauses_double_up_to_five_seconds() {
+        let ms: Vec<u128> = (1..=8).map(|attempt| Reconnect::delay(attempt).as_millis()).collect();
+        assert_eq!(ms, [250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
+        assert_eq!(Reconnect::delay(u32::MAX), MAX_RETRY);
     }
 
     #[test]

@@ -26,13 +26,13 @@ use clap::Args;
 use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
 use super::chat::parse_channel;
-use super::{ClientError, Connection, error_code_name, url_host};
+use super::clock::Clock;
+use super::{ClientError, Connection, connect_failure, error_code_name, url_host};
 use crate::bench::Latency;
 use crate::protocol::{Channel, ClientFrame, ServerFrame};
-use tokio_tungstenite::tungstenite;
 
 pub const MAX_SESSIONS: usize = 20_000;
 pub const MAX_IDLE: usize = 20_000;
@@ -360,27 +360,6 @@ pub struct IdleCounts {
     pub open_s: f64,
 }
 
-/// A short reason a connection could not be set up.
-pub fn connect_failure(e: &ClientError) -> String {
-    if e.is_too_many_open_files() {
-        return "too many open files (raise ulimit -n)".into();
-    }
-    match e {
-        ClientError::Connect { source, .. } => match source.as_ref() {
-            tungstenite::Error::Io(io) => match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-                std::io::ErrorKind::AddrNotAvailable => "no local port free".into(),
-                kind => format!("io: {kind}"),
-            },
-            tungstenite::Error::Http(response) => format!("http {}", response.status()),
-            other => other.to_string(),
-        },
-        ClientError::Server(frame) => format!("error frame {}", error_code_name(frame)),
-        e if e.is_disconnect() => "closed before welcome".into(),
-        e => e.to_string(),
-    }
-}
-
 #[derive(Default)]
 struct SessionOutcome {
     connected: bool,
@@ -394,21 +373,25 @@ struct SessionOutcome {
 
 struct Shared {
     plan: Plan,
+    clock: Clock,
     /// Connections being opened at once.
     opening: Semaphore,
     deadline: Instant,
     progress: Option<indicatif::ProgressBar>,
 }
 
-/// Runs a load test; the report says what was done even when it was cut short.
-pub async fn run_plan(plan: Plan, progress: Option<indicatif::ProgressBar>) -> LoadReport {
-    let started = Instant::now();
+/// Runs a load test; the report says what was done even when it was cut short. `clock` times
+/// the pauses, the timeouts, the duration limit and the latencies.
+pub async fn run_plan(plan: Plan, clock: Clock, progress: Option<indicatif::ProgressBar>) -> LoadReport {
+    let started = clock.now();
     let shared = Arc::new(Shared {
         opening: Semaphore::new(plan.connect_concurrency),
         deadline: started + plan.duration_limit,
         progress,
         plan,
+        clock,
     });
+    let clock = &shared.clock;
     let plan = &shared.plan;
 
     // Idle connections first, so that the sessions run while they are held.
@@ -428,9 +411,9 @@ pub async fn run_plan(plan: Plan, progress: Option<indicatif::ProgressBar>) -> L
             Err(None) => idle_cut_short = true,
         }
     }
-    idle.open_s = started.elapsed().as_secs_f64();
+    idle.open_s = (clock.now() - started).as_secs_f64();
 
-    let sessions_started = Instant::now();
+    let sessions_started = clock.now();
     let mut tasks = JoinSet::new();
     for i in 0..plan.sessions {
         tasks.spawn(session(i, shared.clone()));
@@ -450,7 +433,7 @@ pub async fn run_plan(plan: Plan, progress: Option<indicatif::ProgressBar>) -> L
         latencies.extend(outcome.latencies);
         cut_short |= outcome.cut_short;
     }
-    let wall_s = sessions_started.elapsed().as_secs_f64();
+    let wall_s = (clock.now() - sessions_started).as_secs_f64();
 
     let _ = stop.send(true);
     while let Some(alive) = idle_tasks.join_next().await {
@@ -476,27 +459,29 @@ pub async fn run_plan(plan: Plan, progress: Option<indicatif::ProgressBar>) -> L
 /// duration limit passed first.
 async fn open(shared: &Shared) -> Result<Connection, Option<String>> {
     let _permit = shared.opening.acquire().await.expect("the semaphore is never closed");
-    if Instant::now() >= shared.deadline {
+    let now = shared.clock.now();
+    if now >= shared.deadline {
         return Err(None);
     }
-    let limit = shared.deadline.min(Instant::now() + shared.plan.turn_timeout);
+    let limit = shared.deadline.min(now + shared.plan.turn_timeout);
     let hello = async {
         let mut conn = Connection::connect(&shared.plan.url).await?;
         conn.hello(shared.plan.channel, None, 0).await?;
         Ok::<_, ClientError>(conn)
     };
-    match timeout_at(limit, hello).await {
+    match shared.clock.timeout_at(limit, hello).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(Some(connect_failure(&e))),
-        Err(_) if Instant::now() >= shared.deadline => Err(None),
+        Err(_) if shared.clock.now() >= shared.deadline => Err(None),
         Err(_) => Err(Some("timeout".into())),
     }
 }
 
 async fn session(index: usize, shared: Arc<Shared>) -> SessionOutcome {
     let plan = &shared.plan;
+    let clock = &shared.clock;
     let mut out = SessionOutcome::default();
-    if Instant::now() >= shared.deadline {
+    if clock.now() >= shared.deadline {
         out.cut_short = true;
         return out;
     }
@@ -517,20 +502,20 @@ async fn session(index: usize, shared: Arc<Shared>) -> SessionOutcome {
     for turn in 0..plan.turns {
         let pause = plan.pause(index, turn);
         if !pause.is_zero() {
-            tokio::time::sleep_until((Instant::now() + pause).min(shared.deadline)).await;
+            clock.sleep_until((clock.now() + pause).min(shared.deadline)).await;
         }
-        let sent = Instant::now();
+        let sent = clock.now();
         if sent >= shared.deadline {
             out.cut_short = true;
             break;
         }
-        let result = timeout_at(shared.deadline.min(sent + plan.turn_timeout), conn.turn(plan.message(index, turn))).await;
-        let elapsed = sent.elapsed();
+        let result = clock.timeout_at(shared.deadline.min(sent + plan.turn_timeout), conn.turn(plan.message(index, turn))).await;
+        let elapsed = clock.now() - sent;
         if let Some(bar) = &shared.progress {
             bar.inc(1);
         }
         match result {
-            Err(_) if Instant::now() >= shared.deadline => {
+            Err(_) if clock.now() >= shared.deadline => {
                 // Abandoned by the duration limit: neither an answer nor an error.
                 out.cut_short = true;
                 break;
@@ -584,7 +569,8 @@ async fn hold_idle(shared: Arc<Shared>, ready: mpsc::Sender<Result<(), Option<St
             }
         }
     };
-    let alive = matches!(tokio::time::timeout(shared.plan.turn_timeout, pong).await, Ok(Ok(())));
+    let clock = &shared.clock;
+    let alive = matches!(clock.timeout_at(clock.now() + shared.plan.turn_timeout, pong).await, Ok(Ok(())));
     conn.close().await;
     alive
 }
@@ -618,7 +604,7 @@ pub fn run(args: LoadtestArgs) -> anyhow::Result<()> {
         bar
     });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let report = runtime.block_on(run_plan(plan.clone(), progress));
+    let report = runtime.block_on(run_plan(plan.clone(), Clock::default(), progress));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -809,13 +795,19 @@ mod tests {
         assert_eq!(json["errors"]["frames"]["overloaded"], 1);
     }
 
+    /// Runs `plan` on a manual clock that nothing advances: no turn can time out, however
+    /// slow the machine.
+    async fn run_without_time(plan: Plan) -> LoadReport {
+        run_plan(plan, Clock::manual(), None).await
+    }
+
     #[tokio::test]
     async fn sessions_run_their_scripts_end_to_end() {
         let url = fake::start().await;
         let mut a = args(&url);
         a.idle = 3;
         let plan = Plan::new(&a, scripts(&[&["hi", "show me mugs", "fail"], &["a watch", "in blue"]])).unwrap();
-        let report = run_plan(plan, None).await;
+        let report = run_without_time(plan).await;
         assert_eq!((report.sessions.connected, report.sessions.completed), (4, 4));
         assert_eq!((report.turns.planned, report.turns.sent, report.turns.replied), (24, 24, 20));
         // Sessions 0 and 2 say "fail" on turns 3 and 6.
@@ -827,27 +819,48 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn timeouts_disconnects_and_bad_frames_are_errors_by_kind() {
+    async fn turns_without_an_answer_time_out() {
+        let (url, mut ignored) = fake::start_signalling().await;
+        let mut a = args(&url);
+        a.sessions = 1;
+        a.turn_timeout = Duration::from_millis(200);
+        // "ignore" (turns 2 and 5) gets no answer: each times out when the test moves the
+        // clock past its deadline, which it does once the server has read it.
+        let plan = Plan::new(&a, scripts(&[&["hi", "ignore", "and again"]])).unwrap();
+        let clock = Clock::manual();
+        let run = tokio::spawn(run_plan(plan, clock.clone(), None));
+        for _ in 0..2 {
+            assert!(ignored.recv().await.is_some());
+            clock.advance(a.turn_timeout);
+        }
+        let report = run.await.unwrap();
+        let e = &report.errors;
+        assert_eq!((e.timeouts, e.total), (2, 2), "{e:?}");
+        assert_eq!((report.sessions.connected, report.sessions.completed), (1, 1));
+        assert_eq!((report.turns.sent, report.turns.replied), (6, 4));
+        assert!(!report.stopped_by_time_limit);
+    }
+
+    #[tokio::test]
+    async fn disconnects_and_bad_frames_are_errors_by_kind() {
         let url = fake::start().await;
         let mut a = args(&url);
-        a.sessions = 3;
-        a.turn_timeout = Duration::from_millis(200);
-        // Session 0 loses its connection on turn 2; session 1 gets no answer on turns 2 and 5
-        // (the server ignores them); session 2 gets a frame that is not v1 on turns 1, 3, 5.
-        let plan = Plan::new(&a, scripts(&[&["hi", "drop", "never sent"], &["hi", "ignore", "and again"], &["garbage", "fine"]])).unwrap();
-        let report = run_plan(plan, None).await;
+        a.sessions = 2;
+        // Session 0 loses its connection on turn 2; session 1 gets a frame that is not v1 on
+        // turns 1, 3 and 5.
+        let plan = Plan::new(&a, scripts(&[&["hi", "drop", "never sent"], &["garbage", "fine"]])).unwrap();
+        let report = run_without_time(plan).await;
         let e = &report.errors;
-        assert_eq!((e.disconnects, e.timeouts, e.malformed, e.total), (1, 2, 3, 6), "{e:?}");
-        assert_eq!((report.sessions.connected, report.sessions.completed), (3, 2));
-        // Session 0: 2 sent, 1 replied; session 1: 6 sent, 4 replied; session 2: 6 sent, 3 replied.
-        assert_eq!((report.turns.sent, report.turns.replied), (14, 8));
+        assert_eq!((e.disconnects, e.timeouts, e.malformed, e.total), (1, 0, 3, 4), "{e:?}");
+        assert_eq!((report.sessions.connected, report.sessions.completed), (2, 1));
+        // Session 0: 2 sent, 1 replied; session 1: 6 sent, 3 replied.
+        assert_eq!((report.turns.sent, report.turns.replied), (8, 4));
     }
 
     #[tokio::test]
     async fn a_refused_connection_and_the_duration_limit_are_reported() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let plan = Plan::new(&args(&format!("ws://127.0.0.1:{port}/ws/chat")), None).unwrap();
-        let report = run_plan(plan, None).await;
+        let (url, _held) = fake::refusing();
+        let report = run_without_time(Plan::new(&args(&url), None).unwrap()).await;
         assert_eq!(report.sessions.connected, 0);
         assert_eq!(report.errors.connect_failures, BTreeMap::from([("connection refused".to_string(), 4)]));
 
@@ -855,7 +868,7 @@ mod tests {
         let mut a = args(&url);
         a.duration_limit = Duration::ZERO;
         a.idle = 2;
-        let report = run_plan(Plan::new(&a, None).unwrap(), None).await;
+        let report = run_without_time(Plan::new(&a, None).unwrap()).await;
         assert!(report.stopped_by_time_limit);
         assert_eq!((report.turns.sent, report.errors.total, report.idle.established), (0, 0, 0));
     }

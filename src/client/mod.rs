@@ -6,8 +6,10 @@
 //!   with `hello {session_id, last_seq}`.
 //! - [`chat`]: `aisle chat`, an interactive terminal client.
 //! - [`loadtest`]: `aisle loadtest`, many scripted conversations at once against a local server.
+//! - [`clock`]: the time both go by (tokio's, or a manual one in tests).
 
 pub mod chat;
+pub mod clock;
 pub mod loadtest;
 
 use std::collections::VecDeque;
@@ -82,6 +84,27 @@ pub fn error_code_name(e: &ErrorFrame) -> String {
     }
 }
 
+/// A short reason a connection could not be set up.
+pub fn connect_failure(e: &ClientError) -> String {
+    if e.is_too_many_open_files() {
+        return "too many open files (raise ulimit -n)".into();
+    }
+    match e {
+        ClientError::Connect { source, .. } => match source.as_ref() {
+            tungstenite::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+                std::io::ErrorKind::AddrNotAvailable => "no local port free".into(),
+                kind => format!("io: {kind}"),
+            },
+            tungstenite::Error::Http(response) => format!("http {}", response.status()),
+            other => other.to_string(),
+        },
+        ClientError::Server(frame) => format!("error frame {}", error_code_name(frame)),
+        e if e.is_disconnect() => "closed before welcome".into(),
+        e => e.to_string(),
+    }
+}
+
 /// 48 random bits in hex: message ids of different connections to one session never collide.
 fn random_prefix() -> String {
     let mut bytes = [0u8; 6];
@@ -142,6 +165,11 @@ impl Connection {
         self.token = token;
     }
 
+    /// The URL this connection (and every reconnection) goes to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub fn session_id(&self) -> Option<&str> {
         self.session_id.as_deref()
     }
@@ -160,6 +188,11 @@ impl Connection {
         loop {
             match self.read().await? {
                 ServerFrame::Welcome { session_id, resumed, .. } => {
+                    if !resumed {
+                        // A new session numbers its frames from 1: what was seen before is
+                        // another session's.
+                        self.last_seq = 0;
+                    }
                     self.session_id = Some(session_id.clone());
                     return Ok(Welcome { session_id, resumed });
                 }
@@ -340,23 +373,46 @@ pub(crate) mod fake {
     //! `pong` to `ping`. Message texts steer it: `fail` gets a `rate_limited` error frame,
     //! `ignore` gets nothing, `garbage` gets a non-v1 frame, and `drop` closes the connection
     //! the first time a session sends it under an id (sent again after a resume, it is
-    //! answered, as the real server answers a repeated id from its transcript).
+    //! answered, as the real server answers a repeated id from its transcript); `crash` closes
+    //! it every time.
+    //! [`start_signalling`] also tells the test each time a message is ignored, so that a test
+    //! fires the client's timeout then (on a manual clock) instead of waiting for real time.
 
     use std::collections::{HashMap, HashSet};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
 
     use futures_util::{SinkExt, StreamExt};
-    use tokio::net::TcpListener;
+    use tokio::net::{TcpListener, TcpSocket};
+    use tokio::sync::mpsc;
     use tokio_tungstenite::tungstenite::Message;
 
     use crate::protocol::{ClientFrame, ErrorCode, ErrorFrame, Reply, ServerFrame};
 
     /// Starts the server on 127.0.0.1:0; returns its `ws://` URL.
     pub async fn start() -> String {
+        serve_on(State::default()).await
+    }
+
+    /// Starts the server; returns its URL and the ids of the messages it ignores, each sent
+    /// once the message has been read (so its sender is already waiting for the reply).
+    pub async fn start_signalling() -> (String, mpsc::UnboundedReceiver<Option<String>>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (serve_on(State { ignored: Some(tx), ..State::default() }).await, rx)
+    }
+
+    /// A `ws://` URL whose port is bound but not listening, for as long as the socket is held:
+    /// connecting is refused, and no other process can take the port meanwhile.
+    pub fn refusing() -> (String, TcpSocket) {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        (format!("ws://{}/ws/chat", socket.local_addr().unwrap()), socket)
+    }
+
+    async fn serve_on(state: State) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("ws://{}/ws/chat", listener.local_addr().unwrap());
-        let state = Arc::new(State::default());
+        let state = Arc::new(state);
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 tokio::spawn(serve(stream, state.clone()));
@@ -372,6 +428,8 @@ pub(crate) mod fake {
         dropped: Mutex<HashSet<(String, Option<String>)>>,
         /// The last `seq` of each session.
         seqs: Mutex<HashMap<String, u64>>,
+        /// Told the id of every message ignored.
+        ignored: Option<mpsc::UnboundedSender<Option<String>>>,
     }
 
     async fn serve(stream: tokio::net::TcpStream, state: Arc<State>) {
@@ -390,8 +448,14 @@ pub(crate) mod fake {
                 }
                 ClientFrame::Ping => vec![frame(&ServerFrame::Pong)],
                 ClientFrame::Message(m) => match m.text.as_str() {
-                    "ignore" => vec![],
+                    "ignore" => {
+                        if let Some(tx) = &state.ignored {
+                            let _ = tx.send(m.id);
+                        }
+                        vec![]
+                    }
                     "drop" if state.dropped.lock().unwrap().insert((session.clone(), m.id.clone())) => return,
+                    "crash" => return,
                     "garbage" => vec![r#"{"type":"surprise"}"#.to_string()],
                     "fail" => vec![frame(&ServerFrame::Error(ErrorFrame {
                         code: ErrorCode::RateLimited,
@@ -497,8 +561,8 @@ mod tests {
 
     #[tokio::test]
     async fn connecting_to_a_closed_port_is_a_connect_error() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let err = Connection::connect(&format!("ws://127.0.0.1:{port}/ws/chat")).await.err().unwrap();
+        let (url, _held) = fake::refusing();
+        let err = Connection::connect(&url).await.err().unwrap();
         assert!(matches!(err, ClientError::Connect { .. }), "{err:?}");
         assert!(!err.is_too_many_open_files());
     }

@@ -184,6 +184,11 @@ impl TestServer {
     }
 
     pub async fn start_with(options: ServerOptions) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        TestServer::serve(listener, options).await
+    }
+
+    async fn serve(listener: tokio::net::TcpListener, options: ServerOptions) -> TestServer {
         let (database, dir) = match options.database {
             Some(database) => (database, None),
             None => {
@@ -191,7 +196,6 @@ impl TestServer {
                 (dir.path().join("aisle.db"), Some(dir))
             }
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = Store::open(&database).await.unwrap();
@@ -330,4 +334,62 @@ pub fn demo_products_out_of_stock(ids: &[&str]) -> Vec<Product> {
             p
         })
         .collect()
+}
+
+// ---- Servers restarted on one address (tests/clients.rs) ----
+
+/// A listening socket on 127.0.0.1:0 that the test holds, so that servers started on it one
+/// after another share one address: while none runs, connections wait in its backlog (neither
+/// refused nor able to reach another process that took the port) until the next one accepts.
+pub struct HeldListener {
+    socket: std::net::TcpListener,
+}
+
+impl HeldListener {
+    pub fn new() -> HeldListener {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        HeldListener { socket }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws/chat", self.socket.local_addr().unwrap())
+    }
+
+    /// A server on this socket over `database` (a restart, when a server ran here before).
+    pub async fn start(&self, database: PathBuf) -> TestServer {
+        TestServer::start_on_listener(self.listener(), database).await
+    }
+
+    /// Answers every connection with HTTP 503 until the task is aborted: the address of a
+    /// chat server that is gone for good, behind a proxy.
+    pub fn answer_unavailable(&self) -> tokio::task::JoinHandle<()> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = self.listener();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                // Read the request head first: closing with it unread would reset the connection.
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+            }
+        })
+    }
+
+    fn listener(&self) -> tokio::net::TcpListener {
+        tokio::net::TcpListener::from_std(self.socket.try_clone().unwrap()).unwrap()
+    }
+}
+
+impl TestServer {
+    /// A server on `listener` over `database` (as [`TestServer::start_on`], which binds its own).
+    pub async fn start_on_listener(listener: tokio::net::TcpListener, database: PathBuf) -> TestServer {
+        TestServer::serve(listener, ServerOptions { database: Some(database), ..ServerOptions::default() }).await
+    }
 }
