@@ -8,6 +8,8 @@
 //! records are read here straight from `data/demo/products.jsonl`), never a wording of aisle's.
 //! Every reply is also checked for what any reply must get right ([`reads_well`],
 //! [`facts_hold`]): prices from the record, exact cart totals, no double spaces or "₹-0".
+//! `scripts/conversations_facts.py` prints the data facts the files name (cheapest products,
+//! attributes, orders) and checks that no shopper text is a training example word for word.
 //!
 //! `tests/conversations/known_failing.txt` is a ratchet: the conversations that fail today, one
 //! name a line with a `# why`. The test fails when a conversation not listed fails, and when a
@@ -200,7 +202,7 @@ struct CartLine {
 }
 
 /// Conditions on a product record; all given ones must hold.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CardFilter {
     /// What the shopper pays is at most this.
@@ -401,8 +403,14 @@ fn known_failing(path: &Path) -> BTreeMap<String, String> {
 
 /// What answered one turn.
 enum Answer {
-    Reply { reply: Box<Reply>, statuses: Vec<SessionStatus> },
-    Refused { code: String, message: String },
+    Reply {
+        reply: Box<Reply>,
+        statuses: Vec<SessionStatus>,
+    },
+    Refused {
+        code: String,
+        message: String,
+    },
     /// A view: nothing answers it.
     Nothing,
 }
@@ -535,7 +543,8 @@ fn summary(answer: &Answer) -> String {
         Answer::Reply { reply, .. } => {
             let intent = reply.intent.as_ref().map(|i| i.name.as_str()).unwrap_or("-");
             let cards: Vec<&str> = reply.products.iter().take(4).map(|c| c.id.as_str()).collect();
-            let cart = reply.cart.as_ref().map(|c| format!(" cart={:?}", c.items.iter().map(|i| (&i.product_id, i.quantity)).collect::<Vec<_>>())).unwrap_or_default();
+            let cart =
+                reply.cart.as_ref().map(|c| format!(" cart={:?}", c.items.iter().map(|i| (&i.product_id, i.quantity)).collect::<Vec<_>>())).unwrap_or_default();
             format!("[{intent}] {:?} cards={cards:?}{cart}", reply.text)
         }
         Answer::Refused { code, message } => format!("error {code}: {message}"),
@@ -584,7 +593,9 @@ fn reads_well(reply: &Reply, channel: ChannelName) -> Vec<String> {
         if text.contains("₹-") || has_minus_zero(text) {
             problems.push(format!("reads well: a negative or minus-zero amount in {field}"));
         }
-        if let Some(bad) = ["results", "picks", "products", "items", "matches", "options", "units"].iter().find(|noun| contains_words(&lower, &format!("1 {noun}"))) {
+        if let Some(bad) =
+            ["results", "picks", "products", "items", "matches", "options", "units"].iter().find(|noun| contains_words(&lower, &format!("1 {noun}")))
+        {
             problems.push(format!("reads well: \"1 {bad}\" in {field}"));
         }
         if contains_words(&lower, "0 items") || contains_words(&lower, "0 products") {
@@ -603,9 +614,10 @@ fn reads_well(reply: &Reply, channel: ChannelName) -> Vec<String> {
 /// A "-0" standing alone ("-0", "₹-0.00"), not inside a model number like "iw-005".
 fn has_minus_zero(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
-    chars.windows(2).enumerate().any(|(i, w)| {
-        w == ['-', '0'] && (i == 0 || !chars[i - 1].is_alphanumeric()) && chars.get(i + 2).is_none_or(|c| !c.is_alphanumeric() || *c == '.')
-    })
+    chars
+        .windows(2)
+        .enumerate()
+        .any(|(i, w)| w == ['-', '0'] && (i == 0 || !chars[i - 1].is_alphanumeric()) && chars.get(i + 2).is_none_or(|c| !c.is_alphanumeric()))
 }
 
 /// `phrase` in `text` with no letter or digit right before or after it.
@@ -738,7 +750,9 @@ fn expectation(expect: &Expect, reply: &Reply, statuses: &[SessionStatus], catal
             Some(cart) => holds(cart.items.is_empty() && cart.total == 0.0, format!("cart {:?}", cart.items.iter().map(|i| &i.product_id).collect::<Vec<_>>())),
             None => holds(text.contains("empty") || text.contains("nothing"), "no cart and not said empty".into()),
         },
-        Expect::CheckoutLink => holds(reply.text.contains(CHECKOUT_URL) || reply.quick_replies.iter().any(|q| q.text.contains(CHECKOUT_URL)), "no checkout link".into()),
+        Expect::CheckoutLink => {
+            holds(reply.text.contains(CHECKOUT_URL) || reply.quick_replies.iter().any(|q| q.text.contains(CHECKOUT_URL)), "no checkout link".into())
+        }
         Expect::Comparison(ids) => {
             let Some(comparison) = &reply.comparison else { return Err("no comparison".into()) };
             let got: BTreeSet<&str> = comparison.products.iter().map(String::as_str).collect();
@@ -891,7 +905,11 @@ async fn realistic_conversations() {
     let mut seen = BTreeSet::new();
     for c in &conversations {
         assert!(seen.insert(c.name.as_str()), "two conversations are named {:?}", c.name);
-        assert!(c.turns.iter().all(|t| [t.say.is_some(), t.action.is_some(), t.view.is_some()].iter().filter(|b| **b).count() == 1), "{:?}: a turn says, acts or views", c.name);
+        assert!(
+            c.turns.iter().all(|t| [t.say.is_some(), t.action.is_some(), t.view.is_some()].iter().filter(|b| **b).count() == 1),
+            "{:?}: a turn says, acts or views",
+            c.name
+        );
     }
     let known = known_failing(&dir.join("known_failing.txt"));
     let stale: Vec<&String> = known.keys().filter(|name| !seen.contains(name.as_str())).collect();
@@ -913,7 +931,10 @@ async fn realistic_conversations() {
     let failed: BTreeSet<&str> = results.iter().filter(|(_, m)| !m.is_empty()).map(|(n, _)| *n).collect();
     let new_failures: Vec<&&str> = failed.iter().filter(|n| !known.contains_key(**n)).collect();
     let now_passing: Vec<&String> = known.keys().filter(|n| !failed.contains(n.as_str())).collect();
-    assert!(new_failures.is_empty() && now_passing.is_empty(), "conversations failing that known_failing.txt does not list: {new_failures:?}; listed but now passing (take them off): {now_passing:?}\n{report}");
+    assert!(
+        new_failures.is_empty() && now_passing.is_empty(),
+        "conversations failing that known_failing.txt does not list: {new_failures:?}; listed but now passing (take them off): {now_passing:?}\n{report}"
+    );
 }
 
 /// The table: how many passed, then each failure's conversation, turn, expectation and reply.
