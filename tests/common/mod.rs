@@ -393,3 +393,8 @@ impl TestServer {
         TestServer::serve(listener, ServerOptions { database: Some(database), ..ServerOptions::default() }).await
     }
 }
+
+/// An identity token for `customer` signed with [`TOKEN_SECRET`], expiring `ttl` seconds from now.
+pub fn identity_token(customer: &str, ttl: i64) -> String {
+    aisle::orders::identity::TokenKey::new(TOKEN_SECRET.as_bytes()).unwrap().issue(customer, aisle::orders::now() + ttl)
+}
