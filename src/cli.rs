@@ -112,6 +112,13 @@ pub enum EvalCommand {
         #[arg(long)]
         held_out: bool,
     },
+    /// How close the shop's FAQ questions come to labelled texts: for each similarity
+    /// threshold, the share of policy questions, order requests and out-of-scope texts that an
+    /// FAQ question reaches (the thresholds of answering from the FAQ are chosen on this)
+    Faq {
+        #[arg(long)]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +246,7 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Eval(EvalCommand::Nlu { data, json, errors, held_out }) => {
             eval_nlu(&config, &data, json, errors, held_out)
         }
+        Command::Eval(EvalCommand::Faq { data }) => eval_faq(&config, &data),
         Command::Bench(command) => crate::bench::run(command, &config),
         Command::Chat(args) => crate::client::chat::run(args),
         Command::Loadtest(args) => crate::client::loadtest::run(args),
@@ -263,6 +271,44 @@ fn stage_progress() -> impl Fn(&str, usize, usize) {
             tracing::info!("{stage}: {done}/{total}");
         }
     }
+}
+
+fn eval_faq(config: &Config, data: &Path) -> anyhow::Result<()> {
+    use crate::dialogue::faq::{Faq, FaqIndex};
+    let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
+    let faq = Faq::load(&config.prompts_dir.join("faq.yaml"))?;
+    let index = FaqIndex::new(&faq, |texts| encoder.embed_blocking(texts))?;
+    let examples = nlu::data::load_jsonl(data)?;
+    let group = |intent: &str| match intent {
+        "policy_question" => "policy",
+        "out_of_scope" => "out of scope",
+        i if crate::dialogue::policy::ORDER_INTENTS.contains(&i) => "orders",
+        _ => "other",
+    };
+    let mut scores: std::collections::BTreeMap<&str, Vec<f32>> = Default::default();
+    for chunk in examples.chunks(256) {
+        let embeddings = encoder.embed_blocking(chunk.iter().map(|e| e.text.clone()).collect())?;
+        for (example, embedding) in chunk.iter().zip(embeddings) {
+            let score = index.best(&embedding).map_or(0.0, |(_, s)| s);
+            scores.entry(group(&example.intent)).or_default().push(score);
+        }
+    }
+    println!("{} texts from {}; share reaching an FAQ question at each cosine threshold", examples.len(), data.display());
+    print!("threshold");
+    for (name, values) in &scores {
+        print!("  {name} ({})", values.len());
+    }
+    println!();
+    for step in 0..8 {
+        let threshold = 0.50 + 0.05 * step as f32;
+        print!("{threshold:>9.2}");
+        for (name, values) in &scores {
+            let share = values.iter().filter(|s| **s >= threshold).count() as f64 / values.len().max(1) as f64;
+            print!("  {:>w$.1}%", share * 100.0, w = name.len() + 2 + values.len().to_string().len());
+        }
+        println!();
+    }
+    Ok(())
 }
 
 fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize, held_out: bool) -> anyhow::Result<()> {

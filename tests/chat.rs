@@ -152,17 +152,21 @@ async fn show_more_pages_through_the_same_search() {
 }
 
 #[tokio::test]
-async fn cheaper_ones_are_watches_cheaper_than_every_one_shown() {
+async fn cheaper_ones_are_other_watches_cheaper_than_those_shown() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
-    let shown = search(&mut chat, "watches").await;
-    let cheapest_shown = shown.products.iter().map(|p| p.price).fold(f64::INFINITY, f64::min);
+    let mut shown = search(&mut chat, "watches").await;
     for text in ["show me cheaper ones", "these are too expensive, something cheaper?"] {
+        let dearest_shown = shown.products.iter().map(|p| p.price).fold(f64::NEG_INFINITY, f64::max);
         let reply = say(&mut chat, text).await;
         assert!(!reply.products.is_empty(), "{text:?}: nothing shown: {reply:?}");
-        assert!(reply.products.iter().all(|p| p.price < cheapest_shown), "{text:?}: not cheaper than {cheapest_shown}: {reply:?}");
+        assert!(reply.products.iter().all(|p| p.price < dearest_shown), "{text:?}: not cheaper than {dearest_shown}: {reply:?}");
+        assert!(reply.products.iter().all(|p| !ids(&shown).contains(&p.id)), "{text:?}: shown again: {reply:?}");
+        let prices: Vec<f64> = reply.products.iter().map(|p| p.price).collect();
+        assert!(prices.windows(2).all(|w| w[0] <= w[1]), "cheapest first: {prices:?}");
         assert!(reply.products.iter().all(|p| p.title.to_lowercase().contains("watch")), "{text:?}: {reply:?}");
         assert!(!reply.text.contains("expensive"), "{text:?}: filler searched: {:?}", reply.text);
+        shown = reply;
     }
     // At the bottom of the range it says so and keeps what was shown.
     let bottom = demo_catalog_watches_ref().into_iter().map(|p| p.effective_price().amount).fold(f64::INFINITY, f64::min);

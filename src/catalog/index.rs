@@ -312,7 +312,8 @@ fn document(f: &Fields, p: &Product, brand: Option<&str>) -> Result<TantivyDocum
     for s in sizes {
         doc.add_text(f.size, &s);
     }
-    for g in p.gender.as_deref().map(schema::gender_terms).unwrap_or_default() {
+    let audience = schema::title_audience(&p.title).or(p.gender.as_deref());
+    for g in audience.map(schema::gender_terms).unwrap_or_default() {
         doc.add_text(f.gender, &g);
     }
     doc.add_f64(f.price, p.effective_price().amount);

@@ -136,29 +136,84 @@ pub(crate) fn fold(text: &str) -> String {
     tokens(&mut plain(), text).join(" ")
 }
 
-/// Gender values normalized to Merchant Center's `male`, `female`, `unisex`; other values
-/// (e.g. `boys`) are kept folded as well.
-pub(crate) fn gender_terms(gender: &str) -> Vec<String> {
-    let folded = fold(gender);
+/// The audiences a gender value names directly: Merchant Center's adult `male`, `female` and
+/// `unisex`, and the children's `boys`, `girls`, `kids` and `baby`. Boys are not men.
+fn audiences(folded: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
     for word in folded.split(' ') {
-        let norm = match word {
-            "men" | "man" | "male" | "mens" | "boys" | "boy" | "gents" => "male",
-            "women" | "woman" | "female" | "womens" | "girls" | "girl" | "ladies" | "lady" => "female",
+        let audience = match word {
+            "men" | "man" | "male" | "mens" | "gents" => "male",
+            "women" | "woman" | "female" | "womens" | "ladies" | "lady" => "female",
             "unisex" => "unisex",
+            "boys" | "boy" => "boys",
+            "girls" | "girl" => "girls",
+            "kids" | "kid" | "children" | "child" | "childrens" => "kids",
+            "baby" | "babies" | "infant" | "infants" => "baby",
             _ => continue,
         };
-        if !out.iter().any(|v| v == norm) {
-            out.push(norm.to_string());
+        if !out.contains(&audience) {
+            out.push(audience);
         }
     }
-    if out.iter().any(|v| v == "male") && out.iter().any(|v| v == "female") && !out.iter().any(|v| v == "unisex") {
-        out.push("unisex".into());
+    out
+}
+
+/// A product's gender value as index terms: its [`audiences`], `unisex` when it names men and
+/// women, and the folded value itself. (`kids` only when the value says so: a boys' watch is
+/// not for girls.)
+pub(crate) fn gender_terms(gender: &str) -> Vec<String> {
+    let folded = fold(gender);
+    let mut out: Vec<&str> = audiences(&folded);
+    if out.contains(&"male") && out.contains(&"female") && !out.contains(&"unisex") {
+        out.push("unisex");
     }
-    if !folded.is_empty() && !out.contains(&folded) {
-        out.push(folded);
+    let mut terms: Vec<String> = out.into_iter().map(str::to_string).collect();
+    if !folded.is_empty() && !terms.contains(&folded) {
+        terms.push(folded);
+    }
+    terms
+}
+
+/// The index terms a gender filter matches: men's and women's items include unisex ones, a
+/// boy's or a girl's include items for kids, and kids' include boys' and girls'.
+pub(crate) fn gender_query_terms(gender: &str) -> Vec<String> {
+    let folded = fold(gender);
+    let mut out: Vec<String> = Vec::new();
+    let direct = audiences(&folded);
+    let terms = if direct.is_empty() { vec![folded.as_str()] } else { direct };
+    for term in terms {
+        let wider: &[&str] = match term {
+            "male" | "female" => &["unisex"],
+            "boys" | "girls" => &["kids"],
+            "kids" => &["boys", "girls"],
+            _ => &[],
+        };
+        for t in std::iter::once(term).chain(wider.iter().copied()) {
+            if !out.iter().any(|v| v == t) {
+                out.push(t.to_string());
+            }
+        }
     }
     out
+}
+
+/// The audience a title states at its end ("Digital Watch - for Boys", "Kurta for Men and
+/// Women"), which is what a shopper reads: it wins over a listing's broader gender value.
+pub(crate) fn title_audience(title: &str) -> Option<&str> {
+    let lower = title.to_ascii_lowercase();
+    let at = lower.rfind("for ")?;
+    if at > 0 && !lower[..at].ends_with([' ', '-', '(']) {
+        return None;
+    }
+    let rest = &title[at + 4..];
+    let words: Vec<String> = rest.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(|w| w.to_lowercase().replace('\'', "")).collect();
+    let audience = |w: &str| {
+        matches!(
+            w,
+            "men" | "mens" | "women" | "womens" | "boys" | "boy" | "girls" | "girl" | "kids" | "baby" | "babies" | "unisex" | "and" | "couple"
+        )
+    };
+    (!words.is_empty() && words.iter().all(|w| audience(w)) && words.iter().any(|w| w != "and" && w != "couple")).then_some(rest)
 }
 
 /// Split a colour or size value into its parts: `"Red/Black"` → `red`, `black`.
@@ -169,4 +224,35 @@ pub(crate) fn value_terms(value: &str) -> Vec<String> {
         out.push(whole);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boys_are_not_men_and_men_include_unisex() {
+        assert_eq!(gender_terms("Men, Boys"), ["male", "boys", "men boys"]);
+        assert_eq!(gender_terms("Boys"), ["boys"]);
+        assert_eq!(gender_terms("Men, Women"), ["male", "female", "unisex", "men women"]);
+        assert_eq!(gender_query_terms("male"), ["male", "unisex"]);
+        assert_eq!(gender_query_terms("men"), ["male", "unisex"]);
+        assert_eq!(gender_query_terms("boys"), ["boys", "kids"]);
+        assert_eq!(gender_query_terms("kids"), ["kids", "boys", "girls"]);
+        // What a men's filter matches never includes a boys-only listing.
+        let boys_only = gender_terms("Boys");
+        assert!(gender_query_terms("male").iter().all(|t| !boys_only.contains(t)));
+        assert!(gender_query_terms("girls").iter().all(|t| !boys_only.contains(t)), "a boys' watch is not for girls");
+    }
+
+    #[test]
+    fn a_title_states_its_audience_at_the_end() {
+        assert_eq!(title_audience("Fluid dmf-002-gr01 Digital Watch - for Boys"), Some("Boys"));
+        assert_eq!(title_audience("Eleganzza Denim Analog Watch - for Men, Women, Boys, Girls, Couple"), Some("Men, Women, Boys, Girls, Couple"));
+        assert_eq!(title_audience("Cotton Kurta for Men and Women"), Some("Men and Women"));
+        assert_eq!(title_audience("Oil for Hair Growth"), None);
+        assert_eq!(title_audience("Stand for Mens Watches and Bracelets"), None);
+        assert_eq!(title_audience("Comfort Women's Sandal"), None);
+        assert_eq!(title_audience("Toy for Kidsand more"), None);
+    }
 }

@@ -351,10 +351,7 @@ impl Catalog {
             must(any_term(f.size, filters.sizes.iter().map(|s| schema::fold(s)).collect()));
         }
         if !filters.genders.is_empty() {
-            let mut values: Vec<String> = filters.genders.iter().flat_map(|g| schema::gender_terms(g)).collect();
-            if values.iter().any(|v| v == "male" || v == "female") {
-                values.push("unisex".into());
-            }
+            let values: Vec<String> = filters.genders.iter().flat_map(|g| schema::gender_query_terms(g)).collect();
             must(any_term(f.gender, values));
         }
         for brand in &filters.exclude_brands {

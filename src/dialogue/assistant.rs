@@ -2,6 +2,7 @@
 //! action, runs the skill for it against the catalog, the shop's policies and the session's
 //! context, and composes the reply. The session layer numbers, stores and sends it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
 use crate::session::state::{HandoffReason, Pending, SessionState};
 
 use super::compose::{self, Draft, OFFER_PERSON};
-use super::faq::{Faq, FaqEntry};
+use super::faq::{Faq, FaqEntry, FaqIndex};
 use super::orders::TurnContext;
 use super::policy::{self, Action, Target};
 use super::product::DescriptionCache;
@@ -20,6 +21,13 @@ use super::DialogueError;
 
 /// Least cosine similarity for a policy question to be answered from an FAQ entry.
 const FAQ_MATCH: f32 = 0.55;
+/// Least similarity for a message the model read otherwise to be answered from the FAQ, and for
+/// a search (which may share words with a policy: "shop", "delivery"). Chosen on the labelled
+/// data with `aisle eval faq` (BENCHMARKS.md): few out-of-scope texts reach them.
+const FAQ_REROUTE: f32 = 0.60;
+const FAQ_REROUTE_SEARCH: f32 = 0.75;
+/// Small-talk readings the FAQ is consulted before.
+const FAQ_BEFORE: [&str; 6] = ["out_of_scope", "complaint", "help", "feedback", "account_help", "payment_issue"];
 
 /// Shop settings the replies use.
 #[derive(Debug, Clone)]
@@ -53,10 +61,12 @@ pub struct Assistant {
     pub(super) nlu: Arc<Nlu>,
     pub(super) responses: Responses,
     pub(super) faq: Faq,
-    /// (entry index, embedding) of every FAQ question.
-    faq_embeddings: Vec<(usize, Vec<f32>)>,
+    faq_index: FaqIndex,
     pub(super) descriptions: DescriptionCache,
     pub(super) shop: ShopSettings,
+    /// The words of the catalog's category names (by [`word_key`](super::shop::word_key)):
+    /// the words that name a kind of product.
+    pub(super) category_words: HashSet<String>,
 }
 
 impl Assistant {
@@ -64,10 +74,16 @@ impl Assistant {
     pub async fn load(catalog: Arc<Catalog>, nlu: Arc<Nlu>, prompts: &Path, shop: ShopSettings) -> Result<Assistant, DialogueError> {
         let responses = Responses::load(&prompts.join("responses.yaml"))?;
         let faq = Faq::load(&prompts.join("faq.yaml"))?;
-        let texts = faq.texts();
-        let embeddings = nlu.encoder().embed(texts.iter().map(|(_, t)| t.to_string()).collect()).await?;
-        let faq_embeddings = texts.iter().map(|(i, _)| *i).zip(embeddings).collect();
-        Ok(Assistant { catalog, nlu, responses, faq, faq_embeddings, descriptions: DescriptionCache::default(), shop })
+        let texts: Vec<String> = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
+        let embeddings = nlu.encoder().embed(texts).await?;
+        let faq_index = FaqIndex::new(&faq, |_| Ok::<_, DialogueError>(embeddings))?;
+        let category_words = catalog
+            .meta()
+            .categories
+            .iter()
+            .flat_map(|(path, _)| path.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(super::shop::word_key).collect::<Vec<_>>())
+            .collect();
+        Ok(Assistant { catalog, nlu, responses, faq, faq_index, descriptions: DescriptionCache::default(), shop, category_words })
     }
 
     pub fn nlu(&self) -> &Nlu {
@@ -121,6 +137,7 @@ impl Assistant {
             }
             None => policy::decide(&parse, text, state),
         };
+        let action = self.prefer_faq(action, &parse, text, state);
         state.pending = None;
         state.remember(text);
         self.run(ctx, state, action).await
@@ -252,8 +269,29 @@ impl Assistant {
 
     /// The FAQ entry whose questions are closest in meaning to the text, when close enough.
     fn faq_entry(&self, query: &[f32]) -> Option<&FaqEntry> {
-        let best = self.faq_embeddings.iter().map(|(i, e)| (*i, cosine(query, e))).max_by(|a, b| a.1.total_cmp(&b.1));
+        let best = self.faq_index.best(query);
         best.filter(|(_, score)| *score >= FAQ_MATCH).map(|(index, _)| &self.faq.entries[index])
+    }
+
+    /// A request read as something else that the shop's FAQ answers closely enough: an
+    /// out-of-scope or small-talk reading, an order request that names no order and speaks of
+    /// orders in general ("can I return sale items?"), a product question with no product, a
+    /// checkout with an empty cart, or (more strictly) a search. The FAQ is the shop's own
+    /// topics, which the intent model may never have seen.
+    fn prefer_faq(&self, action: Action, parse: &Parse, text: &str, state: &SessionState) -> Action {
+        let threshold = match &action {
+            Action::Small(intent) if FAQ_BEFORE.contains(&intent.as_str()) => FAQ_REROUTE,
+            Action::Order(request) if request.order_id.is_none() && request.email.is_none() && !super::cues::is_personal(text) => FAQ_REROUTE,
+            Action::Question { target: Target::Unknown, .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_REROUTE,
+            // "do I have to sign up to buy something?", not "I want to pay now".
+            Action::Checkout | Action::ViewCart if state.cart.is_empty() && policy::is_question(text) => FAQ_REROUTE,
+            Action::Search(_) | Action::Recommend(_) => FAQ_REROUTE_SEARCH,
+            _ => return action,
+        };
+        match self.faq_index.best(&parse.embedding) {
+            Some((_, score)) if score >= threshold => Action::Policy(parse.embedding.clone()),
+            _ => action,
+        }
     }
 
     fn policy_answer(&self, state: &mut SessionState, query: &[f32]) -> Draft {

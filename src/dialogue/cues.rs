@@ -97,6 +97,20 @@ pub fn repeats(text: &str, earlier: &str) -> bool {
     shared / a.union(&b).count() as f32 >= SAME_REQUEST
 }
 
+/// Phrases that point at one order of the shopper's own, not at orders in general.
+const PERSONAL_ORDER: &[&str] = &[
+    "my order", "my orders", "my package", "my parcel", "my delivery", "my purchase", "my shipment", "my refund",
+    "my item", "my items", "i ordered", "i bought", "i purchased", "i placed", "i received", "we ordered", "our order",
+    "this order", "that order", "where is my", "wheres my", "where's my", "order number", "order no",
+];
+
+/// Whether a message is about an order of the shopper's own ("where is my package?", "cancel
+/// the order I placed") rather than the shop's rules for orders ("can I return sale items?").
+pub fn is_personal(text: &str) -> bool {
+    let joined = format!(" {} ", words(text).join(" "));
+    PERSONAL_ORDER.iter().any(|phrase| joined.contains(&format!(" {phrase} ")))
+}
+
 /// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
 fn words(text: &str) -> Vec<String> {
     text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(str::to_string).collect()
@@ -194,6 +208,16 @@ mod tests {
         assert!(!repeats("red running shoes", "blue ceramic mugs"));
         assert!(!repeats("red running shoes under 3000", "red running shoes under 2000"), "a refinement");
         assert!(!repeats("yes", "yes"), "too short to say");
+    }
+
+    #[test]
+    fn an_order_of_ones_own_is_told_from_orders_in_general() {
+        for text in ["where's my package?", "cancel the order I placed yesterday", "I bought a lamp and want to return it", "what's the story with my order?"] {
+            assert!(is_personal(text), "{text}");
+        }
+        for text in ["can I send back something bought in a sale?", "once you get my return, how soon is the money back?", "how long does delivery take to Pune?"] {
+            assert!(!is_personal(text), "{text}");
+        }
     }
 
     #[test]

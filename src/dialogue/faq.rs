@@ -167,6 +167,31 @@ impl Faq {
     }
 }
 
+/// The FAQ questions embedded, to find the entry closest in meaning to a message.
+#[derive(Debug, Clone, Default)]
+pub struct FaqIndex {
+    /// (entry index, embedding) of every question of every entry.
+    questions: Vec<(usize, Vec<f32>)>,
+}
+
+impl FaqIndex {
+    /// Embeds every question of `faq` with `embed` (L2-normalized vectors).
+    pub fn new<E>(faq: &Faq, embed: impl FnOnce(Vec<String>) -> Result<Vec<Vec<f32>>, E>) -> Result<FaqIndex, E> {
+        let texts = faq.texts();
+        let embeddings = embed(texts.iter().map(|(_, t)| t.to_string()).collect())?;
+        Ok(FaqIndex { questions: texts.iter().map(|(i, _)| *i).zip(embeddings).collect() })
+    }
+
+    /// The entry whose question is closest to `query` (an L2-normalized embedding), with the
+    /// cosine similarity.
+    pub fn best(&self, query: &[f32]) -> Option<(usize, f32)> {
+        self.questions
+            .iter()
+            .map(|(i, e)| (*i, e.iter().zip(query).map(|(a, b)| a * b).sum::<f32>()))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
 /// `text` with the shop's placeholders filled in.
 fn fill(shop: &ShopInfo, text: &str) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());

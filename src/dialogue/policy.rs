@@ -280,7 +280,7 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
         "recommend" => !asks_for_alternatives(text),
         _ => false,
     };
-    if misread && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
+    if misread && slots.comparative.is_none() && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
         let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
         return Action::Question { target, text: text.to_string(), embedding };
     }
@@ -298,7 +298,7 @@ const QUESTION_STARTS: [&str; 18] =
     ["what", "whats", "which", "how", "hows", "is", "does", "do", "can", "will", "are", "tell", "more", "any", "has", "have", "could", "would"];
 
 /// Whether a message reads as a question: it ends with a question mark or starts like one.
-fn is_question(text: &str) -> bool {
+pub(super) fn is_question(text: &str) -> bool {
     let text = text.trim();
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase().replace(['\'', '’'], "");
     text.ends_with('?') || QUESTION_STARTS.contains(&first.as_str())
@@ -520,6 +520,7 @@ pub fn new_search(slots: &Slots) -> SearchContext {
         price_max: slots.price_max,
         sort: slots.sort,
         in_stock: false,
+        excluded_ids: Vec::new(),
         page: 0,
     }
 }
@@ -529,6 +530,7 @@ pub fn new_search(slots: &Slots) -> SearchContext {
 fn refine(active: &SearchContext, slots: &Slots) -> SearchContext {
     let mut next = active.clone();
     next.page = 0;
+    next.excluded_ids.clear();
     if !slots.query.is_empty() {
         next.query = format!("{} {}", active.query, slots.query).trim().to_string();
     }

@@ -53,13 +53,19 @@ impl Assistant {
 
     /// The search as asked, else with the fewest constraints dropped that finds something;
     /// `limit` results.
+    ///
+    /// The product asked for is never left out: results that match only after its noun was
+    /// dropped ("tents under ₹500" finding ₹400 tent pegs is fine; finding shoes is not) do not
+    /// count, and when nothing else is left to relax there are no results.
     fn search_relaxed(&self, search: &SearchContext, limit: usize) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
         let mut current = search.clone();
         let mut relaxed = Vec::new();
         let ladder = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
+        let nouns = self.product_nouns(&search.query);
+        let found = |results: &SearchResults| results.total > 0 && !lost_the_product(&nouns, &results.dropped_words);
         let mut results = self.catalog.search(&request(&current, limit))?;
         for step in ladder {
-            if results.total > 0 {
+            if found(&results) {
                 break;
             }
             if !relax(&mut current, step) {
@@ -68,26 +74,42 @@ impl Assistant {
             relaxed.push(step);
             results = self.catalog.search(&request(&current, limit))?;
         }
+        if !found(&results) {
+            results.hits.clear();
+            results.total = 0;
+        }
         Ok((results, current, relaxed))
     }
 
-    /// "Cheaper ones": the search limited to prices below the cheapest product shown (above the
-    /// dearest for "pricier ones"), never relaxed back to what was shown.
+    /// The words of a query that name the kind of product: those that are words of a catalog
+    /// category ("boots" in "waterproof hiking boots"), else its last word.
+    fn product_nouns(&self, query: &str) -> Vec<String> {
+        let words: Vec<String> = query.split_whitespace().map(word_key).collect();
+        let named: Vec<String> = words.iter().filter(|w| self.category_words.contains(*w)).cloned().collect();
+        if named.is_empty() { words.last().cloned().into_iter().collect() } else { named }
+    }
+
+    /// "Cheaper ones": the search limited to prices below the dearest product shown, cheapest
+    /// first, without the products shown ("pricier ones": above the cheapest, dearest first);
+    /// never relaxed back to what was shown.
     pub(super) fn price_step(&self, state: &mut SessionState, mut search: SearchContext, direction: Direction) -> Result<Draft, DialogueError> {
         let prices: Vec<f64> = self.products(&state.shown)?.iter().map(|p| p.effective_price().amount).collect();
         let (Some(low), Some(high)) = (prices.iter().copied().reduce(f64::min), prices.iter().copied().reduce(f64::max)) else {
             return self.search(state, search);
         };
         search.page = 0;
+        search.excluded_ids = state.shown.clone();
         let edge = match direction {
             Direction::Asc => {
-                search.price_max = Some(low - 0.01);
-                search.price_min = search.price_min.filter(|min| *min < low);
+                search.price_max = Some(high - 0.01);
+                search.price_min = search.price_min.filter(|min| *min < high);
+                search.sort = Some(SortSlot::PriceAsc);
                 low
             }
             Direction::Desc => {
-                search.price_min = Some(high + 0.01);
-                search.price_max = search.price_max.filter(|max| *max > high);
+                search.price_min = Some(low + 0.01);
+                search.price_max = search.price_max.filter(|max| *max > low);
+                search.sort = Some(SortSlot::PriceDesc);
                 high
             }
         };
@@ -193,10 +215,34 @@ fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Pr
     products
 }
 
+/// A word as category words are compared: lower case, a plural's final "s" dropped.
+pub(super) fn word_key(word: &str) -> String {
+    let lower = word.to_lowercase();
+    match lower.strip_suffix('s') {
+        Some(stem) if stem.chars().count() > 2 && !stem.ends_with('s') => stem.to_string(),
+        _ => lower,
+    }
+}
+
+/// Whether the search left out every word naming the product asked for.
+fn lost_the_product(nouns: &[String], dropped: &[String]) -> bool {
+    let dropped: Vec<String> = dropped.iter().flat_map(|d| d.split_whitespace().map(word_key).collect::<Vec<_>>()).collect();
+    !nouns.is_empty() && nouns.iter().all(|n| dropped.contains(n))
+}
+
 /// Drops one kind of constraint; `false` when the search had none of it.
 fn relax(search: &mut SearchContext, step: Relaxable) -> bool {
     match step {
-        Relaxable::Gender => search.gender.take().is_some(),
+        // A child's search widens to kids' items, never to adults' ("shoes for my son" is not
+        // a men's shoe at ₹9,000).
+        Relaxable::Gender => match search.gender.as_deref() {
+            Some("boys" | "girls") => {
+                search.gender = Some("kids".into());
+                true
+            }
+            Some("kids" | "baby") | None => false,
+            Some(_) => search.gender.take().is_some(),
+        },
         Relaxable::Sizes => !std::mem::take(&mut search.sizes).is_empty(),
         Relaxable::Price => {
             let had = search.price_min.is_some() || search.price_max.is_some();
@@ -210,7 +256,7 @@ fn relax(search: &mut SearchContext, step: Relaxable) -> bool {
 
 fn relaxed_name(step: Relaxable, search: &SearchContext, currency: &str) -> String {
     match step {
-        Relaxable::Gender => format!("\"for {}\"", search.gender.as_deref().unwrap_or("")),
+        Relaxable::Gender => format!("\"for {}\"", gender_words(search.gender.as_deref().unwrap_or(""))),
         Relaxable::Sizes => format!("size {}", search.sizes.join(" or ")),
         Relaxable::Price => match (search.price_min, search.price_max) {
             (Some(lo), Some(hi)) => format!("the {} to {} price range", money(lo, currency), money(hi, currency)),
@@ -238,6 +284,7 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
             sizes: search.sizes.clone(),
             genders: search.gender.iter().cloned().collect(),
             in_stock: search.in_stock.then_some(true),
+            exclude_ids: search.excluded_ids.clone(),
             ..Filters::default()
         },
         sort: match search.sort {

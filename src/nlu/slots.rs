@@ -3313,6 +3313,22 @@ impl Ctx<'_> {
                 return;
             }
         }
+        // "for a 10 year old", "my 8-year-old": a child, when no word above said boy or girl.
+        if let Some(age) = self.child_age() {
+            self.slots.gender = Some(if age <= 2 { "baby" } else { "kids" }.to_string());
+        }
+    }
+
+    /// The age of "N year(s) old" / "N yr old" / "N-year-old" when it is a child's (0 to 12).
+    fn child_age(&self) -> Option<u32> {
+        (0..self.len()).find_map(|i| {
+            if !matches!(self.key(i), "year" | "years" | "yr" | "yrs" | "yo") {
+                return None;
+            }
+            let old = self.key(i) == "yo" || self.next_word(i).is_some_and(|n| self.key(n) == "old");
+            let age = self.prev_word(i).filter(|&p| self.toks[p].kind == Kind::Num).and_then(|p| parse_num(&self.toks[p].norm))?;
+            (old && age.fract() == 0.0 && (0.0..=12.0).contains(&age)).then_some(age as u32)
+        })
     }
 }
 
@@ -4577,5 +4593,24 @@ mod tests {
         assert_eq!(edit_distance("sony", "sonny", 0), None);
         assert_eq!(find_email("write to x@y.org."), Some((9, 16)));
         assert_eq!(truncate("ab鞋", 3), "ab");
+    }
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+
+    fn gender(text: &str) -> Option<String> {
+        extract(text, &Lexicon::new(&[], &[], std::iter::empty::<(&str, &str)>())).gender
+    }
+
+    #[test]
+    fn a_childs_age_is_a_kids_audience_unless_a_word_says_more() {
+        assert_eq!(gender("a present for a 10 year old").as_deref(), Some("kids"));
+        assert_eq!(gender("something for my 7-year-old").as_deref(), Some("kids"));
+        assert_eq!(gender("toys for a 2 yr old").as_deref(), Some("baby"));
+        assert_eq!(gender("a watch for my 9 year old son").as_deref(), Some("boys"));
+        assert_eq!(gender("a 30 year old recipe book"), None);
+        assert_eq!(gender("a 5 year warranty"), None);
     }
 }

@@ -82,6 +82,8 @@ pub struct SearchContext {
     pub sort: Option<SortSlot>,
     /// Only products in stock.
     pub in_stock: bool,
+    /// Products left out: those already shown, when the shopper asked for cheaper ones.
+    pub excluded_ids: Vec<String>,
     /// Zero-based page of results shown last.
     pub page: usize,
 }
