@@ -583,6 +583,7 @@ fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
     let catalog = open_catalog(config)?;
     let request = SearchRequest {
         text: args.query,
+        kind_words: Vec::new(),
         filters: Filters {
             min_price: args.min_price,
             max_price: args.max_price,

@@ -33,6 +33,20 @@ const FIELD_BOOSTS: [(FieldName, f32); 5] = [
     (FieldName::Attributes, 1.0),
     (FieldName::Description, 0.4),
 ];
+/// The fields a word naming the kind of product must match in.
+const KIND_FIELDS: [(FieldName, f32); 3] = [(FieldName::Title, 3.0), (FieldName::Brand, 2.5), (FieldName::Category, 1.5)];
+
+/// Whether a planned word group is one of the request's kind words (compared folded, a
+/// plural's "s" aside).
+fn names_kind(group: &query::Group, kind_words: &[String]) -> bool {
+    let key = |w: &str| {
+        let w = schema::fold(w);
+        w.strip_suffix('s').filter(|s| s.len() > 2).map(str::to_string).unwrap_or(w)
+    };
+    let words = key(&group.words);
+    kind_words.iter().any(|k| key(k) == words)
+}
+
 /// Constant scores of a word matched with a typo in the title, and in the brand or category:
 /// below any exact title match.
 const FUZZY_TITLE_SCORE: f32 = 0.3;
@@ -114,6 +128,10 @@ pub struct Filters {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
     pub text: String,
+    /// Words of `text` that name the kind of product ("boots" in "waterproof hiking boots"):
+    /// they must match a title, brand or category (a sunglasses search does not bring a cap
+    /// whose description mentions sunglasses) and are never left out to find something.
+    pub kind_words: Vec<String>,
     pub filters: Filters,
     pub sort: Sort,
     pub limit: usize,
@@ -124,7 +142,7 @@ pub struct SearchRequest {
 
 impl Default for SearchRequest {
     fn default() -> Self {
-        Self { text: String::new(), filters: Filters::default(), sort: Sort::Relevance, limit: 10, offset: 0, facets: true }
+        Self { text: String::new(), kind_words: Vec::new(), filters: Filters::default(), sort: Sort::Relevance, limit: 10, offset: 0, facets: true }
     }
 }
 
@@ -186,17 +204,23 @@ impl Catalog {
         if request.offset > MAX_OFFSET {
             return Err(CatalogError::BadQuery(format!("offset {} is over the maximum of {MAX_OFFSET}", request.offset)));
         }
-        let filters = self.filter_clauses(&request.filters)?;
-        let groups = query::plan(&request.text, &self.synonyms);
+        let mut filters = self.filter_clauses(&request.filters)?;
+        let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) =
+            query::plan(&request.text, &self.synonyms).into_iter().partition(|g| names_kind(g, &request.kind_words));
+        for kind in &kinds {
+            filters.push((Occur::Must, self.fields_query(&kind.alternatives, &KIND_FIELDS, false)));
+        }
         let searcher = self.reader.searcher();
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
-        let sort = if groups.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
+        let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
 
-        // All words first; then the most words that still find something.
+        // All words first; then the most words that still find something (with a kind of
+        // product named, down to that kind alone).
         let n = group_queries.len();
+        let least = if kinds.is_empty() { 1 } else { 0 };
         let mut required = n;
         loop {
-            let text_query: Box<dyn Query> = if n == 0 {
+            let text_query: Box<dyn Query> = if n == 0 || required == 0 {
                 Box::new(AllQuery)
             } else if required == n {
                 Box::new(BooleanQuery::intersection(group_queries.iter().map(|q| q.box_clone()).collect()))
@@ -210,7 +234,7 @@ impl Catalog {
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
             let query = BooleanQuery::new(clauses);
             let found = self.collect(&searcher, &query, request, sort)?;
-            if found.total > 0 || required <= 1 {
+            if found.total > 0 || required <= least {
                 let dropped_words = if required == n {
                     Vec::new()
                 } else {
@@ -280,25 +304,36 @@ impl Catalog {
     }
 
     fn group_query(&self, alternatives: &[Alternative]) -> Box<dyn Query> {
+        self.fields_query(alternatives, &FIELD_BOOSTS, true)
+    }
+
+    /// A word group matched in `fields`; with typos in the title, and in other fields when
+    /// `typos_elsewhere`.
+    fn fields_query(&self, alternatives: &[Alternative], fields: &[(FieldName, f32)], typos_elsewhere: bool) -> Box<dyn Query> {
         let f = &self.fields;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for alternative in alternatives {
             match alternative {
                 Alternative::Word { stemmed, plain, typos } => {
-                    for (name, boost) in FIELD_BOOSTS {
+                    for &(name, boost) in fields {
                         let term = Term::from_field_text(f.text(name), stemmed);
                         let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
                         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
                     }
                     if *typos > 0 {
-                        for (field, score) in [(f.fuzzy_title, FUZZY_TITLE_SCORE), (f.fuzzy_other, FUZZY_OTHER_SCORE)] {
+                        let fuzzy_fields: &[_] = if typos_elsewhere {
+                            &[(f.fuzzy_title, FUZZY_TITLE_SCORE), (f.fuzzy_other, FUZZY_OTHER_SCORE)]
+                        } else {
+                            &[(f.fuzzy_title, FUZZY_TITLE_SCORE)]
+                        };
+                        for &(field, score) in fuzzy_fields {
                             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, plain), *typos, true);
                             should.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(fuzzy), score))));
                         }
                     }
                 }
                 Alternative::Phrase(words) => {
-                    for (name, boost) in FIELD_BOOSTS {
+                    for &(name, boost) in fields {
                         let terms = words.iter().map(|w| Term::from_field_text(f.text(name), w)).collect();
                         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))));
                     }

@@ -63,7 +63,7 @@ impl Assistant {
         let ladder = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
         let nouns = self.product_nouns(&search.query);
         let found = |results: &SearchResults| results.total > 0 && !lost_the_product(&nouns, &results.dropped_words);
-        let mut results = self.catalog.search(&request(&current, limit))?;
+        let mut results = self.catalog.search(&self.request(&current, limit))?;
         for step in ladder {
             if found(&results) {
                 break;
@@ -72,13 +72,20 @@ impl Assistant {
                 continue;
             }
             relaxed.push(step);
-            results = self.catalog.search(&request(&current, limit))?;
+            results = self.catalog.search(&self.request(&current, limit))?;
         }
         if !found(&results) {
             results.hits.clear();
             results.total = 0;
         }
         Ok((results, current, relaxed))
+    }
+
+    /// The catalog request for a search context, its words that name a catalog category
+    /// being the kind of product asked for.
+    fn request(&self, search: &SearchContext, limit: usize) -> SearchRequest {
+        let kind_words = search.query.split_whitespace().filter(|w| self.category_words.contains(&word_key(w))).map(str::to_string).collect();
+        SearchRequest { kind_words, ..request(search, limit) }
     }
 
     /// The words of a query that name the kind of product: those that are words of a catalog
@@ -113,7 +120,7 @@ impl Assistant {
                 high
             }
         };
-        let mut results = self.catalog.search(&request(&search, PAGE_SIZE))?;
+        let mut results = self.catalog.search(&self.request(&search, PAGE_SIZE))?;
         if results.hits.is_empty() {
             let query = if search.query.is_empty() { "products".to_string() } else { search.query.clone() };
             let template = if direction == Direction::Asc { Template::SearchNoneCheaper } else { Template::SearchNonePricier };
@@ -136,7 +143,7 @@ impl Assistant {
             return Ok(self.say(state, Template::RefineNothing, &[]));
         };
         search.page += 1;
-        let mut results = self.catalog.search(&request(&search, PAGE_SIZE))?;
+        let mut results = self.catalog.search(&self.request(&search, PAGE_SIZE))?;
         if results.hits.is_empty() {
             return Ok(self.say(state, Template::SearchNoMore, &[]));
         }
@@ -276,6 +283,7 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
     let text = words.join(" ").trim().to_string();
     SearchRequest {
         text,
+        kind_words: Vec::new(),
         filters: Filters {
             min_price: search.price_min,
             max_price: search.price_max,

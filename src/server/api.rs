@@ -110,6 +110,7 @@ pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
     };
     let request = SearchRequest {
         text: params.text("q")?,
+        kind_words: Vec::new(),
         filters: Filters {
             min_price: params.price("min_price")?,
             max_price: params.price("max_price")?,
