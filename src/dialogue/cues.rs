@@ -66,7 +66,7 @@ const FRUSTRATED: &[&str] = &[
     "not helping", "not helpful", "unhelpful", "no help", "doesn't help", "doesnt help", "not what i asked",
     "not what i want", "not what i wanted", "that's wrong", "thats wrong", "you're wrong", "youre wrong", "wrong again",
     "already told you", "already said", "i said", "you don't understand", "you dont understand", "you don't get it",
-    "you dont get it", "listen to me", "are you even", "makes no sense", "waste of time", "fed up", "sick of",
+    "you dont get it", "listen to me", "are you even", "makes no sense", "waste of time", "waste of my time", "wasting my time", "fed up", "sick of",
     "give up", "forget it",
 ];
 
@@ -109,6 +109,31 @@ const PERSONAL_ORDER: &[&str] = &[
 pub fn is_personal(text: &str) -> bool {
     let joined = format!(" {} ", words(text).join(" "));
     PERSONAL_ORDER.iter().any(|phrase| joined.contains(&format!(" {phrase} ")))
+}
+
+/// Phrases that carry the budget of the last search over to a new one.
+const SAME_BUDGET: &[&str] = &[
+    "same budget", "same price", "same price range", "that budget", "that price", "that price range", "similar budget",
+    "similar price", "same range", "that range", "same money", "within that", "for that much",
+];
+
+/// Whether a message asks for the budget of the search before ("now sunglasses in the same
+/// budget", "clutches for that price").
+pub fn keeps_budget(text: &str) -> bool {
+    let joined = format!(" {} ", words(text).join(" "));
+    SAME_BUDGET.iter().any(|phrase| joined.contains(&format!(" {phrase} ")))
+}
+
+/// Words that say a message is about the cart ("what's in my basket", "remove the mug").
+const CART_WORDS: &[&str] = &[
+    "cart", "basket", "bag", "trolley", "checkout", "check", "pay", "paying", "payment", "buy", "purchase", "order",
+    "total", "added", "add", "remove", "delete", "drop", "take", "items", "item", "everything", "bill",
+];
+
+/// Whether a message says anything about the cart, checkout or paying: a cart reading of a
+/// message without such a word ("who won the match?") is the model's guess, not the shopper's.
+pub fn mentions_cart(text: &str) -> bool {
+    words(text).iter().any(|w| CART_WORDS.contains(&w.as_str()))
 }
 
 /// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
@@ -193,7 +218,7 @@ mod tests {
 
     #[test]
     fn frustration_is_read_from_whole_words() {
-        for text in ["this is useless", "You're not helping at all!", "that's NOT what I asked", "I already told you, red shoes", "wtf"] {
+        for text in ["this is useless", "You're not helping at all!", "that's NOT what I asked", "I already told you, red shoes", "wtf", "this bot is a waste of my time"] {
             assert!(is_frustrated(text), "{text}");
         }
         for text in ["show me red shoes", "is it useful for hiking?", "which is the worst rated?", "a dumbbell set"] {
@@ -218,6 +243,16 @@ mod tests {
         for text in ["can I send back something bought in a sale?", "once you get my return, how soon is the money back?", "how long does delivery take to Pune?"] {
             assert!(!is_personal(text), "{text}");
         }
+    }
+
+    #[test]
+    fn the_budget_before_and_the_cart_are_noticed() {
+        assert!(keeps_budget("now show me sunglasses in the same budget"));
+        assert!(keeps_budget("and what about clutches for that price?"));
+        assert!(!keeps_budget("sunglasses under 300"));
+        assert!(mentions_cart("what's in my basket?"));
+        assert!(mentions_cart("remove the mug"));
+        assert!(!mentions_cart("who won the cricket match yesterday?"));
     }
 
     #[test]

@@ -193,7 +193,10 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     }
     if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
         if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
-            if second.confidence >= SECOND_READING {
+            // "find products or narrow the results?" is no question before any search: both search.
+            let both_search = [parse.intent.as_str(), second.name.as_str()].iter().all(|i| SEARCHING.contains(i))
+                && (state.search.is_none() || !parse.slots.query.is_empty());
+            if second.confidence >= SECOND_READING && !both_search {
                 return Action::Clarify { text: text.to_string(), intents: [parse.intent.clone(), second.name.clone()] };
             }
         }
@@ -260,6 +263,17 @@ fn confident(parse: &Parse) -> bool {
 
 fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     let slots = &parse.slots;
+    // A cart reading of a message that says nothing about a cart ("who won the match
+    // yesterday?", "ok, just mugs"): its words decide.
+    if CART_READINGS.contains(&parse.intent.as_str()) && !cues::mentions_cart(text) {
+        let mut reread = parse.clone();
+        reread.intent = if slots.query.is_empty() && slots.products.is_empty() { "out_of_scope" } else { "search" }.into();
+        return act(&reread, text, state);
+    }
+    // "what's the story with my order?": a question about one's own order, whatever the tone.
+    if matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help") && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
+        return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
+    }
     // "change it to 2" with something in the cart: a quantity set, whatever the model read.
     if !state.cart.is_empty() && !ORDER_INTENTS.contains(&parse.intent.as_str()) && slots.price_min.is_none() && slots.price_max.is_none() {
         if let Some(change) = super::cues::quantity_change(text) {
@@ -280,7 +294,8 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
         "recommend" => !asks_for_alternatives(text),
         _ => false,
     };
-    if misread && slots.comparative.is_none() && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
+    // ("any of those in black?" names a constraint: a refinement.)
+    if misread && !has_constraints(slots) && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
         let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
         return Action::Question { target, text: text.to_string(), embedding };
     }
@@ -304,6 +319,12 @@ pub(super) fn is_question(text: &str) -> bool {
     text.ends_with('?') || QUESTION_STARTS.contains(&first.as_str())
 }
 
+/// Readings that all find products.
+const SEARCHING: [&str; 3] = ["search", "refine", "recommend"];
+
+/// Readings about the cart.
+const CART_READINGS: [&str; 3] = ["view_cart", "checkout", "remove_from_cart"];
+
 /// Readings an order number overrides.
 const PRODUCT_READINGS: [&str; 7] = ["search", "refine", "product_question", "compare", "recommend", "help", "out_of_scope"];
 
@@ -318,6 +339,7 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
         "search" => match &state.search {
             // Only constraints, no new product words: it narrows the active search.
             Some(active) if slots.query.is_empty() && has_constraints(slots) => Action::Refine(refine(active, slots)),
+            Some(active) if cues::keeps_budget(text) => Action::Search(with_budget(new_search(slots), active)),
             _ => Action::Search(new_search(slots)),
         },
         "refine" => match &state.search {
@@ -327,6 +349,11 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
             None => Action::NothingToRefine,
         },
         "product_question" => {
+            let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
+            Action::Question { target, text: text.to_string(), embedding }
+        }
+        // "more details on the second one", "what does the second one cost?": one product.
+        "compare" if slots.comparative.is_none() && !matches!(target, Target::Best { .. }) && target_len(&target) == 1 => {
             let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
             Action::Question { target, text: text.to_string(), embedding }
         }
@@ -353,7 +380,10 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
             } else if similar && slots.query.is_empty() && state.focus.is_some() {
                 Action::Similar(Target::Ids(state.focus.iter().cloned().collect()))
             } else {
-                Action::Recommend(new_search(slots))
+                match &state.search {
+                    Some(active) if cues::keeps_budget(text) => Action::Recommend(with_budget(new_search(slots), active)),
+                    _ => Action::Recommend(new_search(slots)),
+                }
             }
         }
         "add_to_cart" => Action::AddToCart { target, quantity: slots.quantity.unwrap_or(1).max(1) },
@@ -524,6 +554,20 @@ pub fn new_search(slots: &Slots) -> SearchContext {
         page: 0,
     }
 }
+
+/// A new search with the price range of the one before, unless it names its own
+/// ("now sunglasses in the same budget").
+fn with_budget(mut search: SearchContext, before: &SearchContext) -> SearchContext {
+    if search.price_min.is_none() && search.price_max.is_none() {
+        search.price_min = before.price_min;
+        search.price_max = before.price_max;
+    }
+    search.query = search.query.split_whitespace().filter(|w| !BUDGET_WORDS.contains(w)).collect::<Vec<_>>().join(" ");
+    search
+}
+
+/// Words of "in the same budget" left in a query.
+const BUDGET_WORDS: [&str; 6] = ["same", "budget", "range", "similar", "price", "much"];
 
 /// The active search with a message's constraints applied: what the message names replaces
 /// the same kind of constraint, the rest is kept.

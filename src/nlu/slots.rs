@@ -1026,6 +1026,8 @@ enum Used {
     Comparative,
     /// Colour words: filters, not product words.
     Color,
+    /// A child's age ("10 year old"): an audience, not product words.
+    Age,
 }
 
 struct Ctx<'a> {
@@ -3066,7 +3068,8 @@ const COMPARATIVES: &[CompEntry] = {
         (&["better", "ratings"], "rating", Desc, None), (&["higher", "ratings"], "rating", Desc, None),
         (&["more", "stars"], "rating", Desc, None), (&["most", "stars"], "rating", Desc, Some(Rating)),
         (&["reviewed", "better"], "rating", Desc, None), (&["better", "rating"], "rating", Desc, None),
-        (&["more", "popular"], "rating", Desc, None),
+        (&["more", "popular"], "rating", Desc, None), (&["rate", "higher"], "rating", Desc, None),
+        (&["rate", "better"], "rating", Desc, None), (&["rates", "higher"], "rating", Desc, None),
         (&["bigger", "battery"], "battery", Desc, None), (&["larger", "battery"], "battery", Desc, None),
         (&["longer", "battery"], "battery", Desc, None), (&["longer", "battery", "life"], "battery", Desc, None),
         (&["more", "battery"], "battery", Desc, None), (&["better", "battery"], "battery", Desc, None),
@@ -3314,20 +3317,24 @@ impl Ctx<'_> {
             }
         }
         // "for a 10 year old", "my 8-year-old": a child, when no word above said boy or girl.
-        if let Some(age) = self.child_age() {
+        if let Some((age, from, to)) = self.child_age() {
             self.slots.gender = Some(if age <= 2 { "baby" } else { "kids" }.to_string());
+            self.mark(from, to, Used::Age);
         }
     }
 
-    /// The age of "N year(s) old" / "N yr old" / "N-year-old" when it is a child's (0 to 12).
-    fn child_age(&self) -> Option<u32> {
+    /// The age of "N year(s) old" / "N yr old" / "N-year-old" when it is a child's (0 to 12),
+    /// with the tokens it spans.
+    fn child_age(&self) -> Option<(u32, usize, usize)> {
         (0..self.len()).find_map(|i| {
             if !matches!(self.key(i), "year" | "years" | "yr" | "yrs" | "yo") {
                 return None;
             }
-            let old = self.key(i) == "yo" || self.next_word(i).is_some_and(|n| self.key(n) == "old");
-            let age = self.prev_word(i).filter(|&p| self.toks[p].kind == Kind::Num).and_then(|p| parse_num(&self.toks[p].norm))?;
-            (old && age.fract() == 0.0 && (0.0..=12.0).contains(&age)).then_some(age as u32)
+            let old = self.next_word(i).filter(|&n| self.key(n) == "old");
+            let end = if self.key(i) == "yo" { i } else { old? };
+            let start = self.prev_word(i).filter(|&p| self.toks[p].kind == Kind::Num)?;
+            let age = parse_num(&self.toks[start].norm)?;
+            (age.fract() == 0.0 && (0.0..=12.0).contains(&age)).then_some((age as u32, start, end))
         })
     }
 }
