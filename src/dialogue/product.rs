@@ -25,21 +25,25 @@ const MAX_SENTENCE_WORDS: usize = 40;
 /// Most attribute rows in a comparison (besides price and rating).
 const MAX_ROWS: usize = 8;
 
-/// Question words and the attribute-key fragments they ask about.
+/// Question words and the attribute-key fragments they ask about; a question is about the
+/// first topic whose words it has, so the specific ones come first ("how long is the
+/// warranty" is about the warranty, not a length).
 const ASKS_ABOUT: &[(&[&str], &[&str])] = &[
-    (&["waterproof", "water", "splash", "rain"], &["water"]),
-    (&["heavy", "weigh", "weighs", "weight", "light"], &["weight"]),
-    (&["big", "dimension", "dimensions", "tall", "wide", "long", "height", "width", "length", "measure", "measurements"], &["dimension", "height", "width", "length", "depth", "size"]),
-    (&["made", "material", "fabric", "materials"], &["material", "fabric"]),
     (&["warranty", "guarantee"], &["warranty"]),
-    (&["battery", "charge", "charging"], &["battery"]),
-    (&["capacity", "hold", "holds", "litre", "litres", "liter", "liters", "volume", "ml"], &["capacity", "volume"]),
     (&["microwave"], &["microwave"]),
     (&["dishwasher"], &["dishwasher"]),
     (&["freezer", "freeze", "fridge"], &["freezer"]),
     (&["oven"], &["oven"]),
     (&["laptop", "laptops"], &["laptop"]),
     (&["induction"], &["induction"]),
+    (&["battery", "charge", "charging"], &["battery"]),
+    (&["capacity", "hold", "holds", "litre", "litres", "liter", "liters", "volume", "ml"], &["capacity", "volume"]),
+    (&["country", "origin", "manufactured"], &["country", "origin"]),
+    (&["waterproof", "water", "splash", "rain"], &["water"]),
+    (&["heavy", "weigh", "weighs", "weight", "light"], &["weight"]),
+    (&["size", "sizes"], &["size"]),
+    (&["big", "dimension", "dimensions", "tall", "wide", "long", "height", "width", "length", "measure", "measurements"], &["dimension", "height", "width", "length", "depth", "size"]),
+    (&["made", "material", "fabric", "materials"], &["material", "fabric"]),
     (&["colour", "color", "colours", "colors"], &["color", "colour"]),
     (&["pieces", "contents", "box", "package", "included", "comes", "come", "pack"], &["sales package", "contents", "pack of", "box"]),
     (&["fit", "sleeve", "neck", "collar"], &["fit", "sleeve", "neck", "collar"]),
@@ -54,7 +58,7 @@ const QUESTION_WORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "it", "its", "this", "that", "does", "do", "what", "whats", "which", "how", "much",
     "many", "of", "in", "on", "for", "with", "to", "can", "i", "me", "you", "have", "has", "there", "any", "tell", "about",
     "one", "be", "will", "would", "please", "and", "or", "come", "first", "second", "third", "fourth", "fifth", "last",
-    "these", "those", "ones",
+    "these", "those", "ones", "go", "put", "get", "use", "used", "said", "say", "know",
 ];
 
 impl Assistant {
@@ -85,7 +89,11 @@ impl Assistant {
 
     /// Answers a question about one product; `question` is the embedding of its text.
     pub(super) async fn question(&self, state: &mut SessionState, target: Target, text: &str, question: &[f32]) -> Result<Draft, DialogueError> {
-        let Some(product) = self.one_product(state, &target)? else {
+        let product = match self.one_product(state, &target)? {
+            Some(product) => Some(product),
+            None => self.named_product(text)?,
+        };
+        let Some(product) = product else {
             return self.ask_which(state, "product_question", text);
         };
         state.focus = Some(product.id.clone());
@@ -124,6 +132,36 @@ impl Assistant {
                 .with_quick_replies(&[OFFER_PERSON])
         };
         Ok(draft.with_products(std::slice::from_ref(&product)))
+    }
+
+    /// The product a question names by its title ("the Akup Love-music mug") when the slot
+    /// extractor did not single it out: among the catalog's best matches for the question's
+    /// words (without question and topic words), the one whose title holds most of them, then
+    /// the fewest others; taken only when it holds most of them and no other title ties it.
+    fn named_product(&self, text: &str) -> Result<Option<Product>, DialogueError> {
+        let asked = |w: &str| QUESTION_WORDS.contains(&w) || ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w));
+        let mut wanted: Vec<String> = words(text).into_iter().filter(|w| w.chars().count() > 1 && !asked(w)).collect();
+        wanted.dedup();
+        if wanted.len() < 2 {
+            return Ok(None);
+        }
+        let request = crate::catalog::SearchRequest { limit: 5, facets: false, ..crate::catalog::SearchRequest::new(wanted.join(" ")) };
+        let hits = self.catalog.search(&request)?.hits;
+        let same = |t: &str, w: &str| t == w || t.trim_end_matches('s') == w.trim_end_matches('s');
+        // (words of the question in the title, title words not in the question)
+        let fit = |p: &Product| {
+            let title = words(&p.title);
+            let covered = wanted.iter().filter(|w| title.iter().any(|t| same(t, w))).count();
+            let extra = title.iter().filter(|t| !wanted.iter().any(|w| same(t, w))).count();
+            (covered, std::cmp::Reverse(extra))
+        };
+        let mut ranked: Vec<((usize, std::cmp::Reverse<usize>), &Product)> = hits.iter().map(|h| (fit(&h.product), &h.product)).collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        let enough = |n: usize| n >= 2 && n * 5 >= wanted.len() * 3;
+        Ok(match ranked.as_slice() {
+            [(top, product), rest @ ..] if enough(top.0) && rest.iter().all(|(r, _)| r < top) => Some((*product).clone()),
+            _ => None,
+        })
     }
 
     /// The description sentence closest in meaning to the question, when close enough.
@@ -339,9 +377,9 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
     let matched: Vec<&(String, String)> = if direct.is_empty() {
         let fragments: Vec<&str> = ASKS_ABOUT
             .iter()
-            .filter(|(asks, _)| words.iter().any(|w| asks.contains(&w.as_str())))
-            .flat_map(|(_, keys)| keys.iter().copied())
-            .collect();
+            .find(|(asks, _)| words.iter().any(|w| asks.contains(&w.as_str())))
+            .map(|(_, keys)| keys.to_vec())
+            .unwrap_or_default();
         facts.iter().filter(|(key, _)| fragments.iter().any(|f| key.to_lowercase().contains(f))).collect()
     } else {
         direct
