@@ -98,12 +98,14 @@ impl Assistant {
             // (what was shown, the search, a pending question).
             Input::Text(text) if super::cues::is_contentless(text) => (self.say(state, Template::NotUnderstood, &[]), None),
             Input::Text(text) => {
+                // A long paste ending in a request: the request is what to act on.
+                let text = super::cues::request_part(text);
                 let parse = match self.settled_without_model(state, text) {
                     Some(parse) => parse,
                     None => self.nlu.parse(text).await?,
                 };
-                let intent = IntentRef { name: parse.intent.clone(), confidence: parse.confidence };
-                (self.message(ctx, state, text, parse).await?, Some(intent))
+                let (draft, intent) = self.message(ctx, state, text, parse).await?;
+                (draft, Some(intent))
             }
             Input::Action(action) => (self.action(ctx, state, action).await?, None),
         };
@@ -125,7 +127,10 @@ impl Assistant {
         Some(Parse { intent, confidence: 1.0, top: Vec::new(), slots, latency_ms: 0.0, embedding: Vec::new() })
     }
 
-    async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<Draft, DialogueError> {
+    /// Answers a message; the intent returned is how it was understood: the model's reading,
+    /// or the one the policy acted on when it read the message otherwise ("refine" with nothing
+    /// to refine is a search; an out-of-scope reading the FAQ answers is a policy question).
+    async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
         let action = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());
@@ -138,9 +143,16 @@ impl Assistant {
             None => policy::decide(&parse, text, state),
         };
         let action = self.prefer_faq(action, &parse, text, state);
+        let intent = match action.intent() {
+            Some(name) if name != parse.intent => {
+                let confidence = parse.top.iter().find(|s| s.name == name).map_or(parse.confidence, |s| s.confidence);
+                IntentRef { name: name.to_string(), confidence }
+            }
+            _ => IntentRef { name: parse.intent.clone(), confidence: parse.confidence },
+        };
         state.pending = None;
         state.remember(text);
-        self.run(ctx, state, action).await
+        Ok((self.run(ctx, state, action).await?, intent))
     }
 
     /// Buttons pressed in the widget.
@@ -152,7 +164,7 @@ impl Assistant {
             "view_cart" => Action::ViewCart,
             "checkout" => Action::Checkout,
             "similar" => Action::Similar(one()),
-            "compare" => Action::Compare { target: Target::Ids(action.product_ids.clone()), comparative: None },
+            "compare" => Action::Compare { target: Target::Ids(action.product_ids.clone()), comparative: None, text: String::new() },
             "show_product" => {
                 return match action.product_id.as_deref().map(|id| self.product(id)).transpose()?.flatten() {
                     Some(product) => {
@@ -181,7 +193,7 @@ impl Assistant {
                 };
                 self.question(state, target, &text, &embedding).await
             }
-            Action::Compare { target, comparative } => self.compare(state, target, comparative.as_ref()),
+            Action::Compare { target, comparative, text } => self.compare(state, target, comparative.as_ref(), &text),
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
             Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),

@@ -136,6 +136,30 @@ pub fn mentions_cart(text: &str) -> bool {
     words(text).iter().any(|w| CART_WORDS.contains(&w.as_str()))
 }
 
+/// Words of a shopper who wants to buy something.
+const SHOPPING_WORDS: &[&str] = &[
+    "buy", "need", "want", "looking", "show", "find", "gift", "present", "recommend", "suggest", "get", "order", "shopping",
+    "birthday", "anniversary", "maybe", "ideas", "idea",
+];
+
+/// Whether a message speaks of buying, wanting or giving something.
+pub fn is_shopping(text: &str) -> bool {
+    words(text).iter().any(|w| SHOPPING_WORDS.contains(&w.as_str()))
+}
+
+/// Words past which a message is a paste rather than an utterance.
+const PASTE_WORDS: usize = 40;
+
+/// The part of a message to act on: all of it, or, for a long paste that tells a story before
+/// its request ("…Anyway, can you show me women's kurtas under 600?"), its last sentence of a
+/// few words.
+pub fn request_part(text: &str) -> &str {
+    if text.split_whitespace().count() <= PASTE_WORDS {
+        return text;
+    }
+    super::sentences(text).into_iter().rev().find(|s| s.split_whitespace().count() >= 3).unwrap_or(text)
+}
+
 /// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
 fn words(text: &str) -> Vec<String> {
     text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(str::to_string).collect()
@@ -253,6 +277,13 @@ mod tests {
         assert!(mentions_cart("what's in my basket?"));
         assert!(mentions_cart("remove the mug"));
         assert!(!mentions_cart("who won the cricket match yesterday?"));
+    }
+
+    #[test]
+    fn a_long_paste_is_acted_on_by_its_last_request() {
+        let story = format!("{} Anyway, can you show me kurtas under 600? Thanks.", "My cousin is getting married and the family is going. ".repeat(5));
+        assert_eq!(request_part(&story), "Anyway, can you show me kurtas under 600?");
+        assert_eq!(request_part("show me kurtas. under 600"), "show me kurtas. under 600");
     }
 
     #[test]

@@ -42,8 +42,9 @@ pub enum Action {
     NothingToRefine,
     /// A question about one product; `embedding` is its text's, when the parse has it.
     Question { target: Target, text: String, embedding: Option<Vec<f32>> },
-    /// Two or more products side by side; `comparative` asks for a winner.
-    Compare { target: Target, comparative: Option<Comparative> },
+    /// Two or more products side by side; `comparative` asks for a winner. `text` is the
+    /// shopper's, to find products it names by their titles ("X or Y, which is bigger?").
+    Compare { target: Target, comparative: Option<Comparative>, text: String },
     Recommend(SearchContext),
     Similar(Target),
     AddToCart { target: Target, quantity: u32 },
@@ -72,6 +73,35 @@ pub enum Action {
     OrderDeclined,
     /// The new delivery address the assistant asked for.
     OrderAddress { order_id: String, address: String },
+}
+
+impl Action {
+    /// The intent of the taxonomy this action carries out, when it is one intent's; `None`
+    /// for answers to the assistant's own questions and for readings the model's intent
+    /// describes as well as any (a quantity set, a clarifying question, frustration).
+    pub fn intent(&self) -> Option<&str> {
+        Some(match self {
+            Action::Search(_) => "search",
+            Action::Refine(_) | Action::NextPage | Action::PriceStep { .. } | Action::NothingToRefine => "refine",
+            Action::Question { .. } => "product_question",
+            Action::Compare { .. } => "compare",
+            Action::Recommend(_) | Action::Similar(_) => "recommend",
+            Action::AddToCart { .. } => "add_to_cart",
+            Action::RemoveFromCart { .. } => "remove_from_cart",
+            Action::ViewCart => "view_cart",
+            Action::Checkout => "checkout",
+            Action::Policy(_) => "policy_question",
+            Action::Handoff(_) => "human_handoff",
+            Action::Small(intent) => intent,
+            Action::Order(request) => &request.intent,
+            Action::SetQuantity { .. }
+            | Action::Frustrated
+            | Action::Clarify { .. }
+            | Action::OrderConfirmed(_)
+            | Action::OrderDeclined
+            | Action::OrderAddress { .. } => return None,
+        })
+    }
 }
 
 /// What an order request names; the skill finds the order the shopper may see.
@@ -267,7 +297,15 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     // yesterday?", "ok, just mugs"): its words decide.
     if CART_READINGS.contains(&parse.intent.as_str()) && !cues::mentions_cart(text) {
         let mut reread = parse.clone();
-        reread.intent = if slots.query.is_empty() && slots.products.is_empty() { "out_of_scope" } else { "search" }.into();
+        let names_products = !slots.query.is_empty() || !slots.products.is_empty();
+        reread.intent = if names_products && !is_question(text) { "search" } else { "out_of_scope" }.into();
+        return act(&reread, text, state);
+    }
+    // "my nephew turns 9, maybe a watch for him?": a kind of product the shop sells, for
+    // someone, is shopping whatever the model read.
+    if parse.intent == "out_of_scope" && !slots.categories.is_empty() && (slots.gender.is_some() || cues::is_shopping(text)) {
+        let mut reread = parse.clone();
+        reread.intent = "recommend".into();
         return act(&reread, text, state);
     }
     // "what's the story with my order?": a question about one's own order, whatever the tone.
@@ -371,7 +409,7 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
                 }
                 other => other,
             };
-            Action::Compare { target, comparative }
+            Action::Compare { target, comparative, text: text.to_string() }
         }
         "recommend" => {
             let similar = text.to_lowercase().contains("similar") || text.to_lowercase().contains(" like ");
@@ -685,7 +723,7 @@ mod tests {
         let state = shown(&["a", "b", "c"]);
         let lighter = Slots { comparative: Some(Comparative { attribute: "weight".into(), direction: Direction::Asc }), ..Slots::default() };
         match decide(&parse("compare", 0.9, lighter), "which one is lighter?", &state) {
-            Action::Compare { target: Target::Ids(ids), comparative: Some(c) } => {
+            Action::Compare { target: Target::Ids(ids), comparative: Some(c), .. } => {
                 assert_eq!(ids, vec!["a", "b", "c"]);
                 assert_eq!(c.attribute, "weight");
             }

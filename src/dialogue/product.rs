@@ -190,13 +190,31 @@ impl Assistant {
         Ok(entry)
     }
 
-    pub(super) fn compare(&self, state: &mut SessionState, target: Target, comparative: Option<&Comparative>) -> Result<Draft, DialogueError> {
+    pub(super) fn compare(&self, state: &mut SessionState, target: Target, comparative: Option<&Comparative>, text: &str) -> Result<Draft, DialogueError> {
         let ids = match target {
             Target::Ids(ids) => ids,
             Target::Best { candidates, .. } => candidates,
             Target::Unknown => Vec::new(),
         };
-        let candidates = self.products(&ids)?;
+        let mut candidates = self.products(&ids)?;
+        if candidates.len() < 2 {
+            // "the Garnet bottle or the Platex Classy bottle, which is bigger?": each side
+            // names a product by its title.
+            let named = text
+                .split(|c: char| c == ',' || c == '?')
+                .flat_map(|part| part.split(" or ").flat_map(|p| p.split(" vs ")).flat_map(|p| p.split(" versus ")).flat_map(|p| p.split(" and ")))
+                .map(|part| self.named_product(part))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut found: Vec<Product> = Vec::new();
+            for product in named.into_iter().flatten() {
+                if !found.iter().any(|p| p.id == product.id) {
+                    found.push(product);
+                }
+            }
+            if found.len() >= 2 {
+                candidates = found;
+            }
+        }
         if candidates.len() < 2 {
             return Ok(self.say(state, Template::CompareNeedTwo, &[]));
         }
@@ -451,6 +469,8 @@ fn attribute_value(product: &Product, attribute: &str) -> Option<String> {
 const UNITS_OF: &[(&str, &[&str])] = &[
     ("weight", &["g", "gm", "gms", "gram", "grams", "kg", "kgs", "kilogram", "kilograms", "mg"]),
     ("capacity", &["ml", "l", "ltr", "ltrs", "litre", "litres", "liter", "liters"]),
+    // "Which is bigger?" of bottles and boxes: their capacity.
+    ("size", &["ml", "l", "ltr", "ltrs", "litre", "litres", "liter", "liters"]),
     ("battery", &["mah"]),
     ("storage", &["gb", "tb"]),
     ("memory", &["gb"]),

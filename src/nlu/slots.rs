@@ -656,7 +656,8 @@ const GENDER_WORDS: &[(&str, &str)] = &[
     ("wife", "female"), ("girlfriend", "female"), ("sister", "female"), ("grandma", "female"),
     ("grandmother", "female"), ("aunt", "female"), ("fiancee", "female"), ("girls", "girls"),
     ("girl", "girls"), ("daughter", "girls"), ("boys", "boys"), ("boy", "boys"),
-    ("son", "boys"), ("kids", "kids"), ("kid", "kids"), ("children", "kids"),
+    ("son", "boys"), ("nephew", "boys"), ("grandson", "boys"), ("niece", "girls"),
+    ("granddaughter", "girls"), ("kids", "kids"), ("kid", "kids"), ("children", "kids"),
     ("childrens", "kids"), ("child", "kids"), ("toddler", "kids"), ("toddlers", "kids"),
     ("baby", "baby"), ("babies", "baby"), ("infant", "baby"), ("infants", "baby"),
     ("newborn", "baby"), ("unisex", "unisex"),
@@ -2779,12 +2780,13 @@ impl Ctx<'_> {
             }
         }
         let (mut bound, end) = best?;
-        // "not under 100" = at least 100 (phrases starting with "no"/"not" are listed as such)
+        // "not under 100" = at least 100, "nothing above 600" = at most 600 (phrases starting
+        // with "no"/"not" are listed as such)
         let negated = !self.is_any(i, &["not", "no"])
             && i > 0
             && self
                 .prev_word(i)
-                .is_some_and(|p| self.is_any(p, &["not", "no", "never"]) && p + 1 == i);
+                .is_some_and(|p| self.is_any(p, &["not", "no", "never", "nothing"]) && p + 1 == i);
         if negated {
             bound = match bound {
                 Bound::Max => Bound::Min,
@@ -3534,7 +3536,7 @@ const QUERY_STOP: &[&str] = &[
     "different", "difference", "between", "but", "if", "then", "than", "without", "into",
     "as", "its", "im", "ill", "id", "dont", "doesnt", "isnt", "something", "anything",
     "which", "instead", "item", "items", "product", "products", "thing", "stuff", "gift",
-    "package", "packages", "parcel", "shipment", "track", "tracking", "status", "invoice",
+    "package", "packages", "parcel", "shipment", "tracking", "status", "invoice",
     "account", "password", "payment", "card", "refunded", "returned", "cancelled", "canceled",
 ];
 
@@ -4604,7 +4606,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod age_tests {
+mod audience_and_budget_tests {
     use super::*;
 
     fn gender(text: &str) -> Option<String> {
@@ -4619,5 +4621,15 @@ mod age_tests {
         assert_eq!(gender("a watch for my 9 year old son").as_deref(), Some("boys"));
         assert_eq!(gender("a 30 year old recipe book"), None);
         assert_eq!(gender("a 5 year warranty"), None);
+        assert_eq!(gender("a watch for my nephew").as_deref(), Some("boys"));
+    }
+
+    #[test]
+    fn nothing_above_a_price_is_a_maximum() {
+        let lexicon = Lexicon::new(&[], &[], std::iter::empty::<(&str, &str)>());
+        let slots = extract("watches for men, nothing above ₹600", &lexicon);
+        assert_eq!((slots.price_min, slots.price_max), (None, Some(600.0)));
+        let slots = extract("nothing below 300 please", &lexicon);
+        assert_eq!((slots.price_min, slots.price_max), (Some(300.0), None));
     }
 }
