@@ -26,6 +26,8 @@ const FAQ_MATCH: f32 = 0.55;
 /// data with `aisle eval faq` (BENCHMARKS.md): few out-of-scope texts reach them.
 const FAQ_REROUTE: f32 = 0.60;
 const FAQ_REROUTE_SEARCH: f32 = 0.75;
+/// For a search that names no kind of product, brand or product.
+const FAQ_REROUTE_VAGUE: f32 = 0.65;
 /// Small-talk readings the FAQ is consulted before.
 const FAQ_BEFORE: [&str; 6] = ["out_of_scope", "complaint", "help", "feedback", "account_help", "payment_issue"];
 
@@ -297,6 +299,8 @@ impl Assistant {
             Action::Question { target: Target::Unknown, .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_REROUTE,
             // "do I have to sign up to buy something?", not "I want to pay now".
             Action::Checkout | Action::ViewCart if state.cart.is_empty() && policy::is_question(text) => FAQ_REROUTE,
+            // "is there a shop where I can pick my stuff up?" names no kind of product.
+            Action::Search(search) if !self.names_kind(&search.query) && search.brands.is_empty() && parse.slots.products.is_empty() => FAQ_REROUTE_VAGUE,
             Action::Search(_) | Action::Recommend(_) => FAQ_REROUTE_SEARCH,
             _ => return action,
         };

@@ -84,8 +84,13 @@ impl Assistant {
     /// The catalog request for a search context, its words that name a catalog category
     /// being the kind of product asked for.
     fn request(&self, search: &SearchContext, limit: usize) -> SearchRequest {
-        let kind_words = search.query.split_whitespace().filter(|w| self.category_words.contains(&word_key(w))).map(str::to_string).collect();
+        let kind_words = search.query.split_whitespace().filter(|w| self.names_kind(w)).map(str::to_string).collect();
         SearchRequest { kind_words, ..request(search, limit) }
+    }
+
+    /// Whether a query names a kind of product the catalog has (one of its category words).
+    pub(super) fn names_kind(&self, query: &str) -> bool {
+        query.split_whitespace().any(|w| self.category_words.contains(&word_key(w)))
     }
 
     /// The words of a query that name the kind of product: those that are words of a catalog
