@@ -661,19 +661,10 @@ async fn a_restarted_server_continues_the_conversation() {
 async fn the_http_turn_uses_the_same_sessions() {
     let server = TestServer::start().await;
     let http = reqwest::Client::new();
-    let first: serde_json::Value =
-        http.post(server.url("/v1/chat")).json(&serde_json::json!({"text": "show me watches"})).send().await.unwrap().json().await.unwrap();
+    let first = server.http_turn(serde_json::json!({"text": "show me watches"})).await;
     let session = first["session_id"].as_str().unwrap().to_string();
     assert!(!first["reply"]["products"].as_array().unwrap().is_empty());
-    let second: serde_json::Value = http
-        .post(server.url("/v1/chat"))
-        .json(&serde_json::json!({"session_id": session, "text": "add the first one to my cart"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = server.http_turn(serde_json::json!({"session_id": session, "text": "add the first one to my cart"})).await;
     assert_eq!(second["reply"]["seq"], 2);
     assert_eq!(second["reply"]["cart"]["items"][0]["product_id"], first["reply"]["products"][0]["id"]);
 

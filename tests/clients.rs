@@ -121,15 +121,7 @@ async fn aisle_chat_searches_and_carries_on_across_a_server_restart() {
     // While the chat is away, the shopper's session gets a turn over HTTP from another server
     // on the same database: the resumed chat must print it, once, as part of the transcript.
     let interim = TestServer::start_on(database.clone()).await;
-    let missed: serde_json::Value = reqwest::Client::new()
-        .post(interim.url("/v1/chat"))
-        .json(&serde_json::json!({"session_id": session, "text": "which of those costs the least?"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let missed = interim.http_turn(serde_json::json!({"session_id": session, "text": "which of those costs the least?"})).await;
     assert_eq!(missed["reply"]["seq"], 2, "{missed}");
     interim.stop().await.unwrap();
 

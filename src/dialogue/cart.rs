@@ -47,16 +47,7 @@ impl Assistant {
         if state.cart.is_empty() {
             return Ok(self.say(state, Template::CartEmpty, &[]));
         }
-        let in_cart: Vec<Product> = self.products(&state.cart.iter().map(|l| l.product_id.clone()).collect::<Vec<_>>())?;
-        let mut ids: Vec<String> = match &target {
-            Target::Ids(ids) => ids.clone(),
-            Target::Best { .. } => self.one_product(state, &target)?.into_iter().map(|p| p.id).collect(),
-            Target::Unknown => Vec::new(),
-        };
-        ids.retain(|id| state.cart_quantity(id) > 0);
-        if ids.is_empty() {
-            ids.extend(by_words(&in_cart, words).map(|p| p.id.clone()));
-        }
+        let (in_cart, mut ids) = self.cart_lines(state, &target, words)?;
         if ids.is_empty() && state.cart.len() == 1 {
             ids.push(state.cart[0].product_id.clone());
         }
@@ -95,16 +86,7 @@ impl Assistant {
         if state.cart.is_empty() {
             return Ok(self.say(state, Template::CartEmpty, &[]));
         }
-        let in_cart: Vec<Product> = self.products(&state.cart.iter().map(|l| l.product_id.clone()).collect::<Vec<_>>())?;
-        let mut ids: Vec<String> = match &target {
-            Target::Ids(ids) => ids.clone(),
-            Target::Best { .. } => self.one_product(state, &target)?.into_iter().map(|p| p.id).collect(),
-            Target::Unknown => Vec::new(),
-        };
-        ids.retain(|id| state.cart_quantity(id) > 0);
-        if ids.is_empty() && !words.is_empty() {
-            ids.extend(by_words(&in_cart, words).map(|p| p.id.clone()));
-        }
+        let (in_cart, mut ids) = self.cart_lines(state, &target, words)?;
         if ids.is_empty() {
             ids.extend(state.focus.iter().filter(|id| state.cart_quantity(id) > 0).cloned());
         }
@@ -126,6 +108,22 @@ impl Assistant {
         };
         draft.cart = Some(cart);
         Ok(draft.with_quick_replies(&[("Check out", "checkout")]))
+    }
+
+    /// The cart's products, and the ids of those a request means: the products it references
+    /// that are in the cart, else the cart products its words name ("the blender").
+    fn cart_lines(&self, state: &SessionState, target: &Target, words: &str) -> Result<(Vec<Product>, Vec<String>), DialogueError> {
+        let in_cart: Vec<Product> = self.products(&state.cart.iter().map(|l| l.product_id.clone()).collect::<Vec<_>>())?;
+        let mut ids: Vec<String> = match target {
+            Target::Ids(ids) => ids.clone(),
+            Target::Best { .. } => self.one_product(state, target)?.into_iter().map(|p| p.id).collect(),
+            Target::Unknown => Vec::new(),
+        };
+        ids.retain(|id| state.cart_quantity(id) > 0);
+        if ids.is_empty() {
+            ids.extend(by_words(&in_cart, words).map(|p| p.id.clone()));
+        }
+        Ok((in_cart, ids))
     }
 
     pub(super) fn view_cart(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {

@@ -169,18 +169,10 @@ fn words(text: &str) -> Vec<String> {
 fn number(word: &str) -> Option<u32> {
     let n = match word {
         "zero" | "none" => 0,
-        "one" | "single" => 1,
-        "two" | "pair" => 2,
-        "three" => 3,
-        "four" => 4,
-        "five" => 5,
-        "six" => 6,
-        "seven" => 7,
-        "eight" => 8,
-        "nine" => 9,
-        "ten" => 10,
+        "single" => 1,
+        "pair" => 2,
         "dozen" => 12,
-        digits => digits.parse().ok()?,
+        other => crate::nlu::slots::small_number_word(other).or_else(|| other.parse().ok())?,
     };
     (n <= MAX_SET_QUANTITY).then_some(n)
 }

@@ -961,7 +961,8 @@ fn letters_then_num(s: &str) -> Option<(&str, f64)> {
     Some((letters, parse_num(num)?))
 }
 
-fn small_number_word(w: &str) -> Option<u32> {
+/// A number word from one to twenty ("three" → 3).
+pub(crate) fn small_number_word(w: &str) -> Option<u32> {
     Some(match w {
         "one" => 1,
         "two" => 2,

@@ -219,6 +219,12 @@ impl TestServer {
         format!("ws://{}/ws/chat", self.addr)
     }
 
+    /// One turn over `POST /v1/chat` with this body; the answer's JSON.
+    pub async fn http_turn(&self, body: serde_json::Value) -> serde_json::Value {
+        let response = reqwest::Client::new().post(self.url("/v1/chat")).json(&body).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     /// Signals shutdown and waits for the server to finish.
     pub async fn stop(mut self) -> std::io::Result<()> {
         let _ = self.shutdown.take().unwrap().send(());
