@@ -60,7 +60,7 @@ async fn search(chat: &mut Connection, text: &str) -> Reply {
 async fn a_search_shows_matching_cards_quick_replies_and_the_intent() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
-    let hi = say(&mut chat, "hi there").await;
+    let hi = say(&mut chat, "hey, good morning").await;
     assert_eq!(hi.intent.as_ref().unwrap().name, "greet");
     assert_eq!(hi.seq, 1);
     let reply = search(&mut chat, "show me analog watches").await;
@@ -76,7 +76,7 @@ async fn which_one_is_cheaper_names_the_cheapest_shown_product_with_its_price() 
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
     let shown = search(&mut chat, "watches for men").await;
-    let reply = say(&mut chat, "which one is cheaper?").await;
+    let reply = say(&mut chat, "which of these costs less?").await;
     let cheapest = shown.products.iter().min_by(|a, b| a.price.total_cmp(&b.price)).unwrap();
     assert_eq!(ids(&reply), vec![cheapest.id.clone()], "{reply:?}");
     let price = format!("{}", cheapest.price.round() as i64);
@@ -144,7 +144,7 @@ async fn show_more_pages_through_the_same_search() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
     let first = search(&mut chat, "watches").await;
-    let second = say(&mut chat, "show more").await;
+    let second = say(&mut chat, "next ones please").await;
     assert_eq!(second.products.len(), first.products.len(), "{second:?}");
     let before: HashSet<String> = ids(&first).into_iter().collect();
     assert!(ids(&second).iter().all(|id| !before.contains(id)), "page two repeats page one");
@@ -218,7 +218,7 @@ async fn a_price_question_quotes_the_record() {
     let mut chat = connect(&server, Channel::Web).await;
     let shown = search(&mut chat, "watches").await;
     let third = &shown.products[2];
-    let reply = say(&mut chat, "how much is the third one?").await;
+    let reply = say(&mut chat, "what does the third one cost?").await;
     assert_eq!(ids(&reply), vec![third.id.clone()]);
     let price = format!("{}", third.price.round() as i64);
     assert!(reply.text.contains(&price), "{price} not in {:?}", reply.text);
@@ -244,7 +244,7 @@ async fn a_question_the_record_cannot_answer_gets_an_honest_reply_and_a_person()
     search(&mut chat, "watches").await;
     let reply = say(&mut chat, "what is the bluetooth range of the first one?").await;
     assert!(reply.quick_replies.iter().any(|q| q.label.to_lowercase().contains("person")), "{reply:?}");
-    let follow = say(&mut chat, "yes please").await;
+    let follow = say(&mut chat, "yes, that would be great").await;
     assert!(matches!(chat.recv().await.unwrap(), ServerFrame::Status { status: SessionStatus::WaitingForAgent, .. }), "{follow:?}");
 }
 
@@ -318,7 +318,7 @@ async fn quantities_and_removal_keep_the_cart_right() {
     assert_eq!((cart.items[0].product_id.as_str(), cart.items[0].quantity), (shown.products[0].id.as_str(), 2));
     assert!((cart.total - 2.0 * shown.products[0].price).abs() < 0.01);
     say(&mut chat, "also add the third one").await;
-    let view = say(&mut chat, "what's in my cart?").await;
+    let view = say(&mut chat, "what have I got in my basket?").await;
     assert_eq!(view.cart.as_ref().unwrap().items.len(), 2, "{view:?}");
     let removed = say(&mut chat, "remove the first one from my cart").await;
     let left: Vec<String> = removed.cart.unwrap().items.into_iter().map(|i| i.product_id).collect();
@@ -329,7 +329,7 @@ async fn quantities_and_removal_keep_the_cart_right() {
 async fn checkout_gives_the_configured_link_and_an_empty_cart_is_said_so() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;
-    let empty = say(&mut chat, "I'm ready to pay").await;
+    let empty = say(&mut chat, "ok, time to pay for my stuff").await;
     assert!(!empty.text.contains(CHECKOUT_URL) && empty.cart.is_none(), "{empty:?}");
     assert!(empty.text.to_lowercase().contains("empty") || empty.text.to_lowercase().contains("nothing in your cart"), "{:?}", empty.text);
     assert!(!empty.text.contains("-0") && !empty.text.contains("0 items"), "{:?}", empty.text);
@@ -338,7 +338,7 @@ async fn checkout_gives_the_configured_link_and_an_empty_cart_is_said_so() {
     assert!(!view.text.contains("-0") && !view.text.contains('0'), "no total of nothing: {:?}", view.text);
     search(&mut chat, "watches").await;
     say(&mut chat, "add the first one to my cart").await;
-    let reply = say(&mut chat, "take me to checkout").await;
+    let reply = say(&mut chat, "let's check out now").await;
     assert!(reply.text.contains(CHECKOUT_URL), "{:?}", reply.text);
     assert!(!reply.speech.contains("https://"), "a link is not spoken: {:?}", reply.speech);
     speakable(&reply);
@@ -351,7 +351,7 @@ async fn policy_questions_are_answered_from_the_faq() {
     let returns = say(&mut chat, "what is your return policy?").await;
     assert_eq!(returns.intent.as_ref().unwrap().name, "policy_question");
     assert!(returns.text.contains("30 days"), "{:?}", returns.text);
-    let canada = say(&mut chat, "do you ship to canada?").await;
+    let canada = say(&mut chat, "can you deliver to Canada?").await;
     assert!(canada.text.contains("Canada"), "{:?}", canada.text);
     speakable(&canada);
 }
@@ -422,7 +422,7 @@ async fn out_of_scope_and_orders_are_answered_without_inventing_anything() {
     assert_eq!(weather.intent.as_ref().unwrap().name, "out_of_scope");
     assert!(weather.products.is_empty() && !weather.quick_replies.is_empty());
     // An anonymous shopper is asked for the email on the order before anything is shown.
-    let order = say(&mut chat, "where is my order 48213?").await;
+    let order = say(&mut chat, "any news on order 48213?").await;
     assert_eq!(order.intent.as_ref().unwrap().name, "order_status");
     assert!(order.order.is_none() && order.products.is_empty());
     assert!(order.text.contains("48213") && order.text.contains("email"), "{}", order.text);
@@ -449,7 +449,7 @@ async fn a_resent_message_id_is_answered_once() {
     chat.send_message("add-1", "add the first one to my cart").await.unwrap();
     let again = chat.reply_to("add-1").await.unwrap();
     assert_eq!(first, again);
-    let view = say(&mut chat, "what's in my cart").await;
+    let view = say(&mut chat, "anything in my cart so far?").await;
     assert_eq!(view.cart.unwrap().items[0].quantity, 1, "the resend added again");
 }
 
@@ -478,7 +478,7 @@ async fn resume_after_a_disconnect_replays_what_was_missed_in_order() {
     }
     assert_eq!(replayed, missed, "replay differs from what was sent");
     assert_eq!(replayed.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![seen + 1, seen + 2]);
-    let next = say(&mut back, "what's in my cart").await;
+    let next = say(&mut back, "so what's sitting in my cart?").await;
     assert_eq!(next.seq, seen + 3);
     assert_eq!(next.cart.unwrap().items.len(), 1);
 }
@@ -686,4 +686,9 @@ async fn an_unknown_session_id_starts_a_new_session() {
     assert!(!welcome.resumed && welcome.session_id != "s_forged");
     let reply = say(&mut chat, "hi").await;
     assert_eq!(reply.seq, 1);
+}
+
+#[test]
+fn no_phrase_here_is_training_data() {
+    common::assert_source_unseen(include_str!("chat.rs"));
 }

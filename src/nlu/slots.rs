@@ -3051,6 +3051,8 @@ const COMPARATIVES: &[CompEntry] = {
         (&["less", "heavy"], "weight", Asc, None), (&["weighs", "less"], "weight", Asc, None),
         (&["heavier"], "weight", Desc, None), (&["heaviest"], "weight", Desc, None),
         (&["cheaper"], "price", Asc, None), (&["cheapest"], "price", Asc, Some(PriceAsc)),
+        (&["costs", "less"], "price", Asc, None), (&["cost", "less"], "price", Asc, None),
+        (&["costs", "more"], "price", Desc, None), (&["cost", "more"], "price", Desc, None),
         (&["less", "expensive"], "price", Asc, None), (&["least", "expensive"], "price", Asc, Some(PriceAsc)),
         (&["more", "affordable"], "price", Asc, None), (&["most", "affordable"], "price", Asc, Some(PriceAsc)),
         (&["lower", "price"], "price", Asc, None), (&["lower", "priced"], "price", Asc, None),
