@@ -179,3 +179,31 @@ async fn a_search_that_matches_nothing_drops_gender_before_price_and_price_befor
 fn no_phrase_here_is_training_data() {
     common::assert_source_unseen(include_str!("actions.rs"));
 }
+
+#[tokio::test]
+async fn a_brand_at_an_impossible_price_drops_the_price_before_the_brand() {
+    // A brand whose products are all of one kind and all dearer than some of that kind by others.
+    let leaf = |p: &Product| p.category_path().last().map(|c| c.to_string()).unwrap_or_default();
+    let mut brands: Vec<&str> = demo_products().iter().filter_map(|p| p.brand.as_deref()).collect();
+    brands.sort();
+    brands.dedup();
+    let (brand, kind, limit) = brands
+        .iter()
+        .find_map(|&brand| {
+            let own: Vec<&Product> = demo_products().iter().filter(|p| p.brand.as_deref() == Some(brand)).collect();
+            let kind = leaf(own[0]);
+            let one_kind = own.len() >= 5 && own.iter().all(|p| leaf(p) == kind) && brand.chars().all(|c| c.is_ascii_alphabetic());
+            let limit = cheapest(|p| p.brand.as_deref() == Some(brand))?.floor() - 1.0;
+            let others_cheaper = cheapest(|p| leaf(p) == kind && p.brand.as_deref() != Some(brand)).is_some_and(|c| c <= limit);
+            (one_kind && others_cheaper).then_some((brand, kind, limit))
+        })
+        .expect("a one-kind brand dearer than others of its kind");
+    let server = TestServer::start().await;
+    let mut chat = connect(&server).await;
+    let text = format!("{brand} {} under ₹{}", kind.to_lowercase(), limit as i64);
+    let reply = say(&mut chat, &text).await;
+    assert!(!reply.products.is_empty(), "{text}: {reply:?}");
+    assert!(reply.products.iter().all(|p| p.brand.as_deref() == Some(brand)), "{text}: the brand is kept: {reply:?}");
+    assert!(reply.products.iter().all(|p| p.price > limit), "{text}: {reply:?}");
+    assert!(reply.text.contains(&format!("₹{} limit", limit as i64)), "{text}: the dropped limit is named: {:?}", reply.text);
+}
