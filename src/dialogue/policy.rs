@@ -296,17 +296,13 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     // A cart reading of a message that says nothing about a cart ("who won the match
     // yesterday?", "ok, just mugs"): its words decide.
     if CART_READINGS.contains(&parse.intent.as_str()) && !cues::mentions_cart(text) {
-        let mut reread = parse.clone();
         let names_products = !slots.query.is_empty() || !slots.products.is_empty();
-        reread.intent = if names_products && !is_question(text) { "search" } else { "out_of_scope" }.into();
-        return act(&reread, text, state);
+        return act(&read_as(parse, if names_products && !is_question(text) { "search" } else { "out_of_scope" }), text, state);
     }
     // "my nephew turns 9, maybe a watch for him?": a kind of product the shop sells, for
     // someone, is shopping whatever the model read.
     if parse.intent == "out_of_scope" && !slots.categories.is_empty() && (slots.gender.is_some() || cues::is_shopping(text)) {
-        let mut reread = parse.clone();
-        reread.intent = "recommend".into();
-        return act(&reread, text, state);
+        return act(&read_as(parse, "recommend"), text, state);
     }
     // "what's the story with my order?": a question about one's own order, whatever the tone.
     if matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help") && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
@@ -334,10 +330,20 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     };
     // ("any of those in black?" names a constraint: a refinement.)
     if misread && !has_constraints(slots) && !slots.references.is_empty() && target != Target::Unknown && is_question(text) {
-        let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
-        return Action::Question { target, text: text.to_string(), embedding };
+        return question(parse, text, target);
     }
     with_target(parse, text, state, target)
+}
+
+/// The parse with another intent: the policy's reading where the words outweigh the model's.
+fn read_as(parse: &Parse, intent: &str) -> Parse {
+    Parse { intent: intent.to_string(), ..parse.clone() }
+}
+
+/// A question about `target`, with the embedding of its text when the parse has one.
+fn question(parse: &Parse, text: &str, target: Target) -> Action {
+    let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
+    Action::Question { target, text: text.to_string(), embedding }
 }
 
 /// Whether a message asks for other products like one ("anything similar to the second one?").
@@ -386,14 +392,10 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
             None if !slots.query.is_empty() || has_constraints(slots) => Action::Search(new_search(slots)),
             None => Action::NothingToRefine,
         },
-        "product_question" => {
-            let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
-            Action::Question { target, text: text.to_string(), embedding }
-        }
+        "product_question" => question(parse, text, target),
         // "more details on the second one", "what does the second one cost?": one product.
         "compare" if slots.comparative.is_none() && !matches!(target, Target::Best { .. }) && target_len(&target) == 1 => {
-            let embedding = (!parse.embedding.is_empty()).then(|| parse.embedding.clone());
-            Action::Question { target, text: text.to_string(), embedding }
+            question(parse, text, target)
         }
         "compare" => {
             // "which one has the better rating?" reads as a reference to the best-rated one.
@@ -773,6 +775,62 @@ mod tests {
         state.offer_handoff(HandoffReason::Unanswered);
         assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes please", &state), Action::Handoff(HandoffReason::Unanswered));
         assert_eq!(decide(&parse("affirm", 0.95, Slots::default()), "yes", &SessionState::default()), Action::Small("affirm".into()));
+    }
+
+    #[test]
+    fn words_outweigh_a_reading_they_contradict() {
+        let mut state = shown(&["a", "b", "c"]);
+        // A cart reading with no word of a cart: a search, or out of scope when asked.
+        let mugs = Slots { query: "mugs".into(), ..Slots::default() };
+        assert!(matches!(decide(&parse("remove_from_cart", 0.9, mugs.clone()), "ok, just mugs", &state), Action::Search(s) if s.query == "mugs"));
+        let match_words = Slots { query: "won cricket match".into(), ..Slots::default() };
+        assert_eq!(decide(&parse("view_cart", 0.9, match_words), "who won the cricket match?", &state), Action::Small("out_of_scope".into()));
+        // "compare" of one product is a question about it.
+        let second = refs(vec![Reference::Ordinal { position: 2 }]);
+        assert!(matches!(decide(&parse("compare", 0.9, second), "more details on the second one", &state), Action::Question { target: Target::Ids(ids), .. } if ids == ["b"]));
+        // A set quantity, once the cart has something.
+        let focused = refs(vec![Reference::Focused]);
+        assert!(matches!(decide(&parse("add_to_cart", 0.9, focused.clone()), "make that 2", &state), Action::AddToCart { .. }));
+        state.add_to_cart("b", 3);
+        state.focus = Some("b".into());
+        assert_eq!(
+            decide(&parse("add_to_cart", 0.9, focused), "make that 2", &state),
+            Action::SetQuantity { target: Target::Ids(vec!["b".into()]), words: String::new(), quantity: 2 }
+        );
+    }
+
+    #[test]
+    fn cheaper_ones_step_from_the_shown_and_the_same_budget_carries_over() {
+        let mut state = shown(&["a", "b"]);
+        state.search.as_mut().unwrap().price_max = Some(600.0);
+        let cheaper = Slots { comparative: Some(Comparative { attribute: "price".into(), direction: Direction::Asc }), query: "too expensive something".into(), ..Slots::default() };
+        match decide(&parse("refine", 0.9, cheaper.clone()), "these are too expensive, something cheaper?", &state) {
+            Action::PriceStep { search, direction } => {
+                assert_eq!((search.query.as_str(), direction), ("watches", Direction::Asc), "the filler is not searched");
+            }
+            other => panic!("{other:?}"),
+        }
+        // "cheaper mugs" after watches is a new search.
+        let mugs = Slots { query: "mugs".into(), ..cheaper };
+        assert!(matches!(decide(&parse("search", 0.9, mugs), "cheaper mugs", &state), Action::Search(s) if s.query == "mugs"));
+        let sunglasses = Slots { query: "sunglasses same budget".into(), ..Slots::default() };
+        match decide(&parse("search", 0.9, sunglasses), "now sunglasses in the same budget", &state) {
+            Action::Search(s) => assert_eq!((s.query.as_str(), s.price_max), ("sunglasses", Some(600.0))),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn while_a_person_is_on_the_way_the_wait_is_answered_and_frustration_offers_one() {
+        let mut state = shown(&["a", "b"]);
+        assert_eq!(decide(&parse("greet", 0.9, Slots::default()), "hello?", &state), Action::Small("greet".into()));
+        assert_eq!(decide(&parse("thanks", 0.9, Slots::default()), "this is useless", &state), Action::Frustrated);
+        state.status = SessionStatus::WaitingForAgent;
+        assert_eq!(decide(&parse("greet", 0.9, Slots::default()), "hello?", &state), Action::Handoff(HandoffReason::Asked));
+        let long = Slots { query: "long".into(), ..Slots::default() };
+        assert_eq!(decide(&parse("product_question", 0.8, long), "how long will it take?", &state), Action::Handoff(HandoffReason::Asked));
+        let shoes = Slots { query: "red shoes".into(), ..Slots::default() };
+        assert!(matches!(decide(&parse("search", 0.9, shoes), "red shoes", &state), Action::Search(_)), "a request is still served");
     }
 
     #[test]
