@@ -16,6 +16,10 @@ pub const PAGE_SIZE: usize = 5;
 /// Candidates a recommendation re-ranks.
 const RECOMMEND_POOL: usize = 30;
 
+/// The order in which constraints are dropped to find something: who it is for, the size, the
+/// price, the brand. The product asked for is never dropped.
+const LADDER: [Relaxable; 4] = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
+
 /// A constraint that may be dropped to find something, in the order they are dropped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Relaxable {
@@ -60,11 +64,10 @@ impl Assistant {
     fn search_relaxed(&self, search: &SearchContext, limit: usize) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
         let mut current = search.clone();
         let mut relaxed = Vec::new();
-        let ladder = [Relaxable::Gender, Relaxable::Sizes, Relaxable::Price, Relaxable::Brands];
         let nouns = self.product_nouns(&search.query);
         let found = |results: &SearchResults| results.total > 0 && !lost_the_product(&nouns, &results.dropped_words);
         let mut results = self.catalog.search(&self.request(&current, limit))?;
-        for step in ladder {
+        for step in LADDER {
             if found(&results) {
                 break;
             }
@@ -341,5 +344,57 @@ fn gender_words(gender: &str) -> &str {
         "male" => "men",
         "female" => "women",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every step of the ladder, in order, on a search that has each constraint: what is dropped
+    /// and how the reply names it.
+    #[test]
+    fn constraints_are_dropped_in_order_and_named() {
+        let mut search = SearchContext {
+            query: "shoes".into(),
+            gender: Some("male".into()),
+            sizes: vec!["9".into(), "10".into()],
+            price_max: Some(500.0),
+            brands: vec!["Nike".into()],
+            ..SearchContext::default()
+        };
+        let mut named = Vec::new();
+        for step in LADDER {
+            named.push(relaxed_name(step, &search, "INR"));
+            assert!(relax(&mut search, step), "{step:?} had something to drop");
+            assert!(!relax(&mut search.clone(), step), "{step:?} is gone after it was dropped");
+        }
+        assert_eq!(named, ["\"for men\"", "size 9 or 10", "the ₹500 limit", "Nike"]);
+        assert_eq!(search.query, "shoes", "the product itself stays");
+        assert_eq!((search.gender, search.sizes.len(), search.price_max, search.brands.len()), (None, 0, None, 0));
+        // A price range and a minimum are named as such.
+        let range = SearchContext { price_min: Some(100.0), price_max: Some(200.0), ..SearchContext::default() };
+        assert_eq!(relaxed_name(Relaxable::Price, &range, "USD"), "the $100 to $200 price range");
+        let minimum = SearchContext { price_min: Some(100.0), ..SearchContext::default() };
+        assert_eq!(relaxed_name(Relaxable::Price, &minimum, "USD"), "the $100 minimum");
+    }
+
+    #[test]
+    fn a_childs_search_widens_to_kids_never_to_adults() {
+        let mut son = SearchContext { gender: Some("boys".into()), ..SearchContext::default() };
+        assert!(relax(&mut son, Relaxable::Gender));
+        assert_eq!(son.gender.as_deref(), Some("kids"));
+        assert!(!relax(&mut son, Relaxable::Gender), "kids is as wide as a child's search goes");
+        assert_eq!(son.gender.as_deref(), Some("kids"));
+    }
+
+    #[test]
+    fn the_product_is_lost_only_when_every_word_naming_it_was_dropped() {
+        let nouns = vec!["boot".to_string()];
+        assert!(lost_the_product(&nouns, &["boots".into()]));
+        assert!(!lost_the_product(&nouns, &["waterproof".into()]));
+        assert!(!lost_the_product(&[], &["anything".into()]));
+        assert_eq!(word_key("Boots"), "boot");
+        assert_eq!(word_key("glass"), "glass");
     }
 }
