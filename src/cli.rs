@@ -277,7 +277,8 @@ fn eval_faq(config: &Config, data: &Path) -> anyhow::Result<()> {
     use crate::dialogue::faq::{Faq, FaqIndex};
     let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
     let faq = Faq::load(&config.prompts_dir.join("faq.yaml"))?;
-    let index = FaqIndex::new(&faq, |texts| encoder.embed_blocking(texts))?;
+    let questions = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
+    let index = FaqIndex::new(&faq, encoder.embed_blocking(questions)?);
     let examples = nlu::data::load_jsonl(data)?;
     let group = |intent: &str| match intent {
         "policy_question" => "policy",

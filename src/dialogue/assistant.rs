@@ -78,7 +78,7 @@ impl Assistant {
         let faq = Faq::load(&prompts.join("faq.yaml"))?;
         let texts: Vec<String> = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
         let embeddings = nlu.encoder().embed(texts).await?;
-        let faq_index = FaqIndex::new(&faq, |_| Ok::<_, DialogueError>(embeddings))?;
+        let faq_index = FaqIndex::new(&faq, embeddings);
         let category_words = catalog
             .meta()
             .categories
@@ -324,6 +324,16 @@ impl Assistant {
         }
     }
 
+    /// "This is useless", or the same request a third time: an apology and a person offered at
+    /// once, so the shopper need not ask for one.
+    fn frustrated(&self, state: &mut SessionState) -> Draft {
+        if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
+            return self.say(state, Template::HandoffAlready, &[]);
+        }
+        state.offer_handoff(HandoffReason::Frustration);
+        self.say(state, Template::Frustrated, &[]).with_quick_replies(&[OFFER_PERSON])
+    }
+
     fn handoff(&self, state: &mut SessionState, reason: HandoffReason) -> Draft {
         if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
             return self.say(state, Template::HandoffAlready, &[]);
@@ -333,18 +343,6 @@ impl Assistant {
         let mut draft = self.say(state, Template::HandoffWaiting, &[]);
         draft.status = Some(SessionStatus::WaitingForAgent);
         draft
-    }
-}
-
-impl Assistant {
-    /// "This is useless", or the same request a third time: an apology and a person offered at
-    /// once, so the shopper need not ask for one.
-    fn frustrated(&self, state: &mut SessionState) -> Draft {
-        if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
-            return self.say(state, Template::HandoffAlready, &[]);
-        }
-        state.offer_handoff(HandoffReason::Frustration);
-        self.say(state, Template::Frustrated, &[]).with_quick_replies(&[OFFER_PERSON])
     }
 }
 

@@ -175,11 +175,10 @@ pub struct FaqIndex {
 }
 
 impl FaqIndex {
-    /// Embeds every question of `faq` with `embed` (L2-normalized vectors).
-    pub fn new<E>(faq: &Faq, embed: impl FnOnce(Vec<String>) -> Result<Vec<Vec<f32>>, E>) -> Result<FaqIndex, E> {
-        let texts = faq.texts();
-        let embeddings = embed(texts.iter().map(|(_, t)| t.to_string()).collect())?;
-        Ok(FaqIndex { questions: texts.iter().map(|(i, _)| *i).zip(embeddings).collect() })
+    /// The questions of `faq` (in the order of [`Faq::texts`]) with their embeddings
+    /// (L2-normalized vectors, one a question).
+    pub fn new(faq: &Faq, embeddings: Vec<Vec<f32>>) -> FaqIndex {
+        FaqIndex { questions: faq.texts().iter().map(|(i, _)| *i).zip(embeddings).collect() }
     }
 
     /// The entry whose question is closest to `query` (an L2-normalized embedding), with the
