@@ -75,11 +75,17 @@ pub fn nlu_with(batch: BatchOptions) -> Arc<Nlu> {
     load_nlu(batch)
 }
 
+/// Loads the NLU on a thread of its own: it may fetch the model and train the head, which
+/// block, and tests call it from inside their runtimes.
 fn load_nlu(batch: BatchOptions) -> Arc<Nlu> {
-    let catalog = demo_catalog();
-    let meta = catalog.meta();
-    let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
-    Arc::new(Nlu::load(&nlu_paths(), batch, lexicon, &|_, _, _| {}).unwrap())
+    std::thread::spawn(move || {
+        let catalog = demo_catalog();
+        let meta = catalog.meta();
+        let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+        Arc::new(Nlu::load(&nlu_paths(), batch, lexicon, &|_, _, _| {}).unwrap())
+    })
+    .join()
+    .unwrap()
 }
 
 pub fn nlu_paths() -> NluPaths {
