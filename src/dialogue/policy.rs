@@ -122,8 +122,8 @@ pub const ORDER_INTENTS: [&str; 5] = ["order_status", "cancel_order", "change_or
 /// Longest delivery address taken from a message.
 const MAX_ADDRESS_CHARS: usize = 300;
 
-/// Intents whose requests are about products and may need "which one?".
-const NEEDS_PRODUCT: [&str; 4] = ["product_question", "add_to_cart", "compare", "recommend"];
+/// Readings a bare choice ("the second one") gets, which answer "which product?".
+const CHOICE_READINGS: [&str; 4] = ["product_question", "refine", "search", "recommend"];
 
 /// Labels of the quick replies offered for an intent when clarifying.
 pub fn intent_label(intent: &str) -> &'static str {
@@ -159,9 +159,16 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     match &state.pending {
         Some(Pending::WhichProduct { intent, text: asked }) => {
             // "the second one" answers the question; "is the first one waterproof?" is a new one.
+            // A confident cart request in words of the cart ("add the first one to my cart"
+            // while asked which product a question was about) is a new request; "the second
+            // one", whatever the model read, is the answer.
             let target = target(slots, state);
             let only_a_choice = slots.query.is_empty() && slots.comparative.is_none();
-            if target != Target::Unknown && only_a_choice && (!confident(parse) || NEEDS_PRODUCT.contains(&parse.intent.as_str())) {
+            let answers = !confident(parse)
+                || parse.intent == *intent
+                || CHOICE_READINGS.contains(&parse.intent.as_str())
+                || !cues::mentions_cart(text);
+            if target != Target::Unknown && only_a_choice && answers {
                 let mut chosen = parse.clone();
                 chosen.intent = intent.clone();
                 chosen.confidence = 1.0;
@@ -760,6 +767,13 @@ mod tests {
                 assert_eq!(text, "is it in stock?");
                 assert_eq!(embedding, None, "the embedding of the choice is not the question's");
             }
+            other => panic!("{other:?}"),
+        }
+        // A bare choice the model reads as a cart request still answers; a cart request in
+        // words of the cart is that request.
+        assert!(matches!(decide(&parse("add_to_cart", 0.95, second.clone()), "the second one", &state), Action::Question { .. }));
+        match decide(&parse("add_to_cart", 0.95, second.clone()), "add the second one to my cart", &state) {
+            Action::AddToCart { target, .. } => assert_eq!(target, Target::Ids(vec!["b".into()])),
             other => panic!("{other:?}"),
         }
         let new_question = Slots { query: "waterproof".into(), ..second };
