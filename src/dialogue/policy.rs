@@ -549,7 +549,7 @@ fn price_step_action(parse: &Parse, state: &SessionState) -> Option<Action> {
     let direction = price_step(&parse.slots)?;
     let active = state.search.as_ref().filter(|_| !state.shown.is_empty())?;
     let mut slots = parse.slots.clone();
-    slots.query = slots.query.split_whitespace().filter(|w| !PRICE_FILLER.contains(w)).collect::<Vec<_>>().join(" ");
+    slots.query = without(&slots.query, &PRICE_FILLER);
     slots.comparative = None;
     if parse.intent == "search" && !slots.query.is_empty() {
         return None;
@@ -609,8 +609,14 @@ fn with_budget(mut search: SearchContext, before: &SearchContext) -> SearchConte
         search.price_min = before.price_min;
         search.price_max = before.price_max;
     }
-    search.query = search.query.split_whitespace().filter(|w| !BUDGET_WORDS.contains(w)).collect::<Vec<_>>().join(" ");
+    search.query = without(&search.query, &BUDGET_WORDS);
     search
+}
+
+/// A query without the words of a phrase that said something else ("too expensive", "same
+/// budget").
+fn without(query: &str, words: &[&str]) -> String {
+    query.split_whitespace().filter(|w| !words.contains(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// Words of "in the same budget" left in a query.
