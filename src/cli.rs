@@ -14,7 +14,7 @@ use crate::catalog::index::{self, BuildOptions, BuildReport, IndexSource, IndexS
 use crate::catalog::synonyms::Synonyms;
 use crate::client::chat::ChatArgs;
 use crate::client::loadtest::LoadtestArgs;
-use crate::catalog::{Catalog, Filters, SearchRequest, Sort};
+use crate::catalog::{Catalog, Embedder, Filters, Retrieval, SearchRequest, Sort};
 use crate::config::{Config, Options};
 use crate::nlu::{self, Nlu, slots::Lexicon};
 use crate::server::{self, AppState};
@@ -119,6 +119,19 @@ pub enum EvalCommand {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Search relevance on graded queries: nDCG@10, MRR and recall@50 of the lexical, semantic
+    /// and hybrid retrievers and of a plain BM25 baseline over the same products
+    Search {
+        /// Graded queries, JSON Lines (see data/search/README.md)
+        #[arg(long, default_value = "data/search/qrels.jsonl")]
+        qrels: PathBuf,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+        /// Also list the queries where hybrid scores lowest
+        #[arg(long, default_value_t = 0)]
+        worst: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +206,9 @@ pub struct SearchArgs {
     pub sort: Sort,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Search by words only, not also by meaning
+    #[arg(long)]
+    pub lexical: bool,
     /// Print the results as JSON
     #[arg(long)]
     pub json: bool,
@@ -247,6 +263,7 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             eval_nlu(&config, &data, json, errors, held_out)
         }
         Command::Eval(EvalCommand::Faq { data }) => eval_faq(&config, &data),
+        Command::Eval(EvalCommand::Search { qrels, json, worst }) => eval_search(&config, &qrels, json, worst),
         Command::Bench(command) => crate::bench::run(command, &config),
         Command::Chat(args) => crate::client::chat::run(args),
         Command::Loadtest(args) => crate::client::loadtest::run(args),
@@ -271,6 +288,50 @@ fn stage_progress() -> impl Fn(&str, usize, usize) {
             tracing::info!("{stage}: {done}/{total}");
         }
     }
+}
+
+fn eval_search(config: &Config, qrels: &Path, json: bool, worst: usize) -> anyhow::Result<()> {
+    use crate::catalog::eval::{self, Baseline, SYSTEMS};
+    let queries = eval::load(qrels)?;
+    let catalog = open_catalog(config)?;
+    let embedder = product_embedder(&Config { vectors: true, ..config.clone() })?.context("no encoder")?;
+    let texts: Vec<&str> = queries.iter().map(|q| q.query.as_str()).collect();
+    let vectors = embedder.embed(&texts).map_err(anyhow::Error::msg)?;
+    let baseline = Baseline::build(&catalog.all_products()?)?;
+    let report = eval::evaluate(&catalog, &baseline, &queries, &vectors)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!("{} graded queries from {}, {} products", report.queries, qrels.display(), catalog.len());
+    println!("{:<16} {:>8} {:>8} {:>10}", "system", "nDCG@10", "MRR", "recall@50");
+    for system in SYSTEMS {
+        let m = report.overall[system];
+        println!("{system:<16} {:>8.3} {:>8.3} {:>10.3}", m.ndcg_10, m.mrr, m.recall_50);
+    }
+    println!("\nnDCG@10 by query type");
+    print!("{:<12}", "type");
+    for system in SYSTEMS {
+        print!(" {system:>14}");
+    }
+    println!();
+    for (kind, systems) in &report.by_type {
+        print!("{kind:<12}");
+        for system in SYSTEMS {
+            print!(" {:>14.3}", systems[system].ndcg_10);
+        }
+        println!();
+    }
+    if worst > 0 {
+        let mut rows = report.per_query.clone();
+        rows.sort_by(|a, b| a.2["hybrid"].total_cmp(&b.2["hybrid"]));
+        println!("\nlowest hybrid nDCG@10 (bm25 / lexical / semantic / hybrid)");
+        for (query, kind, scores) in rows.iter().take(worst) {
+            let figures: Vec<String> = SYSTEMS.iter().map(|s| format!("{:.2}", scores[s])).collect();
+            println!("  {:<52} {kind:<10} {}", query, figures.join(" / "));
+        }
+    }
+    Ok(())
 }
 
 fn eval_faq(config: &Config, data: &Path) -> anyhow::Result<()> {
@@ -445,7 +506,8 @@ pub async fn app_state(config: &Config, catalog: Arc<Catalog>, nlu: Arc<Nlu>) ->
     Ok(AppState::new(catalog, Arc::new(sessions)).with_admin_key(config.admin_key.clone()))
 }
 
-/// Builds the index if it is missing or stale, then opens it.
+/// Builds the index if it is missing or stale, then opens it; computes the product vectors
+/// of the served generation when they are missing or unusable.
 pub fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
     match index::state(&config.index_dir, &config.catalog).context("cannot check the index")? {
         IndexState::Fresh => {}
@@ -456,8 +518,36 @@ pub fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
             build_from_catalog(config, &why)?;
         }
     }
+    if let Some(embedder) = product_embedder(config)? {
+        let generation = index::current_generation(&config.index_dir)?.context("the index vanished after its build")?;
+        if let Err(why) = index::check_vectors(&generation, embedder.as_ref()) {
+            tracing::warn!(reason = %why, "computing the product vectors of the served index");
+            let (progress, bar) = progress_reporter("embedding", "texts");
+            let options = BuildOptions {
+                embedder: Some(embedder),
+                embed_progress: Some(progress),
+                vector_cache: Some(config.model_dir.join(crate::catalog::vectors::CACHE_FILE)),
+                ..BuildOptions::default()
+            };
+            let report = index::repair_vectors(&config.index_dir, &options);
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let report = report.context("cannot compute the product vectors")?;
+            tracing::info!(encoded = report.encoded, rows = report.rows, "product vectors written");
+        }
+    }
     let synonyms = load_synonyms(config)?;
     Catalog::open(&config.index_dir, synonyms).with_context(|| format!("cannot open the index in {}", config.index_dir.display()))
+}
+
+/// The encoder that computes product vectors at index builds, when they are on.
+fn product_embedder(config: &Config) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
+    if !config.vectors {
+        return Ok(None);
+    }
+    nlu::fetch::ensure(&config.model_dir)?;
+    Ok(Some(Arc::new(nlu::encoder::Encoder::load(&config.model_dir)?)))
 }
 
 fn load_synonyms(config: &Config) -> anyhow::Result<Synonyms> {
@@ -476,25 +566,32 @@ fn build_from_catalog(config: &Config, why: &str) -> anyhow::Result<BuildReport>
 }
 
 fn build(config: &Config, report: &ImportReport, source: IndexSource) -> anyhow::Result<BuildReport> {
-    let (progress, bar) = progress_reporter();
-    let options = BuildOptions { heap_bytes: config.index_heap_mb * 1_000_000, progress: Some(progress), ..BuildOptions::default() };
+    let (progress, bar) = progress_reporter("indexing", "products");
+    let (embed_progress, embed_bar) = progress_reporter("embedding", "texts");
+    let options = BuildOptions {
+        heap_bytes: config.index_heap_mb * 1_000_000,
+        progress: Some(progress),
+        embedder: product_embedder(config)?,
+        embed_progress: Some(embed_progress),
+        vector_cache: Some(config.model_dir.join(crate::catalog::vectors::CACHE_FILE)),
+        ..BuildOptions::default()
+    };
     let built = index::build(&config.index_dir, &report.products, source, &options).context("index build failed; the served index is unchanged");
-    if let Some(bar) = bar {
+    for bar in [bar, embed_bar].into_iter().flatten() {
         bar.finish_and_clear();
     }
     let built = built?;
-    tracing::info!(products = built.products, seconds = format!("{:.2}", built.elapsed.as_secs_f64()), "index built");
+    let (encoded, reused) = built.vectors.map_or((0, 0), |v| (v.encoded, v.reused));
+    tracing::info!(products = built.products, encoded, reused, seconds = format!("{:.2}", built.elapsed.as_secs_f64()), "index built");
     Ok(built)
 }
 
 /// A progress callback: a bar on a terminal, a log line every tenth otherwise.
-fn progress_reporter() -> (Arc<dyn Fn(usize, usize) + Send + Sync>, Option<indicatif::ProgressBar>) {
+fn progress_reporter(stage: &'static str, unit: &'static str) -> (Arc<dyn Fn(usize, usize) + Send + Sync>, Option<indicatif::ProgressBar>) {
     if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} products ({per_sec}, {eta} left)")
-                .expect("static template"),
-        );
+        let template = format!("{stage} {{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
+        bar.set_style(indicatif::ProgressStyle::with_template(&template).expect("static template"));
         let handle = bar.clone();
         (Arc::new(move |done, total| {
             handle.set_length(total as u64);
@@ -505,7 +602,7 @@ fn progress_reporter() -> (Arc<dyn Fn(usize, usize) + Send + Sync>, Option<indic
         (Arc::new(move |done, total| {
             let tenth = done * 10 / total.max(1);
             if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
-                tracing::info!("indexed {done}/{total} products");
+                tracing::info!("{stage}: {done}/{total} {unit}");
             }
         }), None)
     }
@@ -582,6 +679,7 @@ fn convert(config: &Config, files: &[PathBuf], format: Option<Format>, out: &Pat
 
 fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
     let catalog = open_catalog(config)?;
+    let embedder = if args.lexical || catalog.vectors().is_none() { None } else { product_embedder(config)? };
     let request = SearchRequest {
         text: args.query,
         kind_words: Vec::new(),
@@ -597,13 +695,20 @@ fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
         limit: args.limit,
         offset: 0,
         facets: true,
+        vector: None,
+        retrieval: if args.lexical { Retrieval::Lexical } else { Retrieval::Hybrid },
     };
+    let vector = match (&embedder, request.text.trim().is_empty()) {
+        (Some(embedder), false) => embedder.embed(&[request.text.as_str()]).map_err(anyhow::Error::msg)?.pop(),
+        _ => None,
+    };
+    let request = SearchRequest { vector, ..request };
     let results = catalog.search(&request)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(());
     }
-    println!("{} matches in {:.2} ms", results.total, results.took_ms);
+    println!("{} matches in {:.2} ms ({})", results.total, results.took_ms, results.retrievers.join(" + "));
     if !results.dropped_words.is_empty() {
         println!("(no product matches every word; left out: {})", results.dropped_words.join(", "));
     }

@@ -106,6 +106,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_DEMO_ORDERS", global = true)]
     pub demo_orders: Option<bool>,
 
+    /// Compute product vectors with the index, and search and answer by meaning with them [default: true]
+    #[arg(long, env = "AISLE_VECTORS", global = true)]
+    pub vectors: Option<bool>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -140,6 +144,7 @@ pub struct Config {
     pub admin_key: Option<String>,
     pub public_url: String,
     pub demo_orders: bool,
+    pub vectors: bool,
     pub log_format: LogFormat,
 }
 
@@ -164,6 +169,7 @@ impl Default for Config {
             admin_key: None,
             public_url: "http://127.0.0.1:8080".into(),
             demo_orders: true,
+            vectors: true,
             log_format: LogFormat::Text,
         }
     }
@@ -218,6 +224,7 @@ impl Config {
             admin_key: options.admin_key.clone().or(file.admin_key),
             public_url: options.public_url.clone().or(file.public_url).unwrap_or_else(|| format!("http://{addr}")),
             demo_orders: options.demo_orders.or(file.demo_orders).unwrap_or(d.demo_orders),
+            vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;

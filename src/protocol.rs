@@ -55,6 +55,9 @@ pub struct SearchResponse {
     /// Query words that had to be left out to find anything (absent when all matched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped_words: Vec<String>,
+    /// The retrievers whose candidates are among the products: `lexical` (the words) and
+    /// `semantic` (the meaning); empty when nothing was found.
+    pub retrievers: Vec<&'static str>,
 }
 
 /// `GET /v1/suggest`.

@@ -32,6 +32,7 @@ use super::product::Product;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::suggest::{SuggestData, Suggester};
 use super::synonyms::Synonyms;
+use super::vectors::{self, Embedder, VectorJob, VectorReport, Vectors};
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "aisle-meta.json";
@@ -93,6 +94,13 @@ pub struct BuildOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Called with (done, total) as products are added.
     pub progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
+    /// Computes the products' vectors with the generation; without one the generation has
+    /// none and search is lexical only.
+    pub embedder: Option<Arc<dyn Embedder>>,
+    /// Called with (done, total) as texts are embedded.
+    pub embed_progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
+    /// A vectors file shared across builds in different directories (see [`vectors`]).
+    pub vector_cache: Option<PathBuf>,
 }
 
 /// What a build did.
@@ -101,6 +109,8 @@ pub struct BuildReport {
     pub products: usize,
     pub generation: PathBuf,
     pub elapsed: Duration,
+    /// What embedding the products did, when there was an embedder.
+    pub vectors: Option<VectorReport>,
 }
 
 /// The state of the index in `dir` against the configured catalog files.
@@ -166,14 +176,23 @@ pub fn build(dir: &Path, products: &[Product], source: IndexSource, options: &Bu
     let name = format!("gen-{}-{:09}-{}", stamp.as_secs(), stamp.subsec_nanos(), std::process::id());
     let tmp = dir.join(format!(".tmp-{name}"));
     fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let result = write_generation(&tmp, products, source, options);
-    if let Err(err) = result {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(err);
-    }
+    let previous = current_generation(dir)?;
+    let result = write_generation(&tmp, products, source, options).and_then(|()| match &options.embedder {
+        Some(embedder) => {
+            let reuse = previous.iter().map(|p| p.join(vectors::FILE)).collect();
+            write_vectors(&tmp, products, embedder.as_ref(), reuse, options).map(Some)
+        }
+        None => Ok(None),
+    });
+    let vectors = match result {
+        Ok(vectors) => vectors,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(err);
+        }
+    };
     let generation = dir.join(&name);
     fs::rename(&tmp, &generation).map_err(io(&generation))?;
-    let previous = current_generation(dir)?;
     let pointer_tmp = dir.join(".CURRENT.tmp");
     fs::write(&pointer_tmp, &name).map_err(io(&pointer_tmp))?;
     fs::File::open(&pointer_tmp).and_then(|f| f.sync_all()).map_err(io(&pointer_tmp))?;
@@ -187,7 +206,52 @@ pub fn build(dir: &Path, products: &[Product], source: IndexSource, options: &Bu
         .collect();
     remove_matching(dir, |n| n.starts_with("gen-") && !keep.iter().any(|k| k == n));
     drop(lock);
-    Ok(BuildReport { products: products.len(), generation, elapsed: started.elapsed() })
+    Ok(BuildReport { products: products.len(), generation, elapsed: started.elapsed(), vectors })
+}
+
+fn write_vectors(
+    generation: &Path,
+    products: &[Product],
+    embedder: &dyn Embedder,
+    reuse: Vec<PathBuf>,
+    options: &BuildOptions,
+) -> Result<VectorReport, CatalogError> {
+    let job = VectorJob {
+        embedder,
+        reuse,
+        cache: options.vector_cache.clone(),
+        cancel: options.cancel.as_deref(),
+        progress: options.embed_progress.as_deref(),
+    };
+    vectors::build(&generation.join(vectors::FILE), products, &job)
+}
+
+/// Whether the served generation's vectors can be used with `embedder`: `Err` says why not
+/// (missing, damaged, another model).
+pub fn check_vectors(generation: &Path, embedder: &dyn Embedder) -> Result<(), String> {
+    let path = generation.join(vectors::FILE);
+    if !path.is_file() {
+        return Err("the index has no product vectors".into());
+    }
+    let vectors = Vectors::open(&path).map_err(|e| e.to_string())?;
+    if vectors.model() != embedder.model() || vectors.dims() != embedder.dims() {
+        return Err(format!("the product vectors are of model {}, not {}", vectors.model(), embedder.model()));
+    }
+    let meta = read_meta(generation).map_err(|e| e.to_string())?;
+    if vectors.products() != meta.products {
+        return Err(format!("{} product vectors for {} products", vectors.products(), meta.products));
+    }
+    Ok(())
+}
+
+/// Computes the vectors of the generation being served, in place (the file is replaced
+/// atomically; the products come from the index itself, in their build order).
+pub fn repair_vectors(dir: &Path, options: &BuildOptions) -> Result<VectorReport, CatalogError> {
+    let generation = current_generation(dir)?.ok_or_else(|| CatalogError::NoIndex { path: dir.to_path_buf() })?;
+    let embedder = options.embedder.as_deref().ok_or_else(|| CatalogError::Embed("no embedder configured".into()))?;
+    let catalog = Catalog::open(dir, Synonyms::default())?;
+    let products = catalog.products_by_row()?;
+    write_vectors(&generation, &products, embedder, Vec::new(), options)
 }
 
 fn remove_matching(dir: &Path, matches: impl Fn(&str) -> bool) {
@@ -224,7 +288,7 @@ fn write_generation(path: &Path, products: &[Product], source: IndexSource, opti
         for depth in 1..=path.len() {
             *categories.entry(path[..depth].join(" > ")).or_default() += 1;
         }
-        writer.add_document(document(&fields, product, brand)?)?;
+        writer.add_document(document(&fields, product, brand, done as u64)?)?;
         if let Some(progress) = &options.progress {
             if (done + 1) % 500 == 0 || done + 1 == total {
                 progress(done + 1, total);
@@ -270,7 +334,7 @@ fn canonical_brands(products: &[Product]) -> HashMap<String, (String, u64)> {
         .collect()
 }
 
-fn document(f: &Fields, p: &Product, brand: Option<&str>) -> Result<TantivyDocument, CatalogError> {
+fn document(f: &Fields, p: &Product, brand: Option<&str>, row: u64) -> Result<TantivyDocument, CatalogError> {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &p.id);
     doc.add_text(f.title, &p.title);
@@ -319,6 +383,7 @@ fn document(f: &Fields, p: &Product, brand: Option<&str>) -> Result<TantivyDocum
     doc.add_f64(f.price, p.effective_price().amount);
     doc.add_bool(f.in_stock, p.in_stock());
     doc.add_f64(f.rating, p.rating.map(f64::from).unwrap_or(0.0));
+    doc.add_u64(f.row, row);
     doc.add_text(f.stored, serde_json::to_string(p).map_err(CatalogError::Stored)?);
     Ok(doc)
 }
@@ -337,6 +402,8 @@ pub struct Catalog {
     pub(crate) category_names: HashMap<String, Vec<Facet>>,
     pub(crate) suggester: Suggester,
     pub(crate) synonyms: Synonyms,
+    /// The generation's product vectors; `None` when it has none (or they are damaged).
+    pub(crate) vectors: Option<Arc<Vectors>>,
 }
 
 impl Catalog {
@@ -364,7 +431,21 @@ impl Catalog {
                 category_names.entry(schema::fold(last)).or_default().push(facet);
             }
         }
+        let vectors_path = generation.join(vectors::FILE);
+        let vectors = match Vectors::open(&vectors_path) {
+            Ok(vectors) if vectors.products() == meta.products => Some(Arc::new(vectors)),
+            Ok(vectors) => {
+                tracing::warn!(path = %vectors_path.display(), "{} product vectors for {} products: searching by words only", vectors.products(), meta.products);
+                None
+            }
+            Err(CatalogError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => {
+                tracing::warn!(%error, "product vectors unusable: searching by words only");
+                None
+            }
+        };
         Ok(Catalog {
+            vectors,
             reader,
             fields,
             meta,
@@ -409,6 +490,50 @@ impl Catalog {
             Some((_, address)) => Ok(Some(self.load(&searcher, *address)?)),
             None => Ok(None),
         }
+    }
+
+    /// The product vectors, when the generation has them.
+    pub fn vectors(&self) -> Option<&Vectors> {
+        self.vectors.as_deref()
+    }
+
+    /// A product's description sentences (as [`vectors::description_sentences`] cuts them)
+    /// with their vectors, read from the generation: `None` when it has no vectors.
+    pub fn sentence_vectors(&self, product: &Product) -> Result<Option<Vec<(String, Vec<f32>)>>, CatalogError> {
+        let Some(vectors) = &self.vectors else { return Ok(None) };
+        let Some(row) = self.row_of(&product.id)? else { return Ok(None) };
+        let sentences = vectors::description_sentences(product);
+        let rows = vectors.sentence_rows(row);
+        if rows.len() != sentences.len() {
+            // The record changed since the build (an update not yet indexed).
+            return Ok(None);
+        }
+        Ok(Some(sentences.into_iter().zip(rows.map(|r| vectors.vector(r))).collect()))
+    }
+
+    /// A product's row in the vectors.
+    fn row_of(&self, id: &str) -> Result<Option<usize>, CatalogError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {
+            return Ok(None);
+        };
+        let rows = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
+        Ok(rows.first(address.doc_id).map(|r| r as usize))
+    }
+
+    /// Every product in build order (the order of the vectors' rows).
+    pub fn products_by_row(&self) -> Result<Vec<Product>, CatalogError> {
+        let searcher = self.reader.searcher();
+        let mut rows = Vec::with_capacity(self.len());
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = segment.fast_fields().u64("row")?;
+            for doc in segment.doc_ids_alive() {
+                rows.push((column.first(doc).unwrap_or(u64::MAX), tantivy::DocAddress::new(ord as u32, doc)));
+            }
+        }
+        rows.sort_unstable();
+        rows.into_iter().map(|(_, address)| self.load(&searcher, address)).collect()
     }
 
     /// Every product in the index, in index order (used to rebuild after an import).

@@ -7,6 +7,8 @@
 //! missing or stale) and served by one [`Catalog`] for the life of the process: one
 //! `IndexReader`, a searcher per request.
 
+pub mod eval;
+mod hybrid;
 pub mod import;
 pub mod index;
 pub mod product;
@@ -15,13 +17,15 @@ mod schema;
 pub mod search;
 mod suggest;
 pub mod synonyms;
+pub mod vectors;
 
 use std::path::PathBuf;
 
 pub use index::{BuildOptions, BuildReport, Catalog, IndexSource};
 pub use product::{Availability, Money, Product};
-pub use search::{FacetCount, Facets, Filters, Hit, SearchRequest, SearchResults, Sort};
+pub use search::{FacetCount, Facets, Filters, Hit, Retrieval, SearchRequest, SearchResults, Sort};
 pub use suggest::{Suggestion, SuggestionKind};
+pub use vectors::{Embedder, Vectors};
 
 /// Errors of the catalog layer.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +60,10 @@ pub enum CatalogError {
     Interrupted,
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("product vectors at {}: {message}", path.display())]
+    Vectors { path: PathBuf, message: String },
+    #[error("embedding products: {0}")]
+    Embed(String),
     #[error("stored product is unreadable: {0}")]
     Stored(serde_json::Error),
 }

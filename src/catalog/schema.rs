@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or analyzers change, so that `serve` rebuilds an older index.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Stemmed English: what the BM25 fields use.
 pub(crate) const STEMMED: &str = "aisle_en";
@@ -39,6 +39,8 @@ pub(crate) struct Fields {
     pub price: Field,
     pub in_stock: Field,
     pub rating: Field,
+    /// The product's row in the generation's vectors (its position in the build).
+    pub row: Field,
     /// The product record as JSON.
     pub stored: Field,
 }
@@ -67,6 +69,7 @@ impl Fields {
             price: b.add_f64_field("price", INDEXED | FAST),
             in_stock: b.add_bool_field("in_stock", INDEXED | FAST),
             rating: b.add_f64_field("rating", FAST),
+            row: b.add_u64_field("row", INDEXED | FAST),
             stored: b.add_text_field("product", STORED),
         };
         (b.build(), fields)
@@ -91,6 +94,7 @@ impl Fields {
             price: f("price")?,
             in_stock: f("in_stock")?,
             rating: f("rating")?,
+            row: f("row")?,
             stored: f("product")?,
         })
     }

@@ -4,25 +4,29 @@
 //! Ranking: BM25 over title, brand, category, attributes and description with field boosts;
 //! a word with a typo still matches (through the unstemmed title/brand/category terms) but
 //! scores a small constant, so exact matches rank above fuzzy ones. All words must match; when
-//! nothing does, the fewest words are dropped that give results, and the results say so.
+//! nothing does, the fewest words are dropped that give results, and the results say so. With
+//! the query's vector, the products nearest in meaning are fused in ([`hybrid`]).
 
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
+use super::hybrid;
 use super::index::Catalog;
 use super::product::Product;
 use super::query::{self, Alternative};
 use super::schema::{self, Fields};
 use super::suggest::Suggestion;
+use super::vectors::QueryVector;
 use super::CatalogError;
 
 /// Score boost of each BM25 field.
@@ -138,11 +142,38 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Count brand and category facets over all matches.
     pub facets: bool,
+    /// The query's embedding (unit length, the index's model): with it, the products
+    /// nearest in meaning join the lexical matches.
+    pub vector: Option<Vec<f32>>,
+    /// Which retrievers may be used (the vector is needed for the semantic one).
+    pub retrieval: Retrieval,
+}
+
+/// The retrievers a search uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Retrieval {
+    /// Words, and meaning when the request has the query's vector.
+    #[default]
+    Hybrid,
+    /// Words only (`semantic=false`).
+    Lexical,
+    /// Meaning only: the nearest products that pass the filters (for evaluation).
+    Semantic,
 }
 
 impl Default for SearchRequest {
     fn default() -> Self {
-        Self { text: String::new(), kind_words: Vec::new(), filters: Filters::default(), sort: Sort::Relevance, limit: 10, offset: 0, facets: true }
+        Self {
+            text: String::new(),
+            kind_words: Vec::new(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            facets: true,
+            vector: None,
+            retrieval: Retrieval::Hybrid,
+        }
     }
 }
 
@@ -181,8 +212,14 @@ pub struct SearchResults {
     pub facets: Facets,
     /// Query words left out to find anything (empty when every word matched).
     pub dropped_words: Vec<String>,
+    /// The retrievers whose candidates are among the hits: `lexical`, `semantic`.
+    pub retrievers: Vec<&'static str>,
     pub took_ms: f64,
 }
+
+/// Names of the retrievers, as [`SearchResults::retrievers`] lists them.
+pub const LEXICAL: &str = "lexical";
+pub const SEMANTIC: &str = "semantic";
 
 impl Catalog {
     /// The currency most products are priced in (looked at over a sample), if there are any.
@@ -195,7 +232,8 @@ impl Catalog {
         Ok(counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c.to_string()))
     }
 
-    /// Runs a search.
+    /// Runs a search: lexical, fused with the nearest products by meaning when the request
+    /// carries the query's vector and the index has product vectors.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, CatalogError> {
         let started = Instant::now();
         if request.limit > MAX_LIMIT {
@@ -219,7 +257,7 @@ impl Catalog {
         let n = group_queries.len();
         let least = if kinds.is_empty() { 1 } else { 0 };
         let mut required = n;
-        loop {
+        let lexical = loop {
             let text_query: Box<dyn Query> = if n == 0 || required == 0 {
                 Box::new(AllQuery)
             } else if required == n {
@@ -233,18 +271,139 @@ impl Catalog {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
             let query = BooleanQuery::new(clauses);
-            let found = self.collect(&searcher, &query, request, sort)?;
-            if found.total > 0 || required <= least {
-                let dropped_words = if required == n {
-                    Vec::new()
-                } else {
-                    self.unmatched_words(&searcher, &groups, &group_queries, &found.hits)
-                };
-                let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-                return Ok(SearchResults { dropped_words, took_ms, ..found });
+            if required <= least || searcher.search(&query, &Count)? > 0 {
+                break query;
             }
             required -= 1;
+        };
+        let relaxed = required < n;
+        let nearest = match (&request.vector, request.retrieval) {
+            (Some(vector), Retrieval::Semantic) => {
+                let mut found = self.semantic_only(&searcher, &self.nearest(&searcher, vector, &filters)?, request)?;
+                found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+                return Ok(found);
+            }
+            // A sorted search lists what matches; meaning joins it only when the words fail.
+            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest(&searcher, vector, &filters)?,
+            _ => Vec::new(),
+        };
+        let mut found = if nearest.is_empty() {
+            let mut found = self.collect(&searcher, &lexical, request, sort)?;
+            if !found.hits.is_empty() {
+                found.retrievers.push(LEXICAL);
+            }
+            found
+        } else {
+            // Besides every word (or the most that match), any of them, by BM25: a product
+            // that misses one word of a long query may still be the best.
+            let loose = if n >= 2 && required > 1 {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                    Occur::Must,
+                    Box::new(BooleanQuery::union_with_minimum_required_clauses(group_queries.iter().map(|q| q.box_clone()).collect(), 1)),
+                )];
+                clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+                let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(hybrid::LOOSE_CANDIDATES).order_by_score())?;
+                top.into_iter().map(|(_, a)| a).collect()
+            } else {
+                Vec::new()
+            };
+            self.fused(&searcher, &lexical, relaxed, &loose, &nearest, &filters, request, sort)?
+        };
+        if relaxed {
+            let best = self.collect(&searcher, &lexical, &SearchRequest { limit: 1, offset: 0, facets: false, ..request.clone() }, sort)?;
+            found.dropped_words = self.unmatched_words(&searcher, &groups, &group_queries, &best.hits);
         }
+        found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(found)
+    }
+
+    /// The products nearest `vector` among those the filter clauses admit.
+    fn nearest(&self, searcher: &Searcher, vector: &[f32], filters: &[(Occur, Box<dyn Query>)]) -> Result<Vec<hybrid::Near>, CatalogError> {
+        let Some(vectors) = &self.vectors else { return Ok(Vec::new()) };
+        let vectors = Arc::clone(vectors);
+        if vector.len() != vectors.dims() {
+            return Err(CatalogError::BadQuery(format!("a query vector of {} dimensions, where the index has {}", vector.len(), vectors.dims())));
+        }
+        let query = Arc::new(QueryVector::new(vector));
+        let collector = hybrid::Nearest { vectors, query, k: hybrid::SEMANTIC_CANDIDATES, floor: hybrid::SEMANTIC_FLOOR };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        Ok(searcher.search(&BooleanQuery::new(clauses), &collector)?)
+    }
+
+    /// The nearest products alone, best first.
+    fn semantic_only(&self, searcher: &Searcher, nearest: &[hybrid::Near], request: &SearchRequest) -> Result<SearchResults, CatalogError> {
+        let hits = nearest
+            .iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|n| Ok(Hit { product: self.load(searcher, n.address)?, score: n.score }))
+            .collect::<Result<Vec<_>, CatalogError>>()?;
+        let retrievers = if hits.is_empty() { Vec::new() } else { vec![SEMANTIC] };
+        Ok(SearchResults { total: nearest.len(), hits, facets: Facets::default(), dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
+    }
+
+    /// The lexical matches, the best of the loose ones and the nearest products as one list:
+    /// counted and faceted as a set, ranked by reciprocal-rank fusion (or by `sort`).
+    fn fused(
+        &self,
+        searcher: &Searcher,
+        lexical: &BooleanQuery,
+        relaxed: bool,
+        loose: &[DocAddress],
+        nearest: &[hybrid::Near],
+        filters: &[(Occur, Box<dyn Query>)],
+        request: &SearchRequest,
+        sort: Sort,
+    ) -> Result<SearchResults, CatalogError> {
+        let mut rows: Vec<Term> = nearest.iter().map(|n| Term::from_field_u64(self.fields.row, n.row)).collect();
+        for address in loose {
+            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
+            rows.extend(column.first(address.doc_id).map(|row| Term::from_field_u64(self.fields.row, row)));
+        }
+        let mut near_clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(TermSetQuery::new(rows)))];
+        near_clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        let union = BooleanQuery::new(vec![
+            (Occur::Should, Box::new(lexical.clone())),
+            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(near_clauses)), 0.0))),
+        ]);
+        if sort != Sort::Relevance {
+            let mut found = self.collect(searcher, &union, request, sort)?;
+            if !found.hits.is_empty() {
+                found.retrievers = vec![LEXICAL, SEMANTIC];
+            }
+            return Ok(found);
+        }
+        // The union's count and facets; the lexical ranking deep enough for this page.
+        let parent = request.facets.then(|| self.category_parent(&request.filters));
+        let depth = (request.offset + request.limit).max(hybrid::LEXICAL_CANDIDATES);
+        let (_, total, brand, category) = run(searcher, &union, TopDocs::with_limit(1).order_by_score(), parent.as_ref())?;
+        let lexical_top = searcher.search(lexical, &TopDocs::with_limit(depth).order_by_score())?;
+        let lexical_order: Vec<DocAddress> = lexical_top.into_iter().map(|(_, a)| a).collect();
+        let semantic_order: Vec<DocAddress> = nearest.iter().map(|n| n.address).collect();
+        let semantic_weight = if relaxed { hybrid::SEMANTIC_WEIGHT_RELAXED } else { hybrid::SEMANTIC_WEIGHT };
+        let fused = hybrid::fuse(&[
+            hybrid::Ranking { order: &lexical_order, weight: hybrid::LEXICAL_WEIGHT, semantic: false },
+            hybrid::Ranking { order: loose, weight: hybrid::LOOSE_WEIGHT, semantic: false },
+            hybrid::Ranking { order: &semantic_order, weight: semantic_weight, semantic: true },
+        ]);
+        let mut hits = Vec::new();
+        let mut retrievers = Vec::new();
+        for (score, address, from) in fused.into_iter().skip(request.offset).take(request.limit) {
+            if from.lexical && !retrievers.contains(&LEXICAL) {
+                retrievers.push(LEXICAL);
+            }
+            if from.semantic && !retrievers.contains(&SEMANTIC) {
+                retrievers.push(SEMANTIC);
+            }
+            hits.push(Hit { product: self.load(searcher, address)?, score });
+        }
+        retrievers.sort_unstable();
+        let facets = match &parent {
+            Some(parent) => facet_lists(brand, category, parent),
+            None => Facets::default(),
+        };
+        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
     }
 
     /// Products like `id`: more-like-this over its title, category, brand and attributes,
@@ -442,7 +601,7 @@ impl Catalog {
                 .map(|(score, address)| Ok(Hit { product: self.load(searcher, address)?, score }))
                 .collect::<Result<Vec<_>, CatalogError>>()?
         };
-        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), took_ms: 0.0 })
+        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), retrievers: Vec::new(), took_ms: 0.0 })
     }
 
     /// For a relaxed search: the words that the best results do not match.

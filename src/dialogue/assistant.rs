@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::catalog::{Catalog, Product};
 use crate::nlu::{Nlu, Parse};
 use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
-use crate::session::state::{HandoffReason, Pending, SessionState};
+use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
 
 use super::compose::{self, Draft, OFFER_PERSON};
 use super::faq::{Faq, FaqEntry, FaqIndex};
@@ -133,18 +133,22 @@ impl Assistant {
     /// or the one the policy acted on when it read the message otherwise ("refine" with nothing
     /// to refine is a search; an out-of-scope reading the FAQ answers is a policy question).
     async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
-        let action = match policy::clarified(text, state) {
+        let (action, searched) = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());
                 let mut parse = self.nlu.parse(&asked).await?;
                 parse.intent = intent;
                 parse.confidence = 1.0;
                 state.pending = None;
-                policy::decide(&parse, &asked, state)
+                (policy::decide(&parse, &asked, state), parse.embedding)
             }
-            None => policy::decide(&parse, text, state),
+            None => (policy::decide(&parse, text, state), parse.embedding.clone()),
         };
-        let action = self.prefer_faq(action, &parse, text, state);
+        let action = match self.prefer_faq(action, &parse, text, state) {
+            // A new search looks for what the message means, too.
+            Action::Search(search) if !searched.is_empty() => Action::Search(SearchContext { vector: Some(Arc::new(searched)), ..search }),
+            other => other,
+        };
         let intent = match action.intent() {
             Some(name) if name != parse.intent => {
                 let confidence = parse.top.iter().find(|s| s.name == name).map_or(parse.confidence, |s| s.confidence);

@@ -599,6 +599,7 @@ pub fn new_search(slots: &Slots) -> SearchContext {
         in_stock: false,
         excluded_ids: Vec::new(),
         page: 0,
+        vector: None,
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::catalog::Product;
+use crate::catalog::vectors::description_sentences;
 use crate::nlu::slots::{Comparative, Direction};
 use crate::protocol::{Comparison, ComparisonRow};
 use crate::session::state::{HandoffReason, Pending, SessionState};
@@ -19,9 +20,6 @@ use super::responses::Template;
 
 /// Least cosine similarity for a description sentence to answer a question.
 const DESCRIPTION_MATCH: f32 = 0.5;
-/// Most description sentences considered, and most words of each.
-const MAX_SENTENCES: usize = 16;
-const MAX_SENTENCE_WORDS: usize = 40;
 /// Most attribute rows in a comparison (besides price and rating).
 const MAX_ROWS: usize = 8;
 
@@ -171,19 +169,16 @@ impl Assistant {
         Ok(best.filter(|(_, score)| *score >= DESCRIPTION_MATCH).map(|(s, _)| format!("{s}.")))
     }
 
-    /// A product's description sentences with their embeddings, cached: embedding them is the
-    /// costliest step of a turn.
+    /// A product's description sentences with their embeddings: from the index's vectors
+    /// (computed when it was built), else embedded now and cached.
     async fn description_sentences(&self, product: &Product) -> Result<Arc<Vec<(String, Vec<f32>)>>, DialogueError> {
+        if let Some(built) = self.catalog.sentence_vectors(product)? {
+            return Ok(Arc::new(built));
+        }
         if let Some(cached) = self.descriptions.get(&product.id) {
             return Ok(cached);
         }
-        let sentences: Vec<String> = product
-            .description
-            .split(['.', '!', '?', '\n', ';'])
-            .map(|s| s.split_whitespace().take(MAX_SENTENCE_WORDS).collect::<Vec<_>>().join(" "))
-            .filter(|s| s.split(' ').count() >= 4)
-            .take(MAX_SENTENCES)
-            .collect();
+        let sentences = description_sentences(product);
         let embeddings = if sentences.is_empty() { Vec::new() } else { self.nlu.encoder().embed(sentences.clone()).await? };
         let entry = Arc::new(sentences.into_iter().zip(embeddings).collect());
         self.descriptions.insert(&product.id, Arc::clone(&entry));

@@ -303,6 +303,8 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
             exclude_ids: search.excluded_ids.clone(),
             ..Filters::default()
         },
+        vector: search.vector.as_deref().cloned(),
+        retrieval: crate::catalog::Retrieval::Hybrid,
         sort: match search.sort {
             Some(SortSlot::PriceAsc) => Sort::PriceAsc,
             Some(SortSlot::PriceDesc) => Sort::PriceDesc,

@@ -28,6 +28,7 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tokio::sync::watch;
 
 use super::NluError;
+use crate::catalog::Embedder;
 
 /// Tokens kept per text (the model's training length); longer text is truncated.
 const MAX_TOKENS: usize = 256;
@@ -37,6 +38,8 @@ const CHUNK: usize = 32;
 const ONE_CORE_BATCH: usize = 8;
 
 /// The encoder model.
+///
+/// It is the catalog's [`Embedder`]: product vectors are computed with it at index builds.
 pub struct Encoder {
     model: BertModel,
     tokenizer: Tokenizer,
@@ -338,3 +341,21 @@ fn encode(encoder: &Encoder, pool: &rayon::ThreadPool, requests: Vec<Request>) {
         }
     }
 }
+
+impl Embedder for Encoder {
+    /// The model's name and its weights' pinned digest (the weights are checked against it
+    /// before every load).
+    fn model(&self) -> String {
+        let digest = super::fetch::FILES.iter().find(|(name, _, _)| *name == "model.safetensors").map_or("", |(_, _, sha)| &sha[..12]);
+        format!("all-MiniLM-L6-v2@{digest}")
+    }
+
+    fn dims(&self) -> usize {
+        self.dims
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        Encoder::embed(self, texts).map_err(|e| e.to_string())
+    }
+}
+

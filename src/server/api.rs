@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{ApiError, AppState};
 use crate::catalog::search::{MAX_LIMIT, MAX_OFFSET};
-use crate::catalog::{Filters, SearchRequest, Sort};
+use crate::catalog::{Filters, Retrieval, SearchRequest, Sort};
 use crate::protocol::{ProductCard, ProductsResponse, SearchResponse, SuggestResponse};
 
 const MAX_SUGGESTIONS: usize = 20;
@@ -101,6 +101,7 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Json<serde_json::V
 pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
     const KNOWN: &[&str] = &[
         "q", "limit", "offset", "brand", "category", "min_price", "max_price", "in_stock", "color", "size", "gender", "sort",
+        "semantic",
     ];
     let params = Params::parse(raw, KNOWN)?;
     let sort = match params.one("sort")? {
@@ -126,15 +127,35 @@ pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
         limit: params.number_in("limit", 10, MAX_LIMIT)?,
         offset: params.number_in("offset", 0, MAX_OFFSET)?,
         facets: true,
+        vector: None,
+        retrieval: if params.bool("semantic")?.unwrap_or(true) { Retrieval::Hybrid } else { Retrieval::Lexical },
     };
-    let results = state.catalog.search(&request)?;
+    let vector = if request.retrieval != Retrieval::Lexical && state.catalog.vectors().is_some() && !request.text.trim().is_empty() {
+        query_vector(&state, &request.text).await
+    } else {
+        None
+    };
+    let results = state.catalog.search(&SearchRequest { vector, ..request })?;
     Ok(Json(SearchResponse {
         total: results.total,
         took_ms: (results.took_ms * 1000.0).round() / 1000.0,
         products: results.hits.iter().map(|h| ProductCard::from(&h.product)).collect(),
         facets: results.facets,
         dropped_words: results.dropped_words,
+        retrievers: results.retrievers,
     }))
+}
+
+/// The query's embedding; when the encoder is busy or fails, none (the search is then by
+/// words only, and the response's `retrievers` says so).
+async fn query_vector(state: &AppState, text: &str) -> Option<Vec<f32>> {
+    match state.sessions.assistant().nlu().encoder().embed(vec![text.to_string()]).await {
+        Ok(mut vectors) => vectors.pop(),
+        Err(error) => {
+            tracing::warn!(%error, "searching by words only");
+            None
+        }
+    }
 }
 
 pub(super) async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {

@@ -86,6 +86,10 @@ pub struct SearchContext {
     pub excluded_ids: Vec<String>,
     /// Zero-based page of results shown last.
     pub page: usize,
+    /// The embedding of the message that started this search, to find products by meaning
+    /// too (refinements keep it; not stored: a restored session searches by words).
+    #[serde(skip)]
+    pub vector: Option<std::sync::Arc<Vec<f32>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

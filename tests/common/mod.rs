@@ -41,11 +41,37 @@ pub fn demo_products() -> &'static [Product] {
     })
 }
 
-/// Builds an index of `products` in a new temporary directory.
+/// Builds an index of `products`, with their vectors, in a new temporary directory.
 pub fn build_index(products: &[Product]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    index::build(dir.path(), products, IndexSource::Import { files: vec![] }, &BuildOptions::default()).unwrap();
+    index::build(dir.path(), products, IndexSource::Import { files: vec![] }, &vector_options()).unwrap();
     dir
+}
+
+/// Build options that compute product vectors with the real encoder, reusing those of every
+/// earlier build through the cache beside the model (as `aisle index` does).
+pub fn vector_options() -> BuildOptions {
+    BuildOptions {
+        embedder: Some(encoder()),
+        vector_cache: Some(nlu_paths().model_dir.join(aisle::catalog::vectors::CACHE_FILE)),
+        ..BuildOptions::default()
+    }
+}
+
+/// The sentence encoder alone (fetched if missing), loaded once, off any async runtime.
+pub fn encoder() -> Arc<dyn aisle::catalog::Embedder> {
+    static ENCODER: OnceLock<Arc<aisle::nlu::encoder::Encoder>> = OnceLock::new();
+    ENCODER
+        .get_or_init(|| {
+            let dir = nlu_paths().model_dir;
+            std::thread::spawn(move || {
+                aisle::nlu::fetch::ensure(&dir).unwrap();
+                Arc::new(aisle::nlu::encoder::Encoder::load(&dir).unwrap())
+            })
+            .join()
+            .unwrap()
+        })
+        .clone()
 }
 
 /// The demo catalog, indexed once, with the shipped synonyms.

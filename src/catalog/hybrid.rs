@@ -1,0 +1,195 @@
+//! The semantic half of hybrid search: the products nearest a query's vector among those that
+//! pass the request's filters, and their fusion with the lexical (BM25) ranking.
+//!
+//! Nearest neighbours are found by exact brute force over the generation's int8 matrix,
+//! inside a tantivy collector so that exactly the documents the filters admit are scored
+//! (a price cap or a brand never lets a near but excluded product in, and never starves the
+//! semantic side). Fusion is reciprocal-rank fusion: each side contributes `w / (k + rank)`,
+//! which needs no calibration between BM25 scores and cosines.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::vectors::{QueryVector, Vectors};
+
+/// Least cosine for a product to be a semantic candidate.
+pub(super) const SEMANTIC_FLOOR: f32 = 0.30;
+/// Semantic candidates taken into the fusion.
+pub(super) const SEMANTIC_CANDIDATES: usize = 50;
+/// Lexical candidates taken into the fusion (at least; a deep page takes more).
+pub(super) const LEXICAL_CANDIDATES: usize = 100;
+/// Candidates of the loose lexical ranking (any of the words, by BM25).
+pub(super) const LOOSE_CANDIDATES: usize = 50;
+/// Reciprocal-rank fusion's constant, and each ranking's weight.
+const RRF_K: f32 = 60.0;
+pub(super) const LEXICAL_WEIGHT: f32 = 1.0;
+pub(super) const LOOSE_WEIGHT: f32 = 0.25;
+/// The semantic ranking's weight when every word of the query matched, and when some had to
+/// be left out (the words are then a weaker guide: a need said in other words, a long query).
+pub(super) const SEMANTIC_WEIGHT: f32 = 0.7;
+pub(super) const SEMANTIC_WEIGHT_RELAXED: f32 = 1.2;
+
+/// A candidate: similarity, where it is, and its row in the vectors.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Near {
+    pub score: f32,
+    pub address: DocAddress,
+    pub row: u64,
+}
+
+impl PartialEq for Near {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Near {}
+impl PartialOrd for Near {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+/// Ordered so that a `BinaryHeap` keeps the worst on top: lower score first, then the later
+/// document (ties resolve to index order, deterministically).
+impl Ord for Near {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.score.total_cmp(&self.score).then_with(|| self.address.cmp(&other.address))
+    }
+}
+
+/// Collects the `k` documents nearest `query` scoring at least `floor`.
+pub(super) struct Nearest {
+    pub vectors: Arc<Vectors>,
+    pub query: Arc<QueryVector>,
+    pub k: usize,
+    pub floor: f32,
+}
+
+pub(super) struct SegmentNearest {
+    vectors: Arc<Vectors>,
+    query: Arc<QueryVector>,
+    k: usize,
+    floor: f32,
+    segment: SegmentOrdinal,
+    rows: Column<u64>,
+    heap: BinaryHeap<Near>,
+}
+
+impl Collector for Nearest {
+    type Fruit = Vec<Near>;
+    type Child = SegmentNearest;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentNearest> {
+        let rows = reader.fast_fields().u64("row")?;
+        Ok(SegmentNearest { vectors: Arc::clone(&self.vectors), query: Arc::clone(&self.query), k: self.k, floor: self.floor, segment, rows, heap: BinaryHeap::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Near>>) -> tantivy::Result<Vec<Near>> {
+        let mut all: Vec<Near> = fruits.into_iter().flatten().collect();
+        all.sort();
+        all.truncate(self.k);
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentNearest {
+    type Fruit = Vec<Near>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(row) = self.rows.first(doc) else { return };
+        if row as usize >= self.vectors.products() {
+            return;
+        }
+        let score = self.vectors.score(&self.query, row as usize);
+        if score < self.floor {
+            return;
+        }
+        let near = Near { score, address: DocAddress::new(self.segment, doc), row };
+        if self.heap.len() < self.k {
+            self.heap.push(near);
+        } else if self.heap.peek().is_some_and(|worst| near < *worst) {
+            self.heap.pop();
+            self.heap.push(near);
+        }
+    }
+
+    fn harvest(self) -> Vec<Near> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+/// Which retriever put a fused result in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct From {
+    pub lexical: bool,
+    pub semantic: bool,
+}
+
+/// One ranking to fuse: documents best first, its weight, and whether it ranks by meaning.
+pub(super) struct Ranking<'a> {
+    pub order: &'a [DocAddress],
+    pub weight: f32,
+    pub semantic: bool,
+}
+
+/// Reciprocal-rank fusion of rankings: every document once, best fused score first, ties to
+/// the first ranking that has it (then its rank there).
+pub(super) fn fuse(rankings: &[Ranking]) -> Vec<(f32, DocAddress, From)> {
+    let mut fused: HashMap<DocAddress, (f32, (usize, usize), From)> = HashMap::new();
+    for (list, ranking) in rankings.iter().enumerate() {
+        for (rank, address) in ranking.order.iter().enumerate() {
+            let entry = fused.entry(*address).or_insert((0.0, (list, rank), From { lexical: false, semantic: false }));
+            entry.0 += ranking.weight / (RRF_K + rank as f32 + 1.0);
+            if ranking.semantic {
+                entry.2.semantic = true;
+            } else {
+                entry.2.lexical = true;
+            }
+        }
+    }
+    let mut list: Vec<(f32, (usize, usize), DocAddress, From)> = fused.into_iter().map(|(a, (s, order, from))| (s, order, a, from)).collect();
+    list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    list.into_iter().map(|(s, _, a, from)| (s, a, from)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(doc: u32) -> DocAddress {
+        DocAddress::new(0, doc)
+    }
+
+    #[test]
+    fn fusion_rewards_agreement_and_keeps_each_document_once() {
+        let (lexical, semantic) = ([at(1), at(2), at(3)], [at(3), at(4)]);
+        let fused = fuse(&[
+            Ranking { order: &lexical, weight: 1.0, semantic: false },
+            Ranking { order: &semantic, weight: 1.0, semantic: true },
+        ]);
+        let order: Vec<u32> = fused.iter().map(|(_, a, _)| a.doc_id).collect();
+        assert_eq!(order, vec![3, 1, 2, 4], "found by both sides first, then by rank, ties to the lexical side");
+        assert_eq!(fused[0].2, From { lexical: true, semantic: true });
+        assert_eq!(fused[3].2, From { lexical: false, semantic: true });
+    }
+
+    #[test]
+    fn nearest_keeps_the_best_in_order() {
+        let mut all = vec![
+            Near { score: 0.4, address: at(1), row: 1 },
+            Near { score: 0.9, address: at(2), row: 2 },
+            Near { score: 0.4, address: at(0), row: 0 },
+        ];
+        all.sort();
+        let order: Vec<u32> = all.iter().map(|n| n.address.doc_id).collect();
+        assert_eq!(order, vec![2, 0, 1]);
+    }
+}
