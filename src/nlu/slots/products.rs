@@ -1,0 +1,502 @@
+//! Product mentions: an inverted index of title tokens with IDF weights; a product is mentioned
+//! when the text covers a good share of its title's weight *and* the matched words single it out
+//! (see [`ProductIndex`]), so "love-music mug" names a product and "ceramic mug" does not.
+//! Colour, gender, unit and conversational words ("compare", "stock") are left out of the
+//! product query; of the words that remain, those no extractor took are the `query` left to
+//! search for.
+
+use std::collections::{HashMap, HashSet};
+
+use super::context::{Ctx, Used};
+use super::tokens::{Kind, singular, tokenize};
+use super::words::{COLOR_SHADES, FUNCTION_WORDS, statics};
+use super::{MAX_PRODUCTS, ProductMention};
+
+/// An inverted index of product-title terms.
+///
+/// Terms are the title's words, lower-cased and singularized (digits kept: `v15`, `240450`,
+/// `1000xm5`, and for model numbers also their letter-led tail: `1000xm5` → `xm5`), stop words
+/// dropped. A term weighs `idf = ln(1 + N / df)`; a word the catalog does not know weighs
+/// `ln(1 + N)` on the query side (the shopper named something the catalog lacks).
+///
+/// Only *nominating* terms (not common English words, not brand words, not single letters, df ≤
+/// [`ProductIndex::candidate_df`]) propose candidates. For a candidate with matched terms M:
+/// - `title` = weight of M / weight of the title; `query` = weight of M / weight of the
+///   query's terms (in a second pass, terms explained by an accepted mention are left out, so
+///   "pixel 8 vs galaxy s24" can name both); `k` = products containing all of M;
+/// - it is mentioned when `k = 1` (or `k = 2` with `title ≥ 0.6`) and either M has a rare
+///   model number (`v15`, `240450`) and `query ≥ 0.4`, or `query ≥ 0.6` and one of:
+///   `title ≥ 0.45`; M has ≥ 2 nominating terms and `title ≥ 0.3`; M has the title's head
+///   noun ("blender" in "Prestige Blender PB 01") and `query ≥ 0.75`;
+/// - its score is `0.5·title + 0.3·query + 0.2/k`; a candidate whose M is a strict subset of
+///   a better mention's is dropped.
+///
+/// So "love-music mug" names the Akup mug, "ceramic mug" (many mugs) and "leather chair"
+/// ("chair" only a modifier in "Chair Protectors") name nothing.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ProductIndex {
+    pub(super) ids: Vec<String>,
+    titles: Vec<String>,
+    pub(super) vocab: HashMap<String, u32>,
+    /// Products per term.
+    postings: Vec<Vec<u32>>,
+    /// Terms of product `p`: `terms[offsets[p]..offsets[p + 1]]`, sorted.
+    terms: Vec<u32>,
+    offsets: Vec<u32>,
+    /// Sum of idf over each product's terms.
+    weight: Vec<f32>,
+    /// The head noun of each title (last plain word before "for"/"with"/" - "/","/"("), if any.
+    head: Vec<Option<u32>>,
+    idf: Vec<f32>,
+    /// Per term: may propose candidates (not a common word, not a brand word).
+    nominating: Vec<bool>,
+    /// Per term: looks like a model number (see [`is_model_term`]).
+    model: Vec<bool>,
+}
+
+/// Conversational words left out of the product query ("compare", "stock", "where").
+#[rustfmt::skip]
+const QUERY_STOP: &[&str] = &[
+    "compare", "comparison", "vs", "versus", "stock", "available", "availability", "price",
+    "cost", "much", "many", "tell", "about", "does", "do", "is", "are", "was", "were", "have",
+    "has", "what", "whats", "which", "where", "wheres", "when", "how", "hows", "why", "who",
+    "can", "could", "would", "will", "should", "cart", "delete", "order", "ordered",
+    "bought", "return", "cancel", "refund", "deliver", "delivery", "ship", "shipping",
+    "arrive", "still", "yet", "come", "comes", "work", "works", "good", "better", "best",
+    "looking", "look", "search", "give", "recommend", "similar", "like", "love", "ones",
+    "these", "those", "them", "they", "their", "there", "here", "we", "your", "our", "thanks",
+    "thank", "hi", "hello", "hey", "ok", "okay", "yes", "no", "not", "also", "just", "really",
+    "very", "too", "so", "any", "some", "all", "both", "other", "another", "again", "same",
+    "different", "difference", "between", "but", "if", "then", "than", "without", "into",
+    "as", "its", "im", "ill", "id", "dont", "doesnt", "isnt", "something", "anything",
+    "which", "instead", "item", "items", "product", "products", "thing", "stuff", "gift",
+    "package", "packages", "parcel", "shipment", "tracking", "status", "invoice",
+    "account", "password", "payment", "card", "refunded", "returned", "cancelled", "canceled",
+];
+
+/// Least score of a mention (see [`ProductIndex`] for the gates before it).
+const MENTION_THRESHOLD: f32 = 0.35;
+
+fn push_terms(norm: &str, kind: Kind, out: &mut Vec<String>) {
+    match kind {
+        Kind::Word => out.push(singular(norm)),
+        Kind::Num => out.push(norm.to_string()),
+        Kind::Mixed => {
+            out.push(norm.to_string());
+            // model numbers: "1000xm5" is also "xm5"
+            let b = norm.as_bytes();
+            for k in 1..b.len() {
+                if b[k - 1].is_ascii_digit()
+                    && b[k].is_ascii_alphabetic()
+                    && norm.is_char_boundary(k)
+                {
+                    let tail = &norm[k..];
+                    if tail.bytes().any(|c| c.is_ascii_digit()) && tail.len() >= 2 {
+                        out.push(tail.to_string());
+                    }
+                }
+            }
+        }
+        Kind::Sym => {}
+    }
+}
+
+/// A model-number-like term: letters with digits (`v15`, `xm5`) or ≥ 4 digits (`240450`).
+fn is_model_term(t: &str) -> bool {
+    let digits = t.bytes().filter(u8::is_ascii_digit).count();
+    digits > 0 && (digits < t.len() || digits >= 4)
+}
+
+/// The index terms of a title and its head noun: the last plain word before the first "for",
+/// "with", " - ", ",", "(", "|" — skipping model numbers, short tokens, colours and units.
+fn title_terms(title: &str, out: &mut Vec<String>) -> Option<String> {
+    let st = statics();
+    let mut head = None;
+    let mut head_done = false;
+    for t in tokenize(title) {
+        let w = t.norm.as_str();
+        if !head_done {
+            let stop = match t.kind {
+                Kind::Sym => matches!(w, "," | "(" | "|" | "[") || (w == "-" && !t.glued),
+                _ => matches!(w, "for" | "with" | "in" | "by"),
+            };
+            if stop && head.is_some() {
+                head_done = true;
+            } else if t.kind == Kind::Word
+                && w.chars().count() >= 3
+                && !st.colors.contains_key(w)
+                && !st.units.contains(w)
+                && !st.genders.contains_key(w)
+                && !st.title_stop.contains(w)
+            {
+                head = Some(singular(w));
+            }
+        }
+        if t.kind != Kind::Sym && !st.title_stop.contains(w) {
+            push_terms(w, t.kind, out);
+        }
+    }
+    head
+}
+
+/// One scored candidate.
+struct Candidate {
+    product: u32,
+    matched: Vec<u32>,
+    title: f32,
+}
+
+impl ProductIndex {
+    pub(super) fn new<'a>(
+        products: impl IntoIterator<Item = (&'a str, &'a str)>,
+        brand_terms: &HashSet<String>,
+    ) -> ProductIndex {
+        let mut idx = ProductIndex {
+            offsets: vec![0],
+            ..ProductIndex::default()
+        };
+        let mut scratch = Vec::new();
+        let mut ids_buf: Vec<u32> = Vec::new();
+        let mut heads = Vec::new();
+        for (id, title) in products {
+            scratch.clear();
+            let head = title_terms(title, &mut scratch);
+            ids_buf.clear();
+            for term in scratch.drain(..) {
+                let tid = idx.term_id(term);
+                ids_buf.push(tid);
+            }
+            ids_buf.sort_unstable();
+            ids_buf.dedup();
+            let p = idx.ids.len() as u32;
+            for &tid in &ids_buf {
+                idx.postings[tid as usize].push(p);
+            }
+            idx.terms.extend_from_slice(&ids_buf);
+            idx.offsets.push(idx.terms.len() as u32);
+            idx.ids.push(id.to_string());
+            idx.titles.push(title.to_string());
+            heads.push(head);
+        }
+        idx.head = heads
+            .into_iter()
+            .map(|h| h.and_then(|h| idx.vocab.get(&h).copied()))
+            .collect();
+        let n = idx.ids.len() as f32;
+        idx.idf = idx
+            .postings
+            .iter()
+            .map(|p| (1.0 + n / p.len().max(1) as f32).ln())
+            .collect();
+        idx.weight = (0..idx.ids.len())
+            .map(|p| idx.terms_of(p).iter().map(|&t| idx.idf[t as usize]).sum())
+            .collect();
+        let st = statics();
+        let mut nominating = vec![true; idx.postings.len()];
+        let mut model = vec![false; idx.postings.len()];
+        for (term, &tid) in &idx.vocab {
+            let single_letter = term.chars().count() == 1 && term.chars().all(char::is_alphabetic);
+            if single_letter || st.common.contains(term.as_str()) || brand_terms.contains(term) {
+                nominating[tid as usize] = false;
+            }
+            model[tid as usize] = is_model_term(term);
+        }
+        idx.nominating = nominating;
+        idx.model = model;
+        idx
+    }
+
+    fn term_id(&mut self, term: String) -> u32 {
+        let next = self.vocab.len() as u32;
+        let tid = *self.vocab.entry(term).or_insert(next);
+        if tid as usize == self.postings.len() {
+            self.postings.push(Vec::new());
+        }
+        tid
+    }
+
+    fn terms_of(&self, p: usize) -> &[u32] {
+        &self.terms[self.offsets[p] as usize..self.offsets[p + 1] as usize]
+    }
+
+    /// Terms shared by more products than this do not propose candidates (they still count in
+    /// the score): they cannot single out a product, and their postings are long.
+    fn candidate_df(&self) -> usize {
+        (self.ids.len() / 50).clamp(8, 400)
+    }
+
+    /// Number of products containing every term of `terms` (stops counting at 50).
+    fn count_containing(&self, terms: &[u32]) -> usize {
+        let Some(&rarest) = terms
+            .iter()
+            .min_by_key(|&&t| self.postings[t as usize].len())
+        else {
+            return 0;
+        };
+        let mut k = 0;
+        for &p in &self.postings[rarest as usize] {
+            let own = self.terms_of(p as usize);
+            if terms.iter().all(|t| own.binary_search(t).is_ok()) {
+                k += 1;
+                if k >= 50 {
+                    break;
+                }
+            }
+        }
+        k
+    }
+
+    /// The score of a candidate if it passes the gates (see [`ProductIndex`]); terms in
+    /// `explained` (matched by other mentions) are left out of the query's weight.
+    fn accept(&self, c: &Candidate, query_weight: f32, explained: &HashSet<u32>) -> Option<f32> {
+        let w = |t: &u32| self.idf[*t as usize];
+        let matched_w: f32 = c.matched.iter().map(w).sum();
+        let others_w: f32 = explained
+            .iter()
+            .filter(|t| !c.matched.contains(t))
+            .map(w)
+            .sum();
+        let denom = (query_weight - others_w).max(matched_w);
+        let query = if denom > 0.0 { matched_w / denom } else { 0.0 };
+        let k = self.count_containing(&c.matched).max(1);
+        // two products may share the words only when those words cover most of the title
+        if k > 2 || (k == 2 && c.title < 0.6) {
+            return None;
+        }
+        let model = c
+            .matched
+            .iter()
+            .any(|&t| self.model[t as usize] && self.postings[t as usize].len() <= 3);
+        let nominators = c
+            .matched
+            .iter()
+            .filter(|&&t| self.nominating[t as usize])
+            .count();
+        let head = self.head[c.product as usize].is_some_and(|h| c.matched.contains(&h));
+        let ok = if model {
+            query >= 0.4
+        } else {
+            query >= 0.6
+                && (c.title >= 0.45
+                    || (nominators >= 2 && c.title >= 0.3)
+                    || (head && query >= 0.75))
+        };
+        let score = 0.5 * c.title + 0.3 * query + 0.2 / k as f32;
+        (ok && score >= MENTION_THRESHOLD).then_some(score.clamp(0.0, 1.0))
+    }
+
+    fn lookup(&self, query: &[String]) -> Vec<ProductMention> {
+        if self.ids.is_empty() || query.is_empty() {
+            return Vec::new();
+        }
+        let unknown_weight = (1.0 + self.ids.len() as f32).ln();
+        let mut q: Vec<u32> = Vec::new();
+        let mut unknown = 0.0f32;
+        let mut seen = HashSet::new();
+        for t in query {
+            if !seen.insert(t.as_str()) {
+                continue;
+            }
+            match self.vocab.get(t) {
+                Some(&tid) => q.push(tid),
+                None => unknown += unknown_weight,
+            }
+        }
+        q.sort_unstable();
+        q.dedup();
+        let cap = self.candidate_df();
+        let mut cand: HashSet<u32> = HashSet::new();
+        for &t in &q {
+            let posting = &self.postings[t as usize];
+            if self.nominating[t as usize] && posting.len() <= cap {
+                cand.extend(posting.iter().copied());
+            }
+        }
+        let mut cands: Vec<Candidate> = cand
+            .into_iter()
+            .map(|p| {
+                let matched: Vec<u32> = self
+                    .terms_of(p as usize)
+                    .iter()
+                    .copied()
+                    .filter(|t| q.binary_search(t).is_ok())
+                    .collect();
+                let w: f32 = matched.iter().map(|&t| self.idf[t as usize]).sum();
+                let title = if self.weight[p as usize] > 0.0 {
+                    w / self.weight[p as usize]
+                } else {
+                    0.0
+                };
+                Candidate {
+                    product: p,
+                    matched,
+                    title,
+                }
+            })
+            .collect();
+        cands.sort_by(|a, b| b.title.total_cmp(&a.title).then(a.product.cmp(&b.product)));
+        cands.truncate(16);
+        let query_weight: f32 = q.iter().map(|&t| self.idf[t as usize]).sum::<f32>() + unknown;
+        let none = HashSet::new();
+        let mut accepted: Vec<(f32, usize)> = Vec::new();
+        let mut rejected = Vec::new();
+        for (n, c) in cands.iter().enumerate() {
+            match self.accept(c, query_weight, &none) {
+                Some(score) => accepted.push((score, n)),
+                None => rejected.push(n),
+            }
+        }
+        // "pixel 8 vs galaxy s24": words another mention explains don't count against this one
+        let explained: HashSet<u32> = accepted
+            .iter()
+            .flat_map(|&(_, n)| cands[n].matched.iter().copied())
+            .collect();
+        if !explained.is_empty() {
+            for n in rejected {
+                if let Some(score) = self.accept(&cands[n], query_weight, &explained) {
+                    accepted.push((score, n));
+                }
+            }
+        }
+        accepted.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(cands[a.1].product.cmp(&cands[b.1].product))
+        });
+        // a candidate matching a strict subset of a better one's terms is not meant
+        let mut out: Vec<(f32, u32)> = Vec::new();
+        let mut kept: Vec<usize> = Vec::new();
+        for (score, n) in accepted {
+            let c = &cands[n];
+            let subsumed = kept.iter().any(|&m| {
+                let better = &cands[m].matched;
+                better.len() > c.matched.len() && c.matched.iter().all(|t| better.contains(t))
+            });
+            if !subsumed {
+                kept.push(n);
+                out.push((score, c.product));
+            }
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        out.truncate(MAX_PRODUCTS);
+        out.into_iter()
+            .map(|(score, p)| ProductMention {
+                id: self.ids[p as usize].clone(),
+                title: self.titles[p as usize].clone(),
+                score,
+            })
+            .collect()
+    }
+}
+
+impl Ctx<'_> {
+    pub(super) fn products(&mut self) {
+        let st = statics();
+        let mut query = Vec::new();
+        for k in 0..self.len() {
+            let t = &self.toks[k];
+            let key = t.key.as_str();
+            let usable = matches!(self.used[k], Used::Free | Used::Brand);
+            let filter_word = st.units.contains(key)
+                || QUERY_STOP.contains(&key)
+                || st.colors.contains_key(key)
+                || st.genders.contains_key(key)
+                || FUNCTION_WORDS.contains(&key)
+                || COLOR_SHADES.contains(&key);
+            if t.kind == Kind::Sym
+                || !usable
+                || filter_word
+                || st.title_stop.contains(t.norm.as_str())
+            {
+                continue;
+            }
+            push_terms(&t.norm, t.kind, &mut query);
+            if self.used[k] == Used::Free {
+                if !self.slots.query.is_empty() {
+                    self.slots.query.push(' ');
+                }
+                self.slots.query.push_str(&t.norm);
+            }
+        }
+        self.slots.products = self.lex.products.lookup(&query);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::nlu::slots::tests::Rng;
+    use crate::nlu::slots::{Lexicon, extract};
+
+    #[test]
+    fn the_words_left_to_search_for_exclude_what_slots_took() {
+        let lex = Lexicon::default();
+        let query = |t: &str| extract(t, &lex).query;
+        assert_eq!(query("i'm looking for waterproof hiking boots under $120"), "waterproof hiking boots");
+        assert_eq!(query("show me running shoes in blue size 10"), "running shoes");
+        assert_eq!(query("add the second one to my cart"), "");
+        assert_eq!(query("2 ceramic mugs for my dad"), "ceramic mugs");
+    }
+
+    #[test]
+    fn large_synthetic_lexicon_finds_one_product() {
+        const NOUNS: &[&str] = &[
+            "espresso machine",
+            "kettle",
+            "toaster",
+            "blender",
+            "air fryer",
+            "rice cooker",
+            "mixer",
+            "juicer",
+        ];
+        const ADJS: &[&str] = &[
+            "stainless",
+            "compact",
+            "digital",
+            "classic",
+            "smart",
+            "deluxe",
+            "mini",
+            "pro",
+        ];
+        let mut rng = Rng(7);
+        let mut titles: Vec<(String, String)> = (0..40_000)
+            .map(|i| {
+                let brand = format!("brand{}", i % 700);
+                let model = format!(
+                    "{}{}",
+                    ["ka", "tx", "mz", "qp"][rng.below(4)],
+                    rng.below(100_000)
+                );
+                let title = format!(
+                    "{brand} {} {} {model}",
+                    ADJS[rng.below(ADJS.len())],
+                    NOUNS[rng.below(NOUNS.len())]
+                );
+                (format!("s{i}"), title)
+            })
+            .collect();
+        titles.push(("target".into(), "Zephyrix QX-9031 Espresso Machine".into()));
+        let brands: Vec<(String, u64)> = (0..700)
+            .map(|i| (format!("Brand{i}"), 57))
+            .chain([("Zephyrix".to_string(), 1)])
+            .collect();
+        let lex = Lexicon::new(
+            &brands,
+            &[],
+            titles.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+        );
+        assert_eq!(lex.product_count(), 40_001);
+        let got = extract("is the zephyrix qx-9031 in stock?", &lex);
+        assert_eq!(got.brands, vec!["Zephyrix"]);
+        assert_eq!(
+            got.products
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["target"]
+        );
+        // a generic phrase shared by thousands of titles names nothing
+        assert!(extract("espresso machine", &lex).products.is_empty());
+        assert!(extract("stainless kettle", &lex).products.is_empty());
+    }
+}
