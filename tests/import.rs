@@ -1097,6 +1097,51 @@ fn flipkart_sample_row_is_converted() {
     assert_eq!(product(&report, "SON4").brand.as_deref(), Some("Sonata"));
 }
 
+#[test]
+fn flipkart_rows_without_a_brand_take_the_one_their_title_starts_with() {
+    // The rows name no brand; the file shows it: another row's brand, and a maker's line
+    // whose titles go on with model codes.
+    let row = |pid: &str, name: &str, tree: &str, brand: &str| format!(r#"u{pid},,,{name},"{tree}",{pid},10,,[],False,,,,{brand},[],"#);
+    let csv = [
+        FLIPKART_HEADER.to_string(),
+        row("a", "acme steel bottle", "['home', 'bottles']", "acme"),
+        row("b", "acme glass jar", "['home', 'jars']", ""),
+        row("c", "zorba 13-019 boots", "['footwear', 'boots']", ""),
+        row("d", "zorba 14-664 boots", "['footwear', 'boots']", ""),
+        row("e", "black leather boots", "['footwear', 'boots']", ""),
+    ]
+    .join("\n");
+    let report = import(&csv, Format::Flipkart);
+    let brands: Vec<Option<&str>> = report.products.iter().map(|p| p.brand.as_deref()).collect();
+    assert_eq!(brands, vec![Some("Acme"), Some("Acme"), Some("Zorba"), Some("Zorba"), None]);
+}
+
+#[test]
+fn a_shops_empty_brand_stays_empty_whatever_its_titles_say() {
+    // The titles above, in a shop's own feed: what the shop leaves empty stays empty.
+    let rows = [("a", "Acme Steel Bottle", "Acme"), ("b", "Acme Glass Jar", ""), ("c", "Zorba 13-019 Boots", ""), ("d", "Zorba 14-664 Boots", "")];
+    let jsonl: String = rows
+        .iter()
+        .map(|(id, title, brand)| serde_json::json!({"id": id, "title": title, "price": 10, "brand": brand}).to_string() + "\n")
+        .collect();
+    let delimited = |sep: &str| {
+        let lines = rows.iter().map(|(id, title, brand)| [*id, *title, "10", *brand].join(sep));
+        std::iter::once(["id", "title", "price", "brand"].join(sep)).chain(lines).collect::<Vec<_>>().join("\n")
+    };
+    let shopify = std::iter::once(SHOPIFY_HEADER.to_string())
+        .chain(rows.iter().map(|(id, title, brand)| {
+            shopify_row(&[("Handle", id), ("Title", title), ("Vendor", brand), ("Variant Price", "10")])
+        }))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (format, text) in [(Format::Jsonl, jsonl), (Format::Csv, delimited(",")), (Format::Tsv, delimited("\t")), (Format::Shopify, shopify)] {
+        let report = import(&text, format);
+        assert!(report.errors.is_empty(), "{format}: {:?}", report.errors);
+        let brands: Vec<Option<&str>> = ["a", "b", "c", "d"].iter().map(|id| product(&report, id).brand.as_deref()).collect();
+        assert_eq!(brands, vec![Some("Acme"), None, None, None], "{format}");
+    }
+}
+
 const MYNTRA_HEADER: &str = "ProductID,ProductName,ProductBrand,Gender,Price (INR),NumImages,Description,PrimaryColor";
 
 #[test]
@@ -1256,6 +1301,102 @@ fn assert_dataset_invariants(name: &str, report: &ImportReport, id_prefix: &str)
     }
     let lines = error_lines(report);
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "{name}: errors in input order");
+}
+
+/// The ids of the Flipkart sample's rows whose brand column and "Brand" specification are both
+/// empty, read from the file.
+fn flipkart_rows_without_a_brand() -> HashSet<String> {
+    let mut reader = csv::Reader::from_path(dataset_path("flipkart_1k.csv")).unwrap();
+    let headers = reader.byte_headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name.as_bytes()).unwrap();
+    let (pid, brand, specs) = (column("pid"), column("brand"), column("product_specifications"));
+    let mut unnamed = HashSet::new();
+    for record in reader.byte_records() {
+        let record = record.unwrap();
+        let text = |i: usize| String::from_utf8_lossy(&record[i]).trim().to_string();
+        if text(brand).is_empty() && !text(specs).contains("'key': 'Brand'") {
+            unnamed.insert(text(pid));
+        }
+    }
+    unnamed
+}
+
+#[test]
+fn flipkart_dataset_brands_read_from_titles() {
+    let unnamed = flipkart_rows_without_a_brand();
+    let report = flipkart();
+    let unnamed: Vec<&Product> = report.products.iter().filter(|p| unnamed.contains(&p.id)).collect();
+    assert_eq!(unnamed.len(), 373, "rows without a brand (5 more have no price)");
+
+    // Hand-checked against the rows: a brand shelf, a model code, a maker's line.
+    for (id, want) in [
+        ("WATED3ZJHMGJQ8EY", Some("Kms")),                         // Watches > Wrist Watches > Kms Wrist Watches
+        ("LINE92U9KGZG25AY", Some("Glus")),                        // … > Lingerie Sets > Glus Lingerie Sets
+        ("SWTECZMBGZPVRTQS", Some("United Colors of Benetton")),   // a shelf of 46 characters
+        ("WATE3FAXGFHMASYX", Some("Cobra Paris")),                 // style code CO6394A1 after it
+        ("SHOE6ZQEB694PVM8", Some("Salt N Pepper")),               // nine titles, then model codes
+        ("TOPEBRYGRZFGPMHP", Some("Urban Fashion Bank")),          // its shelf, though "Urban Country" shares a word
+        ("SHOEFHP6DMKFTPHQ", None),                                // "Urban Country Ladies Boots": where does it end?
+        ("SHOE7ZJ3GQN3ZHNS", None),                                // "Carlton Boots" beside "Carlton London Boots"
+    ] {
+        assert_eq!(product(report, id).brand.as_deref(), want, "{id}: {}", product(report, id).title);
+    }
+
+    // A brand read from a title is its first words, never all of it, never a common word.
+    let derived: Vec<(&str, &str)> = unnamed.iter().filter_map(|p| Some((p.brand.as_deref()?, p.title.as_str()))).collect();
+    assert!(derived.len() >= 300, "only {} of the {} rows got a brand", derived.len(), unnamed.len());
+    let common = ["women's", "men's", "girl's", "boy's", "women", "men", "kids", "baby", "printed", "solid", "casual", "black", "white", "blue", "red"];
+    for (brand, title) in derived {
+        let rest = title.strip_prefix(brand).unwrap_or_else(|| panic!("{brand:?} does not start {title:?}"));
+        assert!(rest.starts_with(' ') && !rest.trim().is_empty(), "{brand:?} is not the first words of {title:?}");
+        let first = brand.split(' ').next().unwrap().to_lowercase();
+        assert!(!common.contains(&first.as_str()), "{brand:?} ({title:?}) starts with a common word");
+    }
+}
+
+#[test]
+fn flipkart_brands_read_from_titles_agree_with_the_rows_that_state_one() {
+    // Every brand taken away (the column, and the "Brand" specification renamed): where the
+    // titles then give a brand, it must be the one the row states. A row whose stated brand does
+    // not start its title cannot be judged this way ("Slim" for Parron's slim-fit shirt).
+    let source = std::fs::read(dataset_path("flipkart_1k.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(&source[..]);
+    let headers = reader.byte_headers().unwrap().clone();
+    let brand = headers.iter().position(|h| h == b"brand").unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_byte_record(&headers).unwrap();
+    for record in reader.byte_records() {
+        let record = record.unwrap();
+        let fields = record.iter().enumerate().map(|(i, field)| match i {
+            i if i == brand => Vec::new(),
+            _ => String::from_utf8_lossy(field).replace("'key': 'Brand'", "'key': 'Maker'").into_bytes(),
+        });
+        writer.write_record(fields).unwrap();
+    }
+    let stripped = import_bytes(&writer.into_inner().unwrap(), Format::Flipkart);
+    assert!(stripped.products.iter().all(|p| p.attributes.get("Brand").is_none()));
+
+    let compact = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let unnamed = flipkart_rows_without_a_brand();
+    let (mut judged, mut agreed, mut unjudged) = (0, 0, Vec::new());
+    for p in flipkart().products.iter().filter(|p| !unnamed.contains(&p.id)) {
+        let Some(stated) = p.brand.as_deref() else { continue };
+        let Some(read) = product(&stripped, &p.id).brand.as_deref() else { continue };
+        if !compact(&p.title).starts_with(&compact(stated)) {
+            unjudged.push(format!("{stated:?} / {read:?}: {}", p.title));
+            continue;
+        }
+        judged += 1;
+        if compact(read) == compact(stated) {
+            agreed += 1;
+        } else {
+            eprintln!("disagrees: stated {stated:?}, read {read:?}: {}", p.title);
+        }
+    }
+    eprintln!("{agreed} of {judged} agree; not judged: {unjudged:#?}");
+    assert!(judged >= 450, "only {judged} brands read back");
+    assert_eq!(agreed, judged, "a brand read from a title differs from the one its row states");
+    assert!(unjudged.len() <= 15, "{unjudged:#?}");
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The public retail datasets in `../shared/data/catalog/` (see its README), converted to the
 //! catalog model. They are lower-cased or loosely structured, so each converter restores what
 //! a shop's feed would carry: display casing, a category path, attributes, list and sale price.
-//! None of them records stock, so every product is `in_stock`.
+//! None of them records stock, so every product is `in_stock`. Flipkart products that name no
+//! brand get the one their title starts with, when the file shows where it ends
+//! ([`super::title_brands`] has the rule).
 
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{ImportReport, CsvInput, NonUtf8, field, require_columns};
+use super::{ImportReport, CsvInput, NonUtf8, field, require_columns, title_brands};
 use crate::catalog::CatalogError;
 use crate::catalog::product::{Money, Product};
 use crate::catalog::schema::fold;
@@ -20,10 +22,16 @@ pub(super) fn read_flipkart(input: impl Read) -> Result<ImportReport, CatalogErr
     let columns = csv.columns()?;
     require_columns(&columns, &["pid", "product_name", "retail_price"])?;
     let mut report = ImportReport::default();
+    let mut trees = Vec::new();
     csv.for_each_record(&mut report, NonUtf8::Latin1, |line, record, report| {
-        report.push(line, flipkart_row(record, &columns));
+        let row = flipkart_row(record, &columns).map(|(product, tree)| {
+            trees.push(tree);
+            product
+        });
+        report.push(line, row);
     })?;
     remove_brand_shelves(&mut report.products);
+    title_brands::fill_from_titles(&mut report.products, &trees);
     Ok(report)
 }
 
@@ -50,7 +58,9 @@ fn remove_brand_shelves(products: &mut [Product]) {
     }
 }
 
-fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<Product, String> {
+/// One product, and its category tree as the source gives it less the trailing entries that
+/// name the product itself (brand shelves kept: they tell where a brand in the title ends).
+fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) -> Result<(Product, Vec<String>), String> {
     let get = |name: &str| field(record, columns, name);
     let (price, sale_price) = list_and_sale(get("retail_price"), get("discounted_price"))?;
     let name = get("product_name").unwrap_or("");
@@ -76,6 +86,13 @@ fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) ->
     let folded_name = fold(name);
     let brand_prefix = product.brand.as_deref().map(|b| format!("{} ", fold(b)));
     let mut tree = get("product_category_tree").map(python_strings).unwrap_or_default();
+    // Compared without spaces or punctuation: "inc5 women wedges" names "inc.5 women wedges".
+    let compact = |s: &str| fold(s).replace(' ', "");
+    let compact_name = compact(name);
+    let mut source_tree = tree.clone();
+    while source_tree.last().is_some_and(|last| compact_name.starts_with(&compact(last))) {
+        source_tree.pop();
+    }
     while let Some(last) = tree.last().map(|s| fold(s)) {
         let names_product = folded_name.starts_with(&last) || last.len() > 40;
         let names_brand = brand_prefix.as_deref().is_some_and(|b| last.starts_with(b));
@@ -87,7 +104,7 @@ fn flipkart_row(record: &csv::StringRecord, columns: &HashMap<String, usize>) ->
     let path: Vec<String> = tree.iter().map(|s| title_case(&s.replace("  ", " & "))).filter(|s| !s.is_empty()).collect();
     product.product_type = (!path.is_empty()).then(|| path.join(" > "));
     product.rating = get("product_rating").and_then(|r| r.parse::<f32>().ok()).filter(|r| *r > 0.0);
-    product.validate(INR)
+    Ok((product.validate(INR)?, source_tree))
 }
 
 /// Myntra's apparel catalog: name, brand, gender, one price (INR), description, colour.
@@ -227,6 +244,95 @@ mod tests {
         assert_eq!(python_strings(r#"["a b", 'c\'d', "e's"]"#), vec!["a b", "c'd", "e's"]);
         let specs = flipkart_specs("[{'key': 'Ideal For', 'value': 'Women'}, {'value': 'One Pair'}, {'key': 'Color', 'value': 'Red'}]");
         assert_eq!(specs, vec![("Ideal For".into(), "Women".into()), ("Color".into(), "Red".into())]);
+    }
+
+    /// A Flipkart file of (name, category tree, brand column, specifications) rows; ids P0, P1…
+    fn flipkart(rows: &[(&str, &str, &str, &str)]) -> ImportReport {
+        let mut csv = String::from("pid,product_name,product_category_tree,retail_price,brand,product_specifications\n");
+        for (i, (name, tree, brand, specs)) in rows.iter().enumerate() {
+            csv.push_str(&format!("P{i},\"{name}\",\"{tree}\",100,{brand},\"{specs}\"\n"));
+        }
+        let report = read_flipkart(csv.as_bytes()).unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(report.products.len(), rows.len());
+        report
+    }
+
+    fn brands(report: &ImportReport) -> Vec<Option<&str>> {
+        report.products.iter().map(|p| p.brand.as_deref()).collect()
+    }
+
+    #[test]
+    fn a_brand_another_row_gives_is_taken_from_the_title_longest_first() {
+        let report = flipkart(&[
+            ("carlton london wedge boots", "['footwear', 'boots']", "carlton london", "[]"),
+            ("carlton belt", "['accessories', 'belts']", "carlton", "[]"),
+            ("carlton london ankle boots", "['footwear', 'boots']", "", "[]"),
+            ("carlton leather belt", "['accessories', 'belts']", "", "[]"),
+            // A brand column that does not start its own title ("Slim" is the fit) is no
+            // evidence for another title.
+            ("parron men's shirt", "['clothing', 'shirts']", "slim", "[]"),
+            ("slim fit men's jeans", "['clothing', 'jeans']", "", "[]"),
+        ]);
+        assert_eq!(
+            brands(&report),
+            vec![Some("Carlton London"), Some("Carlton"), Some("Carlton London"), Some("Carlton"), Some("Slim"), None]
+        );
+    }
+
+    #[test]
+    fn a_shelf_or_a_model_code_marks_where_the_brand_ends() {
+        let report = flipkart(&[
+            ("kms ironman_look_led_black11 digital watch", "['watches', 'wrist watches', 'kms wrist watches']", "", "[]"),
+            ("ozel studio casual solid women's top", "['clothing', 'tops', 'ozel studio tops']", "", "[]"),
+            ("dumdaar.com women's gathered dress", "['clothing', 'dresses', 'dumdaarcom dresses']", "", "[]"),
+            ("cobra paris co6394a1 analog watch", "['watches', 'wrist watches']", "", "[{'key': 'Style Code', 'value': 'CO6394A1'}]"),
+            ("aries gold g 729 s-bk analog watch", "['watches', 'wrist watches']", "", "[{'key': 'Style Code', 'value': 'G 729 S-BK'}]"),
+        ]);
+        assert_eq!(
+            brands(&report),
+            vec![Some("Kms"), Some("Ozel Studio"), Some("Dumdaar.com"), Some("Cobra Paris"), Some("Aries Gold")]
+        );
+        assert_eq!(report.products[0].product_type.as_deref(), Some("Watches > Wrist Watches"), "the shelf is still cut");
+    }
+
+    #[test]
+    fn a_makers_line_gives_a_brand_where_its_titles_agree_on_the_end() {
+        let report = flipkart(&[
+            ("salt n pepper 13-019 femme boots", "['footwear', 'boots']", "", "[]"),
+            ("salt n pepper 14-664 denny black boots", "['footwear', 'boots']", "", "[]"),
+            ("zorba cotton kurta", "['clothing', 'kurtas']", "", "[]"),
+            ("zorba silk kurta", "['clothing', 'kurtas']", "", "[]"),
+            // "Carlton" or "Carlton London"? The file cannot tell.
+            ("carlton boots", "['footwear', 'boots']", "", "[]"),
+            ("carlton london boots", "['footwear', 'boots']", "", "[]"),
+            // One name of its own before the kind of product.
+            ("roxy boots", "['footwear', 'boots']", "", "[]"),
+        ]);
+        assert_eq!(
+            brands(&report),
+            vec![Some("Salt N Pepper"), Some("Salt N Pepper"), Some("Zorba"), Some("Zorba"), None, None, Some("Roxy")]
+        );
+    }
+
+    #[test]
+    fn a_common_leading_word_is_never_a_brand() {
+        let report = flipkart(&[
+            // "Printed" follows the first word in three lines' titles: a common word here.
+            ("acme printed mug", "['kitchen', 'mugs']", "acme", "[]"),
+            ("zeta printed shirt", "['clothing', 'shirts']", "zeta", "[]"),
+            ("orbo printed cap", "['clothing', 'caps']", "orbo", "[]"),
+            ("printed cotton kurta", "['clothing', 'kurtas']", "", "[]"),
+            ("printed silk kurta", "['clothing', 'kurtas']", "", "[]"),
+            // Colours, audiences and materials, and the words of category names.
+            ("black leather boots", "['footwear', 'boots']", "", "[]"),
+            ("black suede boots", "['footwear', 'boots']", "", "[]"),
+            ("women's solid top", "['clothing', 'tops']", "", "[]"),
+            ("kurtas for festive wear", "['clothing', 'kurtas']", "", "[]"),
+            // A shelf of an audience is not a brand's.
+            ("kids printed t-shirt", "['clothing', 'kids clothing']", "", "[]"),
+        ]);
+        assert_eq!(brands(&report)[3..], [None; 7]);
     }
 
     #[test]

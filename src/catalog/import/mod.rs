@@ -9,6 +9,7 @@ mod datasets;
 mod jsonl;
 mod merchant;
 mod shopify;
+mod title_brands;
 
 use std::collections::HashMap;
 use std::fmt;
