@@ -206,12 +206,21 @@ pub struct SearchArgs {
     pub sort: Sort,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Search by words only, not also by meaning
-    #[arg(long)]
-    pub lexical: bool,
+    /// hybrid (words and meaning), lexical (words only) or semantic (meaning only)
+    #[arg(long, default_value = "hybrid", value_parser = parse_retrieval)]
+    pub retrieval: Retrieval,
     /// Print the results as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_retrieval(s: &str) -> Result<Retrieval, String> {
+    match s {
+        "hybrid" => Ok(Retrieval::Hybrid),
+        "lexical" => Ok(Retrieval::Lexical),
+        "semantic" => Ok(Retrieval::Semantic),
+        _ => Err(format!("'{s}' is not one of hybrid, lexical, semantic")),
+    }
 }
 
 fn parse_sort(s: &str) -> Result<Sort, String> {
@@ -679,7 +688,7 @@ fn convert(config: &Config, files: &[PathBuf], format: Option<Format>, out: &Pat
 
 fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
     let catalog = open_catalog(config)?;
-    let embedder = if args.lexical || catalog.vectors().is_none() { None } else { product_embedder(config)? };
+    let embedder = if args.retrieval == Retrieval::Lexical || catalog.vectors().is_none() { None } else { product_embedder(config)? };
     let request = SearchRequest {
         text: args.query,
         kind_words: Vec::new(),
@@ -696,7 +705,7 @@ fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
         offset: 0,
         facets: true,
         vector: None,
-        retrieval: if args.lexical { Retrieval::Lexical } else { Retrieval::Hybrid },
+        retrieval: args.retrieval,
     };
     let vector = match (&embedder, request.text.trim().is_empty()) {
         (Some(embedder), false) => embedder.embed(&[request.text.as_str()]).map_err(anyhow::Error::msg)?.pop(),

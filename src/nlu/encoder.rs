@@ -183,6 +183,8 @@ pub struct EncoderHandle {
     /// Jobs in the queue not yet taken by a worker. Changed under its lock together with the
     /// queue, so it never counts a job twice or goes below zero.
     waiting: Arc<watch::Sender<usize>>,
+    /// Texts submitted since the start: what a turn costs the model, to count.
+    submitted: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl EncoderHandle {
@@ -206,14 +208,20 @@ impl EncoderHandle {
                 .spawn(move || serve(&encoder, &receiver, &pool, options, &waiting))
                 .expect("cannot start an encoder thread");
         }
-        EncoderHandle { sender, dims, workers, waiting }
+        EncoderHandle { sender, dims, workers, waiting, submitted: Arc::default() }
     }
 
     pub fn dims(&self) -> usize {
         self.dims
     }
 
+    /// How many texts have been submitted to be embedded, in all.
+    pub fn texts_submitted(&self) -> u64 {
+        self.submitted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn submit(&self, texts: Vec<String>) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<Vec<f32>>, NluError>>, NluError> {
+        self.submitted.fetch_add(texts.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let (reply, receiver) = tokio::sync::oneshot::channel();
         self.enqueue(Job::Encode(Request { texts, reply }))?;
         Ok(receiver)
