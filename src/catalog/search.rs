@@ -159,6 +159,9 @@ pub enum Retrieval {
     Lexical,
     /// Meaning only: the nearest products that pass the filters (for evaluation).
     Semantic,
+    /// Words; meaning joins only when not every word matched (a conversation, where the
+    /// shopper's words are constraints to keep, and its pages must not shift).
+    Backfill,
 }
 
 impl Default for SearchRequest {
@@ -285,6 +288,7 @@ impl Catalog {
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
             (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest(&searcher, vector, &filters)?,
+            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest(&searcher, vector, &filters)?,
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {

@@ -304,7 +304,7 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
             ..Filters::default()
         },
         vector: search.vector.as_deref().cloned(),
-        retrieval: crate::catalog::Retrieval::Hybrid,
+        retrieval: crate::catalog::Retrieval::Backfill,
         sort: match search.sort {
             Some(SortSlot::PriceAsc) => Sort::PriceAsc,
             Some(SortSlot::PriceDesc) => Sort::PriceDesc,

@@ -87,9 +87,33 @@ pub struct SearchContext {
     /// Zero-based page of results shown last.
     pub page: usize,
     /// The embedding of the message that started this search, to find products by meaning
-    /// too (refinements keep it; not stored: a restored session searches by words).
-    #[serde(skip)]
+    /// too when its words fail (refinements and later pages keep it). Stored as base64 of
+    /// little-endian f32s.
+    #[serde(skip_serializing_if = "Option::is_none", with = "vector_text")]
     pub vector: Option<std::sync::Arc<Vec<f32>>>,
+}
+
+/// A vector as base64 text: a quarter of its JSON numbers' size, and exact.
+mod vector_text {
+    use std::sync::Arc;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(vector: &Option<Arc<Vec<f32>>>, serializer: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = vector.iter().flat_map(|v| v.iter()).flat_map(|x| x.to_le_bytes()).collect();
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Arc<Vec<f32>>>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+        let bytes = STANDARD.decode(text).map_err(serde::de::Error::custom)?;
+        if bytes.len() % 4 != 0 {
+            return Err(serde::de::Error::custom("a vector's bytes come in fours"));
+        }
+        Ok(Some(Arc::new(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
