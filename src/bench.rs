@@ -45,6 +45,10 @@ pub struct SearchBench {
     /// Timed passes over the query file (after one warm-up pass)
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
+    /// Also compute the product vectors (from scratch: no cache), time hybrid search with
+    /// the queries' embeddings, and rebuild after changing 1 % of the products
+    #[arg(long)]
+    pub vectors: bool,
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
@@ -105,6 +109,22 @@ struct SearchReport {
     zero_result_queries: usize,
     search_ms: Latency,
     suggest_ms: Latency,
+    /// With `--vectors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vectors: Option<VectorBench>,
+}
+
+#[derive(Debug, Serialize)]
+struct VectorBench {
+    /// Texts embedded by the first build (products and description sentences), and its time.
+    texts: usize,
+    embed_s: f64,
+    vectors_bytes: u64,
+    hybrid_search_ms: Latency,
+    /// The rebuild after changing 1 % of the products' titles.
+    changed_products: usize,
+    rebuild_encoded: usize,
+    rebuild_s: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -167,7 +187,7 @@ fn read_queries(path: &Path) -> anyhow::Result<Vec<(String, SearchRequest)>> {
 
 fn search(args: SearchBench, config: &Config) -> anyhow::Result<()> {
     let queries = read_queries(&args.queries)?;
-    let files = if args.from.is_empty() { config.catalog.clone() } else { args.from };
+    let files = if args.from.is_empty() { config.catalog.clone() } else { args.from.clone() };
     let started = Instant::now();
     let mut report = import::ImportReport::default();
     for path in &files {
@@ -203,7 +223,9 @@ fn search(args: SearchBench, config: &Config) -> anyhow::Result<()> {
             suggest_times.push(t.elapsed());
         }
     }
+    let vectors = if args.vectors { Some(vector_bench(&dir, &report.products, &queries, &args, config)?) } else { None };
     let result = SearchReport {
+        vectors,
         products: catalog.len(),
         rows_skipped: report.errors.len(),
         read_s,
@@ -223,8 +245,64 @@ fn search(args: SearchBench, config: &Config) -> anyhow::Result<()> {
         println!("queries      {} ({} with no result), {} timed passes", result.queries, result.zero_result_queries, args.rounds);
         print_latency("search", &result.search_ms);
         print_latency("suggest", &result.suggest_ms);
+        if let Some(v) = &result.vectors {
+            println!("vectors      {} texts embedded in {:.1} s ({:.0}/s), {:.1} MB", v.texts, v.embed_s, v.texts as f64 / v.embed_s, v.vectors_bytes as f64 / 1e6);
+            print_latency("hybrid", &v.hybrid_search_ms);
+            println!("rebuild      {} products changed: {} texts encoded, {:.2} s in all", v.changed_products, v.rebuild_encoded, v.rebuild_s);
+        }
     }
     Ok(())
+}
+
+/// Builds the products' vectors in `dir` from scratch, times hybrid search (the queries'
+/// embeddings computed beforehand, as the chat has its parse's), then rebuilds with 1 % of
+/// the titles changed.
+fn vector_bench(dir: &Path, products: &[crate::catalog::Product], queries: &[(String, SearchRequest)], args: &SearchBench, config: &Config) -> anyhow::Result<VectorBench> {
+    use crate::catalog::{Embedder, Retrieval};
+    crate::nlu::fetch::ensure(&config.model_dir)?;
+    let embedder: std::sync::Arc<dyn Embedder> = std::sync::Arc::new(crate::nlu::encoder::Encoder::load(&config.model_dir)?);
+    let options = BuildOptions { heap_bytes: config.index_heap_mb * 1_000_000, embedder: Some(embedder.clone()), ..BuildOptions::default() };
+    let source = || IndexSource::Import { files: Vec::new() };
+    let built = index::build(dir, products, source(), &options)?;
+    let texts = built.vectors.map_or(0, |v| v.encoded);
+    let vectors_bytes = std::fs::metadata(built.generation.join(crate::catalog::vectors::FILE)).map(|m| m.len()).unwrap_or(0);
+    let synonyms = if config.synonyms.exists() { Synonyms::load(&config.synonyms)? } else { Synonyms::default() };
+    let catalog = Catalog::open(dir, synonyms)?;
+    let texts_of: Vec<&str> = queries.iter().map(|(_, r)| r.text.as_str()).collect();
+    let embeddings = embedder.embed(&texts_of).map_err(anyhow::Error::msg)?;
+    let requests: Vec<SearchRequest> = queries
+        .iter()
+        .zip(embeddings)
+        .map(|((_, r), v)| SearchRequest { vector: Some(v), retrieval: Retrieval::Hybrid, ..r.clone() })
+        .collect();
+    for request in &requests {
+        catalog.search(request)?;
+    }
+    let mut times = Vec::with_capacity(requests.len() * args.rounds);
+    for _ in 0..args.rounds {
+        for request in &requests {
+            let t = Instant::now();
+            std::hint::black_box(catalog.search(request)?);
+            times.push(t.elapsed());
+        }
+    }
+    drop(catalog);
+    let mut changed = products.to_vec();
+    let mut changed_products = 0;
+    for product in changed.iter_mut().step_by(100) {
+        product.title.push_str(" (new edition)");
+        changed_products += 1;
+    }
+    let rebuilt = index::build(dir, &changed, source(), &options)?;
+    Ok(VectorBench {
+        texts,
+        embed_s: built.elapsed.as_secs_f64(),
+        vectors_bytes,
+        hybrid_search_ms: Latency::from_durations(times),
+        changed_products,
+        rebuild_encoded: rebuilt.vectors.map_or(0, |v| v.encoded),
+        rebuild_s: rebuilt.elapsed.as_secs_f64(),
+    })
 }
 
 fn print_latency(name: &str, l: &Latency) {

@@ -58,6 +58,9 @@ pub struct SearchResponse {
     /// The retrievers whose candidates are among the products: `lexical` (the words) and
     /// `semantic` (the meaning); empty when nothing was found.
     pub retrievers: Vec<&'static str>,
+    /// Up to five filters that would narrow these results most usefully:
+    /// `{"field":"category"|"brand","value","count"}` or `{"field":"price","max_price","count"}`.
+    pub suggested_filters: Vec<crate::catalog::smart_filters::SuggestedFilter>,
 }
 
 /// `GET /v1/suggest`.

@@ -342,3 +342,25 @@ fn the_index_is_stale_when_the_catalog_file_changes() {
     std::fs::write(&catalog_file, "{\"id\":\"x\",\"title\":\"X\",\"price\":\"1 USD\"}\n").unwrap();
     assert!(matches!(index::state(&index_dir, &files).unwrap(), IndexState::Stale(_)));
 }
+
+#[test]
+fn suggested_filters_narrow_the_results_by_what_they_say() {
+    use aisle::catalog::smart_filters::SuggestedFilter;
+    let catalog = demo_catalog();
+    let request = SearchRequest { limit: 5, ..SearchRequest::new("watch") };
+    let results = catalog.search(&request).unwrap();
+    assert!(!results.suggested_filters.is_empty() && results.suggested_filters.len() <= 5, "{:?}", results.suggested_filters);
+    assert!(results.suggested_filters.iter().any(|f| matches!(f, SuggestedFilter::Price { .. })), "watch prices spread widely");
+    for filter in &results.suggested_filters {
+        let filters = match filter {
+            SuggestedFilter::Category { value, .. } => Filters { categories: vec![value.clone()], ..Filters::default() },
+            SuggestedFilter::Brand { value, .. } => Filters { brands: vec![value.clone()], ..Filters::default() },
+            SuggestedFilter::Price { max_price, .. } => Filters { max_price: Some(*max_price), ..Filters::default() },
+        };
+        let narrowed = catalog.search(&SearchRequest { filters, ..request.clone() }).unwrap();
+        assert_eq!(narrowed.total as u64, filter.count(), "{filter:?} keeps what it says");
+        assert!(narrowed.total < results.total && narrowed.total >= 2, "{filter:?} narrows");
+    }
+    let capped = catalog.search(&SearchRequest { filters: Filters { max_price: Some(1e9), ..Filters::default() }, ..request }).unwrap();
+    assert!(capped.suggested_filters.iter().all(|f| !matches!(f, SuggestedFilter::Price { .. })), "no cap where the shopper set one");
+}

@@ -14,6 +14,7 @@ pub mod index;
 pub mod product;
 mod query;
 mod schema;
+pub mod smart_filters;
 pub mod search;
 mod suggest;
 pub mod synonyms;

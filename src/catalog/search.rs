@@ -21,6 +21,7 @@ use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::hybrid;
+use super::smart_filters::{self, SuggestedFilter};
 use super::index::Catalog;
 use super::product::Product;
 use super::query::{self, Alternative};
@@ -213,6 +214,8 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// The few filters that would narrow the results most usefully (with the facets).
+    pub suggested_filters: Vec<SuggestedFilter>,
     /// Query words left out to find anything (empty when every word matched).
     pub dropped_words: Vec<String>,
     /// The retrievers whose candidates are among the hits: `lexical`, `semantic`.
@@ -344,7 +347,15 @@ impl Catalog {
             .map(|n| Ok(Hit { product: self.load(searcher, n.address)?, score: n.score }))
             .collect::<Result<Vec<_>, CatalogError>>()?;
         let retrievers = if hits.is_empty() { Vec::new() } else { vec![SEMANTIC] };
-        Ok(SearchResults { total: nearest.len(), hits, facets: Facets::default(), dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
+        Ok(SearchResults {
+            total: nearest.len(),
+            hits,
+            facets: Facets::default(),
+            suggested_filters: Vec::new(),
+            dropped_words: Vec::new(),
+            retrievers,
+            took_ms: 0.0,
+        })
     }
 
     /// The lexical matches, the best of the loose ones and the nearest products as one list:
@@ -381,7 +392,7 @@ impl Catalog {
         // The union's count and facets; the lexical ranking deep enough for this page.
         let parent = request.facets.then(|| self.category_parent(&request.filters));
         let depth = (request.offset + request.limit).max(hybrid::LEXICAL_CANDIDATES);
-        let (_, total, brand, category) = run(searcher, &union, TopDocs::with_limit(1).order_by_score(), parent.as_ref())?;
+        let (_, total, brand, category, prices) = run(searcher, &union, TopDocs::with_limit(1).order_by_score(), parent.as_ref())?;
         let lexical_top = searcher.search(lexical, &TopDocs::with_limit(depth).order_by_score())?;
         let lexical_order: Vec<DocAddress> = lexical_top.into_iter().map(|(_, a)| a).collect();
         let semantic_order: Vec<DocAddress> = nearest.iter().map(|n| n.address).collect();
@@ -407,7 +418,8 @@ impl Catalog {
             Some(parent) => facet_lists(brand, category, parent),
             None => Facets::default(),
         };
-        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
+        let suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
+        Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
     }
 
     /// Products like `id`: more-like-this over its title, category, brand and attributes,
@@ -587,7 +599,7 @@ impl Catalog {
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
         let parent = request.facets.then(|| self.category_parent(&request.filters));
         let parent = parent.as_ref();
-        let (scored, total, brand, category) = match sort {
+        let (scored, total, brand, category, prices) = match sort {
             Sort::Relevance => run(searcher, query, top.order_by_score(), parent)?,
             Sort::PriceAsc => keyless(run(searcher, query, top.order_by_fast_field::<f64>("price", Order::Asc), parent)?),
             Sort::PriceDesc => keyless(run(searcher, query, top.order_by_fast_field::<f64>("price", Order::Desc), parent)?),
@@ -597,6 +609,7 @@ impl Catalog {
             Some(parent) => facet_lists(brand, category, parent),
             None => Facets::default(),
         };
+        let suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
         let hits = if request.limit == 0 {
             Vec::new()
         } else {
@@ -605,7 +618,7 @@ impl Catalog {
                 .map(|(score, address)| Ok(Hit { product: self.load(searcher, address)?, score }))
                 .collect::<Result<Vec<_>, CatalogError>>()?
         };
-        Ok(SearchResults { total, hits, facets, dropped_words: Vec::new(), retrievers: Vec::new(), took_ms: 0.0 })
+        Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers: Vec::new(), took_ms: 0.0 })
     }
 
     /// For a relaxed search: the words that the best results do not match.
@@ -653,7 +666,9 @@ fn facet_lists(brand: Option<FacetCounts>, category: Option<FacetCounts>, parent
     Facets { brand: list(brand, &Facet::root()), category: list(category, parent) }
 }
 
-type Collected<K> = (Vec<(K, DocAddress)>, usize, Option<FacetCounts>, Option<FacetCounts>);
+/// Top documents, the count, brand and category facets, and every match's price (for the
+/// suggested filters; with the facets only).
+type Collected<K> = (Vec<(K, DocAddress)>, usize, Option<FacetCounts>, Option<FacetCounts>, Option<Vec<f64>>);
 
 /// Runs `top` with a count and, when `category_parent` is given, brand and category facets.
 fn run<C, K>(searcher: &Searcher, query: &dyn Query, top: C, category_parent: Option<&Facet>) -> Result<Collected<K>, CatalogError>
@@ -667,9 +682,11 @@ where
     };
     let brand = category_parent.map(|_| facet("brand", &Facet::root()));
     let category = category_parent.map(|parent| facet("category", parent));
-    Ok(searcher.search(query, &(top, Count, brand, category))?)
+    let prices = category_parent.map(|_| smart_filters::Prices);
+    let (top, (total, prices), brand, category) = searcher.search(query, &(top, (Count, prices), brand, category))?;
+    Ok((top, total, brand, category, prices))
 }
 
-fn keyless<K>((top, total, brand, category): Collected<K>) -> Collected<f32> {
-    (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, brand, category)
+fn keyless<K>((top, total, brand, category, prices): Collected<K>) -> Collected<f32> {
+    (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, brand, category, prices)
 }

@@ -1,7 +1,8 @@
 //! Finding products: search with constraints relaxed when nothing matches, refinements of the
 //! active search, the next page, recommendations and similar items.
 
-use crate::catalog::{Facets, Filters, Hit, Product, SearchRequest, SearchResults, Sort};
+use crate::catalog::smart_filters::SuggestedFilter;
+use crate::catalog::{Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::{Direction, SortSlot};
 use crate::session::state::{SearchContext, SessionState};
 
@@ -52,7 +53,7 @@ impl Assistant {
         };
         let more = results.total > products.len();
         state.search = Some(shown_search);
-        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
     }
 
     /// The search as asked, else with the fewest constraints dropped that finds something;
@@ -143,7 +144,7 @@ impl Assistant {
         };
         let more = results.total > products.len();
         state.search = Some(search.clone());
-        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
     }
 
     pub(super) fn next_page(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
@@ -159,7 +160,7 @@ impl Assistant {
         let more = results.total > (search.page + 1) * PAGE_SIZE;
         let draft = self.say(state, Template::SearchMore.for_count(products.len()), &[("count", &products.len().to_string())]);
         state.search = Some(search.clone());
-        Ok(draft.with_products(&products).with_refinements(&results.facets, &search, more))
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
     }
 
     /// Descriptive search re-ranked by rating and popularity.
@@ -205,11 +206,18 @@ impl Assistant {
 
 impl Draft {
     /// Quick replies that narrow the results: a brand or two from the facets, cheaper, more.
-    fn with_refinements(self, facets: &Facets, search: &SearchContext, more: bool) -> Draft {
+    fn with_refinements(self, suggested: &[SuggestedFilter], search: &SearchContext, more: bool, currency: &str) -> Draft {
         let mut replies: Vec<(String, String)> = Vec::new();
-        if search.brands.is_empty() {
-            for brand in facets.brand.iter().filter(|b| b.count > 1).take(2) {
-                replies.push((format!("Only {}", brand.value), format!("only {}", brand.value)));
+        for filter in suggested {
+            match filter {
+                SuggestedFilter::Brand { value, .. } if search.brands.is_empty() && replies.len() < 2 => {
+                    replies.push((format!("Only {value}"), format!("only {value}")));
+                }
+                SuggestedFilter::Price { max_price, .. } if search.price_max.is_none() => {
+                    let cap = money(*max_price, currency);
+                    replies.push((format!("Under {cap}"), format!("under {cap}")));
+                }
+                _ => {}
             }
         }
         if search.sort != Some(SortSlot::PriceAsc) {

@@ -143,6 +143,7 @@ pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
         facets: results.facets,
         dropped_words: results.dropped_words,
         retrievers: results.retrievers,
+        suggested_filters: results.suggested_filters,
     }))
 }
 
