@@ -142,7 +142,10 @@ impl Baseline {
         let analyzer = TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(Stemmer::new(Language::English)).build();
         index.tokenizers().register("default", analyzer);
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 30_000_000)?;
-        for p in products {
+        // In id order, one thread: equal scores always rank the same way.
+        let mut sorted: Vec<&Product> = products.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        for p in sorted {
             let mut doc = TantivyDocument::default();
             doc.add_text(id, &p.id);
             let attributes: Vec<String> = p.attributes.iter().map(|(k, v)| format!("{k} {v}")).collect();

@@ -301,19 +301,7 @@ impl Catalog {
             }
             found
         } else {
-            // Besides every word (or the most that match), any of them, by BM25: a product
-            // that misses one word of a long query may still be the best.
-            let loose = if n >= 2 && required > 1 {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-                    Occur::Must,
-                    Box::new(BooleanQuery::union_with_minimum_required_clauses(group_queries.iter().map(|q| q.box_clone()).collect(), 1)),
-                )];
-                clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-                let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(hybrid::LOOSE_CANDIDATES).order_by_score())?;
-                top.into_iter().map(|(_, a)| a).collect()
-            } else {
-                Vec::new()
-            };
+            let loose = if required > 1 { self.loose(&searcher, &group_queries, &filters)? } else { Vec::new() };
             self.fused(&searcher, &lexical, relaxed, &loose, &nearest, &filters, request, sort)?
         };
         if relaxed {
@@ -336,6 +324,16 @@ impl Catalog {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
         clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
         Ok(searcher.search(&BooleanQuery::new(clauses), &collector)?)
+    }
+
+    /// Besides every word (or the most that match), the best matches of any of them by BM25:
+    /// a product that misses one word of a long query may still be the best.
+    fn loose(&self, searcher: &Searcher, groups: &[Box<dyn Query>], filters: &[(Occur, Box<dyn Query>)]) -> Result<Vec<DocAddress>, CatalogError> {
+        let any_word = BooleanQuery::union_with_minimum_required_clauses(groups.iter().map(|q| q.box_clone()).collect(), 1);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any_word))];
+        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(hybrid::LOOSE_CANDIDATES).order_by_score())?;
+        Ok(top.into_iter().map(|(_, a)| a).collect())
     }
 
     /// The nearest products alone, best first.
