@@ -185,7 +185,7 @@ impl Lexicon {
         products: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Lexicon {
         let brands = BrandIndex::new(brands);
-        let products = ProductIndex::new(products, &brands.terms);
+        let products = ProductIndex::new(products, &brands);
         Lexicon {
             brands,
             categories: CategoryIndex::new(categories),
