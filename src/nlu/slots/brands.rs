@@ -83,6 +83,18 @@ impl BrandIndex {
         idx
     }
 
+    /// The brand a title starts with: the longest brand whose words are the first words of
+    /// `title_words` (folded content words, as [`content_words`] gives them).
+    pub(super) fn leading(&self, title_words: &[String]) -> Option<&str> {
+        self.by_first
+            .get(title_words.first()?)?
+            .iter()
+            .map(|&b| &self.brands[b as usize])
+            .filter(|b| title_words.starts_with(&b.words))
+            .max_by_key(|b| b.words.len())
+            .map(|b| b.name.as_str())
+    }
+
     /// Candidate brands whose first word is `w` or a typo of it.
     fn candidates(&self, w: &str, fuzzy: bool) -> Vec<(u32, bool)> {
         let mut out: Vec<(u32, bool)> = Vec::new();

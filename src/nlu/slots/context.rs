@@ -2,13 +2,33 @@
 //! extractor consumed each token ([`Used`]), the slots filled so far, and whether the text is
 //! shouted (mostly capitals: capitals mean nothing then). Its helpers are what every extractor
 //! reads with: the next and previous word (also within a sentence), phrases matched across a
-//! glued `-` or `/` ("top-rated"), whether a unit follows a number ("500 ml", "5-star"), counts
+//! glued `-` or `/` ("top-rated"), whether a unit follows a number ("500 ml", "5-star"; an "in"
+//! only when it cannot be the preposition: "15 in laptop" but not "500 in black"), counts
 //! in digits or words ("twenty five", "half a dozen", "a couple of"), a model word before a
 //! number ("pixel 8"), and the tokens colour and gender words may still be read from.
 
-use super::tokens::{Kind, Tok, correct_typo, parse_num, small_number_word, tokenize};
-use super::words::{FUNCTION_WORDS, statics};
+use super::tokens::{
+    Kind, Tok, correct_typo, num_then_letters, parse_num, small_number_word, tokenize,
+};
+use super::words::{
+    COLOR_SHADES, FUNCTION_WORDS, IN_PREPOSITION_OBJECTS, INCH_CONTINUERS, statics,
+};
 use super::{Lexicon, Slots};
+
+/// Inches are at most this many: a larger number before "in" is not a measure in inches
+/// ("tv under 50000 in india"). The largest screens sold are about 100–150 in.
+const MAX_INCHES: f64 = 150.0;
+
+/// How an "in" after a number reads (see [`Ctx::in_reading`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum InReading {
+    /// Inches: the number is a measure.
+    Inch,
+    /// The preposition: the number is whatever else it may be (a price, a quantity, a size).
+    Preposition,
+    /// Nothing tells: a unit, unless the amount has a comparator or a currency.
+    Unclear,
+}
 
 /// Which extractor consumed a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,12 +189,71 @@ impl<'a> Ctx<'a> {
         Some(k)
     }
 
+    /// Whether token `i` is a unit: a word of the units list (but an "in" only when it is not
+    /// the preposition, see [`Ctx::in_reading`]) or `%`, `"`, `'`, `°`.
     pub(super) fn is_unit_at(&self, i: usize) -> bool {
         let st = statics();
         match self.toks.get(i) {
             Some(t) if t.kind == Kind::Sym => matches!(t.key.as_str(), "%" | "\"" | "'" | "°"),
+            Some(t) if t.key == "in" => self.in_reading(i) != InReading::Preposition,
             Some(t) => st.units.contains(t.key.as_str()),
             None => false,
+        }
+    }
+
+    /// How the "in" at `i`, after a number, reads. The preposition when the number is too
+    /// large for inches ("tv under 50000 in india") or the next word is something one is "in"
+    /// ("in black", "in stock", "in the", "in leather", "in medium"); inches when nothing, a
+    /// sign or a number follows ("15 in", "15 in.", "2 in 1") or a word that continues a
+    /// measurement ("15 in laptop", "6 in x 4 in"); unclear otherwise ("500 in mumbai"): a unit
+    /// unless the amount has a comparator or a currency (see the `prices` module).
+    pub(super) fn in_reading(&self, i: usize) -> InReading {
+        let st = statics();
+        let mut n = i.wrapping_sub(1);
+        if self.key(n) == "-" && self.toks.get(n).is_some_and(|t| t.glued) {
+            n = n.wrapping_sub(1);
+        }
+        if self.amount_before_in(n).is_some_and(|v| v > MAX_INCHES) {
+            return InReading::Preposition;
+        }
+        let Some(next) = self.toks.get(i + 1) else {
+            return InReading::Inch;
+        };
+        let key = next.key.as_str();
+        if next.kind == Kind::Sym
+            || next.kind == Kind::Num
+            || next.norm.starts_with(|c: char| c.is_ascii_digit())
+            || INCH_CONTINUERS.contains(&key)
+        {
+            return InReading::Inch;
+        }
+        if IN_PREPOSITION_OBJECTS.contains(&key)
+            || st.colors.contains_key(key)
+            || COLOR_SHADES.contains(&key)
+            || st.genders.contains_key(key)
+            || self.used.get(i + 1) == Some(&Used::Size)
+        {
+            return InReading::Preposition;
+        }
+        InReading::Unclear
+    }
+
+    /// The value of the number ending at token `n` ("500", "2k", "5 thousand"), for the
+    /// magnitude test of [`Ctx::in_reading`].
+    fn amount_before_in(&self, n: usize) -> Option<f64> {
+        let t = self.toks.get(n)?;
+        match t.kind {
+            Kind::Num => parse_num(&t.norm),
+            Kind::Mixed => match num_then_letters(&t.norm)? {
+                (v, "k") => Some(v * 1000.0),
+                (v, _) => Some(v),
+            },
+            Kind::Word => match t.key.as_str() {
+                "k" | "thousand" | "grand" => Some(1000.0),
+                "lakh" | "lakhs" | "lac" | "lacs" => Some(100_000.0),
+                _ => None,
+            },
+            Kind::Sym => None,
         }
     }
 

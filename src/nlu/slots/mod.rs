@@ -23,7 +23,8 @@
 //!    them", "the cheaper one", "that one", "add it".
 //! 5. **sizes** (`sizes.rs`): `size 10`, `UK 8`, `XL`, "a large t-shirt", `32x34`.
 //! 6. **prices** (`prices.rs`): bounds and ranges with their currency ("under $120", "between 50
-//!    and 100", "around 200").
+//!    and 100", "around 200"); an amount before a unit is a measure, but "in" is inches only
+//!    when it cannot be the preposition ("under 500 in black" is a price, "15 in laptop" not).
 //! 7. **quantity** (`quantity.rs`): "2 pcs", "add two", "x2", "a dozen", "3 shirts".
 //! 8. **comparative** / **sort** (`comparatives.rs`): "lighter" = weight asc; "cheapest" also
 //!    sets `sort`; "premium" only sets `sort`.
@@ -184,7 +185,7 @@ impl Lexicon {
         products: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Lexicon {
         let brands = BrandIndex::new(brands);
-        let products = ProductIndex::new(products, &brands.terms);
+        let products = ProductIndex::new(products, &brands);
         Lexicon {
             brands,
             categories: CategoryIndex::new(categories),

@@ -4,10 +4,12 @@
 //! without a currency only when the text speaks of price or budget), `k`/`thousand`/`lakh`
 //! multipliers, currency by symbol or word. A bare amount *with* a currency is the budget
 //! (`price_max`); a bare number without one is not a price. Numbers followed by a unit (`kg`,
-//! `ml`, `gb`, `inch`, `ton`, `stars`, `%`…) are never prices. When a bound is given twice the
-//! later one wins.
+//! `ml`, `gb`, `inch`, `ton`, `stars`, `%`…) are never prices. "in" is a unit only when it cannot
+//! be the preposition ("under 500 in black" is a price, "15 in laptop" a measure; see
+//! `Ctx::in_reading`); when nothing after it tells ("under 500 in mumbai"), a comparator or a
+//! currency before the amount makes it a price. When a bound is given twice the later one wins.
 
-use super::context::{Ctx, Used};
+use super::context::{Ctx, InReading, Used};
 use super::tokens::{Kind, is_currency_sym, letters_then_num, num_then_letters, parse_num};
 use super::words::statics;
 
@@ -263,11 +265,11 @@ impl Ctx<'_> {
             return None;
         }
         let mut hi = self.money_at(sep + 1, lead)?;
-        if hi.value <= lo.value || self.followed_by_unit(hi.end) {
+        let currency = lo.currency.or(hi.currency);
+        if hi.value <= lo.value || self.measure_after(hi.end, lead || currency.is_some()) {
             return None;
         }
         let lo_unit = self.followed_by_unit(lo.end);
-        let currency = lo.currency.or(hi.currency);
         if currency.is_none() {
             // a bare "50-100" is a price range only when nothing says it is something else
             let prev_model = self
@@ -296,7 +298,7 @@ impl Ctx<'_> {
             let m = self.money_at(i, false)?;
             (None, i, m)
         };
-        if m.currency.is_none() && self.followed_by_unit(m.end) {
+        if m.currency.is_none() && self.measure_after(m.end, bound.is_some()) {
             return None;
         }
         if m.currency.is_none()
@@ -362,6 +364,16 @@ impl Ctx<'_> {
         Some((bound, from, j))
     }
 
+    /// Whether a unit after the amount ending at `end` makes it a measure. An "in" that may be
+    /// the preposition ("under 500 in mumbai") does not when the amount has a money cue (a
+    /// comparator or a currency).
+    fn measure_after(&self, end: usize, money_cue: bool) -> bool {
+        self.followed_by_unit(end)
+            && !(money_cue
+                && self.is(end + 1, "in")
+                && self.in_reading(end + 1) == InReading::Unclear)
+    }
+
     /// Whether the text talks about money at all (for bare numbers).
     fn price_context(&self) -> bool {
         (0..self.len()).any(|k| {
@@ -412,5 +424,19 @@ mod tests {
         assert_eq!((slots.price_min, slots.price_max), (None, Some(600.0)));
         let slots = extract("nothing below 300 please", &lexicon);
         assert_eq!((slots.price_min, slots.price_max), (Some(300.0), None));
+    }
+
+    #[test]
+    fn an_amount_before_in_is_a_price_unless_the_in_is_inches() {
+        let lexicon = Lexicon::default();
+        let price = |text: &str| extract(text, &lexicon).price_max;
+        let slots = extract("running shoes under 500 in black", &lexicon);
+        assert_eq!(slots.price_max, Some(500.0));
+        assert_eq!(slots.query, "running shoes");
+        assert_eq!(price("tv under 50000 in india"), Some(50000.0));
+        // nothing after "in", or a word that continues the measure: inches, not money
+        assert_eq!(price("laptop bag under 15 in"), None);
+        assert_eq!(price("under 15 in screen"), None);
+        assert_eq!(price("a 32 in tv under 40k"), Some(40000.0));
     }
 }

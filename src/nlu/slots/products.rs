@@ -1,14 +1,18 @@
 //! Product mentions: an inverted index of title tokens with IDF weights; a product is mentioned
 //! when the text covers a good share of its title's weight *and* the matched words single it out
-//! (see [`ProductIndex`]), so "love-music mug" names a product and "ceramic mug" does not.
+//! (see [`ProductIndex`]), so "love-music mug" names a product and "ceramic mug" does not. A brand
+//! the text names (the `brands` slot) counts for the products whose titles start with it: with
+//! the product's other words it may name one that no other word proposes ("the Lee men's
+//! jeans"), when no other product of that brand has those words.
 //! Colour, gender, unit and conversational words ("compare", "stock") are left out of the
 //! product query; of the words that remain, those no extractor took are the `query` left to
 //! search for.
 
 use std::collections::{HashMap, HashSet};
 
+use super::brands::BrandIndex;
 use super::context::{Ctx, Used};
-use super::tokens::{Kind, singular, tokenize};
+use super::tokens::{Kind, content_words, singular, tokenize};
 use super::words::{COLOR_SHADES, FUNCTION_WORDS, statics};
 use super::{MAX_PRODUCTS, ProductMention};
 
@@ -33,6 +37,17 @@ use super::{MAX_PRODUCTS, ProductMention};
 ///
 /// So "love-music mug" names the Akup mug, "ceramic mug" (many mugs) and "leather chair"
 /// ("chair" only a modifier in "Chair Protectors") name nothing.
+///
+/// Brand words never nominate by themselves: "Slim" and "Regular" are brands in real catalogs
+/// (a fit in the brand column), "jeans" is a word of "Pepe Jeans". A product's *leading brand*
+/// is the brand its title starts with. When the brands slot names a product's leading brand
+/// (the brand extractor's rules decide that, so a lower-case "slim" names none), the brand's
+/// products that share another word with the query are candidates too (brands of at most
+/// [`MAX_BRAND_PRODUCTS`] products), and such a candidate is also mentioned when M has a word
+/// besides the brand's, no other product of the brand has all of M, `title ≥ 0.6` (the words
+/// are most of the product's name) and `query ≥ 0.6`; then `k = 1`. So "the Lee men's jeans"
+/// names "Lee Men's Jeans", while "Wrangler jeans" (two Wrangler jeans), "Nike running shoes"
+/// and "Only dresses" (a few words of a longer title) name nothing.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ProductIndex {
     pub(super) ids: Vec<String>,
@@ -52,7 +67,27 @@ pub(super) struct ProductIndex {
     nominating: Vec<bool>,
     /// Per term: looks like a model number (see [`is_model_term`]).
     model: Vec<bool>,
+    /// The brands titles start with, and each product's (index into `leads`).
+    leads: Vec<Lead>,
+    lead_of: Vec<Option<u32>>,
+    lead_by_name: HashMap<String, u32>,
 }
+
+/// A brand some titles start with.
+#[derive(Debug, Clone)]
+struct Lead {
+    /// The brand's words as terms ("pepe", "jean").
+    terms: Vec<u32>,
+    /// The products whose titles start with it.
+    products: Vec<u32>,
+}
+
+/// A brand with more products than this does not propose candidates (its products are found by
+/// their own words): a bound on the work of one lookup.
+const MAX_BRAND_PRODUCTS: usize = 1000;
+
+/// Least title share of a candidate that its named brand lets through.
+const BRAND_TITLE_SHARE: f32 = 0.6;
 
 /// Conversational words left out of the product query ("compare", "stock", "where").
 #[rustfmt::skip]
@@ -144,12 +179,16 @@ struct Candidate {
     product: u32,
     matched: Vec<u32>,
     title: f32,
+    /// The text names the brand the product's title starts with.
+    brand_named: bool,
+    /// Only that brand proposed it (no nominating term): only the brand's gate applies.
+    brand_only: bool,
 }
 
 impl ProductIndex {
     pub(super) fn new<'a>(
         products: impl IntoIterator<Item = (&'a str, &'a str)>,
-        brand_terms: &HashSet<String>,
+        brands: &BrandIndex,
     ) -> ProductIndex {
         let mut idx = ProductIndex {
             offsets: vec![0],
@@ -158,7 +197,9 @@ impl ProductIndex {
         let mut scratch = Vec::new();
         let mut ids_buf: Vec<u32> = Vec::new();
         let mut heads = Vec::new();
+        let mut lead_names: Vec<Option<String>> = Vec::new();
         for (id, title) in products {
+            lead_names.push(brands.leading(&content_words(title)).map(str::to_string));
             scratch.clear();
             let head = title_terms(title, &mut scratch);
             ids_buf.clear();
@@ -182,6 +223,28 @@ impl ProductIndex {
             .into_iter()
             .map(|h| h.and_then(|h| idx.vocab.get(&h).copied()))
             .collect();
+        for (p, name) in lead_names.into_iter().enumerate() {
+            let lead = name.map(|name| {
+                let next = idx.leads.len() as u32;
+                let l = *idx.lead_by_name.entry(name.clone()).or_insert(next);
+                if l == next {
+                    let mut terms: Vec<u32> = content_words(&name)
+                        .iter()
+                        .filter_map(|w| idx.vocab.get(&singular(w)).or(idx.vocab.get(w)))
+                        .copied()
+                        .collect();
+                    terms.sort_unstable();
+                    terms.dedup();
+                    idx.leads.push(Lead {
+                        terms,
+                        products: Vec::new(),
+                    });
+                }
+                idx.leads[l as usize].products.push(p as u32);
+                l
+            });
+            idx.lead_of.push(lead);
+        }
         let n = idx.ids.len() as f32;
         idx.idf = idx
             .postings
@@ -196,7 +259,7 @@ impl ProductIndex {
         let mut model = vec![false; idx.postings.len()];
         for (term, &tid) in &idx.vocab {
             let single_letter = term.chars().count() == 1 && term.chars().all(char::is_alphabetic);
-            if single_letter || st.common.contains(term.as_str()) || brand_terms.contains(term) {
+            if single_letter || st.common.contains(term.as_str()) || brands.terms.contains(term) {
                 nominating[tid as usize] = false;
             }
             model[tid as usize] = is_model_term(term);
@@ -259,6 +322,13 @@ impl ProductIndex {
         let denom = (query_weight - others_w).max(matched_w);
         let query = if denom > 0.0 { matched_w / denom } else { 0.0 };
         let k = self.count_containing(&c.matched).max(1);
+        if c.brand_named && self.brand_singles_out(c, query) {
+            let score = 0.5 * c.title + 0.3 * query + 0.2;
+            return (score >= MENTION_THRESHOLD).then_some(score.clamp(0.0, 1.0));
+        }
+        if c.brand_only {
+            return None;
+        }
         // two products may share the words only when those words cover most of the title
         if k > 2 || (k == 2 && c.title < 0.6) {
             return None;
@@ -285,7 +355,33 @@ impl ProductIndex {
         (ok && score >= MENTION_THRESHOLD).then_some(score.clamp(0.0, 1.0))
     }
 
-    fn lookup(&self, query: &[String]) -> Vec<ProductMention> {
+    /// Whether the named leading brand of `c` and its other matched words single it out: a
+    /// word besides the brand's, most of its title, most of the query, and no other product of
+    /// the brand with all of them.
+    fn brand_singles_out(&self, c: &Candidate, query: f32) -> bool {
+        let Some(lead) = self.lead_of[c.product as usize].map(|l| &self.leads[l as usize]) else {
+            return false;
+        };
+        if c.title < BRAND_TITLE_SHARE
+            || query < 0.6
+            || c.matched.iter().all(|t| lead.terms.contains(t))
+        {
+            return false;
+        }
+        let of_brand = lead
+            .products
+            .iter()
+            .filter(|&&p| {
+                let own = self.terms_of(p as usize);
+                c.matched.iter().all(|t| own.binary_search(t).is_ok())
+            })
+            .count();
+        of_brand == 1
+    }
+
+    /// The products `query` (terms) mentions; `brands` are the brands the text names
+    /// (canonical names, as the brands slot holds them).
+    fn lookup(&self, query: &[String], brands: &[String]) -> Vec<ProductMention> {
         if self.ids.is_empty() || query.is_empty() {
             return Vec::new();
         }
@@ -312,8 +408,30 @@ impl ProductIndex {
                 cand.extend(posting.iter().copied());
             }
         }
+        // a named brand proposes its products that share another word with the query
+        let named: Vec<u32> = brands
+            .iter()
+            .filter_map(|b| self.lead_by_name.get(b).copied())
+            .collect();
+        let mut by_brand: HashSet<u32> = HashSet::new();
+        for &l in &named {
+            let lead = &self.leads[l as usize];
+            if lead.products.len() > MAX_BRAND_PRODUCTS {
+                continue;
+            }
+            for &p in &lead.products {
+                let shares = self
+                    .terms_of(p as usize)
+                    .iter()
+                    .any(|t| !lead.terms.contains(t) && q.binary_search(t).is_ok());
+                if shares && !cand.contains(&p) {
+                    by_brand.insert(p);
+                }
+            }
+        }
         let mut cands: Vec<Candidate> = cand
             .into_iter()
+            .chain(by_brand.iter().copied())
             .map(|p| {
                 let matched: Vec<u32> = self
                     .terms_of(p as usize)
@@ -331,6 +449,8 @@ impl ProductIndex {
                     product: p,
                     matched,
                     title,
+                    brand_named: self.lead_of[p as usize].is_some_and(|l| named.contains(&l)),
+                    brand_only: by_brand.contains(&p),
                 }
             })
             .collect();
@@ -417,7 +537,7 @@ impl Ctx<'_> {
                 self.slots.query.push_str(&t.norm);
             }
         }
-        self.slots.products = self.lex.products.lookup(&query);
+        self.slots.products = self.lex.products.lookup(&query, &self.slots.brands);
     }
 }
 

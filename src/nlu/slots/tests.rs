@@ -38,6 +38,12 @@ const TITLES: &[(&str, &str)] = &[
     ("p25", "Puma Essentials Logo Polo Shirt"),
     ("p26", "Pepe Jeans Men's Slim Fit Casual Shirt"),
     ("p27", "Nike Dri-FIT Men's Running T-Shirt"),
+    // brands taken from titles; the brand column of some jeans holds their fit ("Regular")
+    ("p28", "Lee Men's Jeans"),
+    ("p29", "Wrangler Regular Fit Men's Jeans"),
+    ("p30", "Wrangler Skanders Fit Men's Jeans"),
+    ("p31", "Ne Regular Fit Men's Jeans"),
+    ("p32", "Lee Solid V-neck Casual, Party Men's Sweater"),
 ];
 
 #[rustfmt::skip]
@@ -47,7 +53,8 @@ fn lexicon() -> Lexicon {
         ("Puma", 80), ("Only", 35), ("Dyson", 12), ("Sony", 60), ("Bose", 15),
         ("Philips", 45), ("Prestige", 30), ("Slim", 5), ("Prime", 7), ("Red Tape", 18),
         ("United Colors of Benetton", 25), ("Tetley", 10), ("Apple", 20), ("Google", 12),
-        ("Samsung", 50), ("W", 9), ("Borosil", 14),
+        ("Samsung", 50), ("W", 9), ("Borosil", 14), ("Lee", 2), ("Wrangler", 1),
+        ("Regular", 2), ("Skanders", 1),
     ]);
     let categories = owned(&[
         ("Footwear", 121), ("Footwear > Womens Footwear", 60), ("Footwear > Mens Footwear", 55),
@@ -232,6 +239,29 @@ fn cases() -> Vec<(&'static str, E)> {
         ("over 50 and under 100 dollars", e().min(50.0).max(100.0).cur("USD")),
         ("500 or less", e()),
         ("price 500 or less", e().max(500.0)),
+        // "in" after an amount: the preposition unless it reads as inches
+        ("running shoes under 500 in black", e().max(500.0).colors(&["black"])),
+        ("tv under 50000 in india", e().max(50000.0)),
+        ("under 500 in mumbai", e().max(500.0)),
+        ("max 999 in stock", e().max(999.0)),
+        ("budget of 1500 in cotton", e().max(1500.0)),
+        ("less than 700 in the sale", e().max(700.0)),
+        ("upto 800 in size M", e().max(800.0).sizes(&["M"])),
+        ("below 300 in light blue", e().max(300.0).colors(&["light blue"])),
+        ("between 100 and 500 in delhi", e().min(100.0).max(500.0)),
+        ("€30-€40 in red", e().min(30.0).max(40.0).cur("EUR").colors(&["red"])),
+        ("under 2k in leather", e().max(2000.0)),
+        ("add 2 in black", e().qty(2).colors(&["black"])),
+        ("uk 8 in white", e().sizes(&["UK 8"]).colors(&["white"])),
+        ("15 in laptop", e()),
+        ("a 32 in tv", e()),
+        ("15 in. laptop bag", e()),
+        ("laptop sleeve for 15 in", e()),
+        ("under 15 in screen", e()),
+        ("6 in x 4 in photo frame", e()),
+        ("2 in 1 laptop", e()),
+        ("get me a 12 in pan under 800", e().max(800.0)),
+        ("a 55 in tv under $600 in black", e().max(600.0).cur("USD").colors(&["black"])),
         // ---- sort and comparatives
         ("the cheapest 4k tv you have", e().sort(PriceAsc).comp("price", Asc)),
         ("most expensive watch", e().sort(PriceDesc).comp("price", Desc)),
@@ -356,6 +386,19 @@ fn cases() -> Vec<(&'static str, E)> {
         ("philips hl7756", e().brands(&["Philips"]).prods(&["p12"])),
         ("iphone 15", e().prods(&["p22"])),
         ("pixel 8 vs galaxy s24", e().prods(&["p23", "p24"])),
+        // a named brand and the product's other words: a mention when no other product of the
+        // brand has those words and they are most of its title
+        ("is the Lee men's jeans cheaper than the Wrangler regular fit jeans?", e().brands(&["Lee", "Wrangler"]).cats(&["Clothing > Mens Clothing > Jeans"]).gender("male").comp("price", Asc).prods(&["p28", "p29"])),
+        ("compare the Lee jeans and the Wrangler Skanders jeans", e().brands(&["Lee", "Wrangler", "Skanders"]).cats(&["Clothing > Mens Clothing > Jeans"]).prods(&["p28", "p30"])),
+        ("lee jeans", e().brands(&["Lee"]).cats(&["Clothing > Mens Clothing > Jeans"]).prods(&["p28"])),
+        ("Wrangler regular fit jeans", e().brands(&["Wrangler"]).cats(&["Clothing > Mens Clothing > Jeans"]).prods(&["p29"])),
+        ("wrangler jeans", e().brands(&["Wrangler"]).cats(&["Clothing > Mens Clothing > Jeans"])),
+        ("wrangler men's jeans", e().brands(&["Wrangler"]).cats(&["Clothing > Mens Clothing > Jeans"]).gender("male")),
+        ("regular fit jeans", e().cats(&["Clothing > Mens Clothing > Jeans"])),
+        ("Regular fit jeans for men", e().cats(&["Clothing > Mens Clothing > Jeans"]).gender("male")),
+        ("lee", e().brands(&["Lee"])),
+        ("lee sweater", e().brands(&["Lee"])),
+        ("jeans but not lee", e().excl(&["Lee"]).cats(&["Clothing > Mens Clothing > Jeans"])),
         ("sony wireless headphones", e().brands(&["Sony"]).cats(&["Electronics > Headphones"])),
         // ---- references
         ("the second one", e().refs(vec![ord(2)])),

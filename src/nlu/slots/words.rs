@@ -1,8 +1,9 @@
 //! Word lists that several extractors read, and the sets and maps built from them once
 //! (`statics`): common and general English words (never typos; a brand made only of them is
 //! restricted), title stop words, units (a number before one is a measure, never a price or a
-//! quantity), count nouns, result nouns, function words, order words, demonstratives, single
-//! colours and shades, gender words, and the keywords and short misspellings of typo correction.
+//! quantity; for "in", the words after it that tell inches from the preposition), count nouns,
+//! result nouns, function words, order words, demonstratives, single colours and shades, gender
+//! words, and the keywords and short misspellings of typo correction.
 //! A list that only one extractor reads lives in that extractor's file.
 
 use std::collections::{HashMap, HashSet};
@@ -277,6 +278,39 @@ const UNITS: &[&str] = &[
     "rd", "ply", "layer", "layers", "step", "steps", "way", "ways", "pin", "pins", "port",
     "ports", "slice", "slices", "cup", "cups", "seats", "seat", "reviews", "review", "sided",
     "piece_set",
+];
+
+/// Words after "<number> in" that continue a measurement, so the "in" is inches: dimensions
+/// ("15 in x 10 in", "6 in wide") and things sold by their size in inches ("a 32 in tv", "15 in
+/// laptop", "12 in pan"). See [`Ctx::in_reading`](super::context::Ctx::in_reading).
+#[rustfmt::skip]
+pub(super) const INCH_CONTINUERS: &[&str] = &[
+    "x", "×", "by", "wide", "long", "tall", "high", "thick", "diagonal", "width", "length",
+    "height", "depth", "diameter", "dia", "screen", "screens", "display", "displays", "monitor",
+    "monitors", "tv", "tvs", "television", "televisions", "led", "lcd", "oled", "qled", "hd",
+    "fhd", "uhd", "laptop", "laptops", "notebook", "notebooks", "tablet", "tablets",
+    "ipad", "macbook", "chromebook", "wheel", "wheels", "rim", "rims", "tyre", "tyres", "tire",
+    "tires", "pan", "pans", "skillet", "wok", "tawa", "frame", "frames", "speaker", "speakers",
+    "woofer", "subwoofer", "blade", "blades", "fan", "fans", "pizza", "mirror", "doll", "teddy",
+    "trolley", "suitcase", "luggage", "pipe", "hose", "ruler", "scale",
+];
+
+/// Words after "<number> in" that make it the preposition: determiners and pronouns ("in the",
+/// "in my"), "stock", "size", "colour", places, materials, a total. Colours, shades, gender words
+/// and tokens an extractor already took as a size are read as such too.
+#[rustfmt::skip]
+pub(super) const IN_PREPOSITION_OBJECTS: &[&str] = &[
+    "the", "a", "an", "my", "your", "his", "her", "our", "their", "this", "that", "these",
+    "those", "it", "them", "each", "every", "all", "any", "both", "either", "total", "stock",
+    "store", "stores", "shop", "size", "sizes", "colour", "colours", "color", "colors", "shade",
+    "shades", "pattern", "print", "design", "style", "cash", "budget", "range", "rupees",
+    "dollars", "cart", "sale", "offer", "time", "india", "usa", "us", "uk", "canada",
+    "delhi", "mumbai", "bangalore", "bengaluru", "chennai", "kolkata", "hyderabad", "pune",
+    "london", "town", "city", "cotton", "leather", "wool", "woolen", "woollen", "silk", "linen",
+    "denim", "polyester", "nylon", "rayon", "velvet", "suede", "canvas", "jute", "khadi", "satin",
+    "chiffon", "georgette", "steel", "stainless", "wood", "wooden", "plastic", "glass",
+    "ceramic", "metal", "aluminium", "aluminum", "brass", "iron", "bamboo", "rubber", "silicone",
+    "matte", "glossy", "plain", "printed", "solid", "floral", "checked", "striped",
 ];
 
 /// Count nouns: a number before one of these counts items.
