@@ -27,8 +27,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A search by words only: these tests check what the index holds, and counts of matches
+/// (`tests/semantic.rs` covers search by meaning).
 fn search_json(index_dir: &Path, query: &str) -> serde_json::Value {
-    let out = aisle(index_dir, &["search", query, "--json", "--limit", "5"]);
+    let out = aisle(index_dir, &["search", query, "--json", "--limit", "5", "--retrieval", "lexical"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -59,6 +59,15 @@ fn need_style_queries_find_the_kind_of_product_they_describe() {
 }
 
 #[test]
+fn made_up_words_find_nothing_by_meaning() {
+    let catalog = demo_catalog();
+    for nonsense in ["zorblax", "florbix", "vexquor"] {
+        let results = search(&catalog, nonsense, Retrieval::Hybrid, Filters::default());
+        assert_eq!(results.total, 0, "{nonsense}: {:?}", results.hits.iter().map(|h| &h.product.title).collect::<Vec<_>>());
+    }
+}
+
+#[test]
 fn a_model_number_keeps_its_product_first() {
     let catalog = demo_catalog();
     let mut checked = 0;

@@ -19,6 +19,10 @@ use super::vectors::{QueryVector, Vectors};
 
 /// Least cosine for a product to be a semantic candidate.
 pub(super) const SEMANTIC_FLOOR: f32 = 0.30;
+/// The same when no word of the query matches any product: meaning alone must be close to
+/// count (MiniLM gives made-up words ~0.35 with some product or other; a need said in words the
+/// catalog does not use, 0.45 and more with what meets it).
+pub(super) const SEMANTIC_ALONE_FLOOR: f32 = 0.45;
 /// Semantic candidates taken into the fusion.
 pub(super) const SEMANTIC_CANDIDATES: usize = 50;
 /// Lexical candidates taken into the fusion (at least; a deep page takes more).

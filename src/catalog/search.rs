@@ -285,13 +285,18 @@ impl Catalog {
         let relaxed = required < n;
         let nearest = match (&request.vector, request.retrieval) {
             (Some(vector), Retrieval::Semantic) => {
-                let mut found = self.semantic_only(&searcher, &self.nearest(&searcher, vector, &filters)?, request)?;
+                let nearest = self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_FLOOR)?;
+                let mut found = self.semantic_only(&searcher, &nearest, request)?;
                 found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
                 return Ok(found);
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
-            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest(&searcher, vector, &filters)?,
-            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest(&searcher, vector, &filters)?,
+            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => {
+                self.nearest(&searcher, vector, &filters, self.semantic_floor(&searcher, &lexical)?)?
+            }
+            (Some(vector), Retrieval::Backfill) if relaxed => {
+                self.nearest(&searcher, vector, &filters, self.semantic_floor(&searcher, &lexical)?)?
+            }
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {
@@ -312,15 +317,21 @@ impl Catalog {
         Ok(found)
     }
 
+    /// The least cosine a semantic candidate needs: higher when not one word matched.
+    fn semantic_floor(&self, searcher: &Searcher, lexical: &BooleanQuery) -> Result<f32, CatalogError> {
+        let nothing = searcher.search(lexical, &Count)? == 0;
+        Ok(if nothing { hybrid::SEMANTIC_ALONE_FLOOR } else { hybrid::SEMANTIC_FLOOR })
+    }
+
     /// The products nearest `vector` among those the filter clauses admit.
-    fn nearest(&self, searcher: &Searcher, vector: &[f32], filters: &[(Occur, Box<dyn Query>)]) -> Result<Vec<hybrid::Near>, CatalogError> {
+    fn nearest(&self, searcher: &Searcher, vector: &[f32], filters: &[(Occur, Box<dyn Query>)], floor: f32) -> Result<Vec<hybrid::Near>, CatalogError> {
         let Some(vectors) = &self.vectors else { return Ok(Vec::new()) };
         let vectors = Arc::clone(vectors);
         if vector.len() != vectors.dims() {
             return Err(CatalogError::BadQuery(format!("a query vector of {} dimensions, where the index has {}", vector.len(), vectors.dims())));
         }
         let query = Arc::new(QueryVector::new(vector));
-        let collector = hybrid::Nearest { vectors, query, k: hybrid::SEMANTIC_CANDIDATES, floor: hybrid::SEMANTIC_FLOOR };
+        let collector = hybrid::Nearest { vectors, query, k: hybrid::SEMANTIC_CANDIDATES, floor };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
         clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
         Ok(searcher.search(&BooleanQuery::new(clauses), &collector)?)
