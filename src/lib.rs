@@ -1,7 +1,7 @@
 //! aisle: a conversational shopping assistant server.
 //!
 //! ```text
-//! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index: search, suggest, similar)
+//! client ──HTTP / ws──▶ server ──▶ catalog (tantivy index + product vectors: hybrid search, suggest, similar)
 //!                         │
 //!                         ├──────▶ nlu (encoder workers, intent head, slots)
 //!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
@@ -11,8 +11,10 @@
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
-//! - [`catalog`]: product model, importers, the index (built offline, swapped atomically),
-//!   search with typo tolerance and synonyms, filters, facets, autocomplete, similar items.
+//! - [`catalog`]: product model, importers, the index (built offline, swapped atomically) with
+//!   its product vectors, hybrid search (words with typo tolerance and synonyms, fused with the
+//!   nearest products in meaning), filters, facets, suggested filters, autocomplete, similar
+//!   items, relevance evaluation. The vectors come from an `Embedder` that `nlu` implements.
 //! - [`nlu`]: the local language model: model install, the candle encoder on worker threads of its own,
 //!   the trained intent head with an out-of-scope threshold, slot extraction, evaluation.
 //! - [`session`]: conversations: state, follow-up context, the transcript store (SQLite, sqlx).

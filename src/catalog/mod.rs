@@ -1,6 +1,8 @@
 //! The product catalog: the product model, importers, the tantivy index (schema, offline
-//! build with an atomic swap), search with typo tolerance, synonyms, filters and facets,
-//! autocomplete, and similar items.
+//! build with an atomic swap) and its product vectors ([`vectors`]), search with typo
+//! tolerance, synonyms, filters and facets fused with the nearest products in meaning
+//! ([`hybrid`]), suggested filters, autocomplete, similar items, and relevance evaluation
+//! ([`eval`]).
 //!
 //! `catalog` owns tantivy: nothing outside it names a tantivy type. The index is built by
 //! [`index::build`] (from `aisle index`, `aisle import products`, or `serve` when the index is
