@@ -53,10 +53,15 @@ fn exact_matches_rank_above_fuzzy_ones() {
         .collect();
     let dir = build_index(&products);
     let catalog = Catalog::open(dir.path(), Synonyms::default()).unwrap();
-    let results = catalog.search(&SearchRequest::new("shirt")).unwrap();
+    let results = catalog.search(&SearchRequest::new("shrit")).unwrap();
     let titles: Vec<&str> = results.hits.iter().map(|h| h.product.title.as_str()).collect();
     assert_eq!(titles[0], "Cotton Shirt", "{titles:?}");
-    assert_eq!(results.total, 3, "skirts match with one typo: {titles:?}");
+    assert_eq!(results.total, 1, "one typo away from shirt only: {titles:?}");
+    let results = catalog.search(&SearchRequest::new("skirt linen")).unwrap();
+    let titles: Vec<&str> = results.hits.iter().map(|h| h.product.title.as_str()).collect();
+    assert_eq!(titles, vec!["Linen Skirt"], "words the catalog has are not typos of others");
+    let results = catalog.search(&SearchRequest::new("skrit")).unwrap();
+    assert_eq!(results.total, 2, "a word the catalog lacks matches within one typo (a transposition): both skirts");
     // Two typos are allowed only from eight letters on.
     assert_eq!(catalog.search(&SearchRequest::new("shrts")).unwrap().total, 0);
 }

@@ -3,7 +3,8 @@
 //!
 //! Ranking: BM25 over title, brand, category, attributes and description with field boosts;
 //! a word with a typo still matches (through the unstemmed title/brand/category terms) but
-//! scores a small constant, so exact matches rank above fuzzy ones. All words must match; when
+//! scores a small constant, so exact matches rank above fuzzy ones; a word the catalog has is
+//! never read as a typo. All words must match; when
 //! nothing does, the fewest words are dropped that give results, and the results say so. With
 //! the query's vector, the products nearest in meaning are fused in ([`hybrid`]).
 
@@ -249,12 +250,13 @@ impl Catalog {
             return Err(CatalogError::BadQuery(format!("offset {} is over the maximum of {MAX_OFFSET}", request.offset)));
         }
         let mut filters = self.filter_clauses(&request.filters)?;
-        let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) =
-            query::plan(&request.text, &self.synonyms).into_iter().partition(|g| names_kind(g, &request.kind_words));
+        let searcher = self.reader.searcher();
+        let mut plan = query::plan(&request.text, &self.synonyms);
+        self.no_typos_for_known_words(&searcher, &mut plan)?;
+        let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) = plan.into_iter().partition(|g| names_kind(g, &request.kind_words));
         for kind in &kinds {
             filters.push((Occur::Must, self.fields_query(&kind.alternatives, &KIND_FIELDS, false)));
         }
-        let searcher = self.reader.searcher();
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
         let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
 
@@ -315,6 +317,24 @@ impl Catalog {
         }
         found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(found)
+    }
+
+    /// A word the catalog has (in any searched field) is taken as typed, not as a typo of
+    /// another: "ring" finds rings, not a title with "Xing"; "shirt" finds no skirts.
+    fn no_typos_for_known_words(&self, searcher: &Searcher, plan: &mut [query::Group]) -> Result<(), CatalogError> {
+        for alternative in plan.iter_mut().flat_map(|g| g.alternatives.iter_mut()) {
+            if let Alternative::Word { stemmed, typos, .. } = alternative {
+                if *typos > 0 {
+                    for (field, _) in FIELD_BOOSTS {
+                        if searcher.doc_freq(&Term::from_field_text(self.fields.text(field), stemmed))? > 0 {
+                            *typos = 0;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The least cosine a semantic candidate needs: higher when not one word matched.
