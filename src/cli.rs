@@ -711,6 +711,11 @@ fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
         (Some(embedder), false) => embedder.embed(&[request.text.as_str()]).map_err(anyhow::Error::msg)?.pop(),
         _ => None,
     };
+    if let Some(vector) = &vector {
+        for (path, score) in catalog.nearest_categories(vector, 3) {
+            tracing::debug!(score = format!("{score:.3}"), "near category {path}");
+        }
+    }
     let request = SearchRequest { vector, ..request };
     let results = catalog.search(&request)?;
     if args.json {

@@ -51,6 +51,14 @@ fn need_style_queries_find_the_kind_of_product_they_describe() {
         assert!(hybrid.retrievers.contains(&"semantic"), "{need}: {:?}", hybrid.retrievers);
         assert!(in_department(&hybrid, wanted, 3) >= 2, "{need}: {:?}", hybrid.hits.iter().map(|h| &h.product.title).collect::<Vec<_>>());
     }
+    // The kind of product the need implies is the first filter suggested.
+    let dog = search(&catalog, needs[0].0, Retrieval::Hybrid, Filters::default());
+    match dog.suggested_filters.first() {
+        Some(aisle::catalog::smart_filters::SuggestedFilter::Category { value, count }) => {
+            assert!(value.starts_with("Pet Supplies") && *count >= 1, "{value} ({count})");
+        }
+        other => panic!("{other:?}"),
+    }
     // Where the words alone find the wrong kind, meaning finds the right one.
     let need = needs[0].0;
     let lexical = search(&catalog, need, Retrieval::Lexical, Filters::default());
@@ -112,8 +120,9 @@ fn vectors_are_reused_across_rebuilds_and_only_changed_texts_are_encoded() {
     let options = BuildOptions { embedder: Some(encoder()), ..BuildOptions::default() };
     let first = index::build(dir.path(), &products, IndexSource::Import { files: vec![] }, &options).unwrap();
     let first = first.vectors.unwrap();
+    let categories = Catalog::open(dir.path(), Synonyms::default()).unwrap().meta().categories.len();
     let texts = products.iter().map(|p| 1 + vectors::description_sentences(p).len()).sum::<usize>();
-    assert_eq!(first.rows, texts);
+    assert_eq!(first.rows, texts + categories, "a row per product, description sentence and category path");
     assert_eq!(first.reused, 0, "nothing to reuse in a new directory without a cache");
     assert!(first.encoded > 0 && first.encoded <= first.rows, "each distinct text once");
 

@@ -27,6 +27,10 @@ pub(super) const SEMANTIC_ALONE_FLOOR: f32 = 0.45;
 pub(super) const SEMANTIC_CANDIDATES: usize = 50;
 /// Lexical candidates taken into the fusion (at least; a deep page takes more).
 pub(super) const LEXICAL_CANDIDATES: usize = 100;
+/// Least cosine between a query and a category path for the query to imply that kind of
+/// product. (The implied kind is suggested as a filter; ranking the nearest products of that
+/// kind as a fourth list lowered nDCG@10 on every query type: 0.870 → 0.861 at weight 0.5.)
+pub(super) const IMPLIED_KIND_FLOOR: f32 = 0.45;
 /// Candidates of the loose lexical ranking (any of the words, by BM25).
 pub(super) const LOOSE_CANDIDATES: usize = 50;
 /// Reciprocal-rank fusion's constant, and each ranking's weight.
@@ -128,6 +132,14 @@ impl SegmentCollector for SegmentNearest {
     fn harvest(self) -> Vec<Near> {
         self.heap.into_sorted_vec()
     }
+}
+
+/// What joins the word matches in a fusion.
+pub(super) struct Candidates {
+    /// The best matches of any word.
+    pub loose: Vec<DocAddress>,
+    /// The nearest products.
+    pub nearest: Vec<Near>,
 }
 
 /// Which retriever put a fused result in the list.

@@ -88,7 +88,9 @@ pub enum IndexState {
 pub struct BuildOptions {
     /// Indexing memory budget in bytes (at least 15 MB per thread); 0 means 100 MB.
     pub heap_bytes: usize,
-    /// Indexing threads; 0 means one per core, at most 4.
+    /// Indexing threads; 0 means one, which keeps documents in the catalog's order (equal
+    /// scores then always rank the same way, build after build). More threads spread the
+    /// documents over segments in whatever order the threads take them.
     pub threads: usize,
     /// Set to stop a build early; the served index is left as it was.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -223,7 +225,8 @@ fn write_vectors(
         cancel: options.cancel.as_deref(),
         progress: options.embed_progress.as_deref(),
     };
-    vectors::build(&generation.join(vectors::FILE), products, &job)
+    let categories: Vec<String> = read_meta(generation)?.categories.into_iter().map(|(path, _)| path).collect();
+    vectors::build(&generation.join(vectors::FILE), products, &categories, &job)
 }
 
 /// Whether the served generation's vectors can be used with `embedder`: `Err` says why not
@@ -238,7 +241,7 @@ pub fn check_vectors(generation: &Path, embedder: &dyn Embedder) -> Result<(), S
         return Err(format!("the product vectors are of model {}, not {}", vectors.model(), embedder.model()));
     }
     let meta = read_meta(generation).map_err(|e| e.to_string())?;
-    if vectors.products() != meta.products {
+    if vectors.products() != meta.products || vectors.category_rows().len() != meta.categories.len() {
         return Err(format!("{} product vectors for {} products", vectors.products(), meta.products));
     }
     Ok(())
@@ -269,11 +272,7 @@ fn write_generation(path: &Path, products: &[Product], source: IndexSource, opti
     let (schema, fields) = Fields::schema();
     let index = Index::create_in_dir(path, schema)?;
     schema::register_analyzers(&index);
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4)
-    } else {
-        options.threads
-    };
+    let threads = options.threads.max(1);
     let heap = if options.heap_bytes == 0 { 100_000_000 } else { options.heap_bytes }.max(15_000_000 * threads);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, heap)?;
     let brands = canonical_brands(products);
@@ -433,7 +432,7 @@ impl Catalog {
         }
         let vectors_path = generation.join(vectors::FILE);
         let vectors = match Vectors::open(&vectors_path) {
-            Ok(vectors) if vectors.products() == meta.products => Some(Arc::new(vectors)),
+            Ok(vectors) if vectors.products() == meta.products && vectors.category_rows().len() == meta.categories.len() => Some(Arc::new(vectors)),
             Ok(vectors) => {
                 tracing::warn!(path = %vectors_path.display(), "{} product vectors for {} products: searching by words only", vectors.products(), meta.products);
                 None
@@ -495,6 +494,20 @@ impl Catalog {
     /// The product vectors, when the generation has them.
     pub fn vectors(&self) -> Option<&Vectors> {
         self.vectors.as_deref()
+    }
+
+    /// The category paths nearest a query's vector, best first, with their cosines.
+    pub fn nearest_categories(&self, vector: &[f32], limit: usize) -> Vec<(&str, f32)> {
+        let Some(vectors) = &self.vectors else { return Vec::new() };
+        if vector.len() != vectors.dims() {
+            return Vec::new();
+        }
+        let query = vectors::QueryVector::new(vector);
+        let mut scored: Vec<(&str, f32)> =
+            self.meta.categories.iter().zip(vectors.category_rows()).map(|((path, _), row)| (path.as_str(), vectors.score(&query, row))).collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        scored.truncate(limit);
+        scored
     }
 
     /// A product's description sentences (as [`vectors::description_sentences`] cuts them)

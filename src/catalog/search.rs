@@ -309,7 +309,7 @@ impl Catalog {
             found
         } else {
             let loose = if required > 1 { self.loose(&searcher, &group_queries, &filters)? } else { Vec::new() };
-            self.fused(&searcher, &lexical, relaxed, &loose, &nearest, &filters, request, sort)?
+            self.fused(&searcher, &lexical, relaxed, &hybrid::Candidates { loose, nearest }, &filters, request, sort)?
         };
         if relaxed {
             let best = self.collect(&searcher, &lexical, &SearchRequest { limit: 1, offset: 0, facets: false, ..request.clone() }, sort)?;
@@ -335,6 +335,20 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// The category the query's meaning is nearest to, when close and not already filtered
+    /// on, as a filter of the `results` (a query of `total`): the kind of product a need
+    /// implies ("something for my dog's bath" → Pet Supplies).
+    fn implied_kind(&self, searcher: &Searcher, request: &SearchRequest, results: &BooleanQuery, total: usize) -> Result<Option<SuggestedFilter>, CatalogError> {
+        let Some(vector) = request.vector.as_deref().filter(|_| request.filters.categories.is_empty()) else { return Ok(None) };
+        let Some((path, _)) = self.nearest_categories(vector, 1).into_iter().find(|(_, score)| *score >= hybrid::IMPLIED_KIND_FLOOR) else {
+            return Ok(None);
+        };
+        let facet = Facet::from_path(super::product::split_category_path(path));
+        let in_kind = TermQuery::new(Term::from_facet(self.fields.category, &facet), IndexRecordOption::Basic);
+        let count = searcher.search(&BooleanQuery::intersection(vec![Box::new(results.clone()), Box::new(in_kind)]), &Count)?;
+        Ok((count > 0 && count < total).then(|| SuggestedFilter::Category { value: path.to_string(), count: count as u64 }))
     }
 
     /// The least cosine a semantic candidate needs: higher when not one word matched.
@@ -394,12 +408,12 @@ impl Catalog {
         searcher: &Searcher,
         lexical: &BooleanQuery,
         relaxed: bool,
-        loose: &[DocAddress],
-        nearest: &[hybrid::Near],
+        candidates: &hybrid::Candidates,
         filters: &[(Occur, Box<dyn Query>)],
         request: &SearchRequest,
         sort: Sort,
     ) -> Result<SearchResults, CatalogError> {
+        let hybrid::Candidates { loose, nearest } = candidates;
         let mut rows: Vec<Term> = nearest.iter().map(|n| Term::from_field_u64(self.fields.row, n.row)).collect();
         for address in loose {
             let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
@@ -447,7 +461,14 @@ impl Catalog {
             Some(parent) => facet_lists(brand, category, parent),
             None => Facets::default(),
         };
-        let suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
+        let mut suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
+        if request.facets {
+            if let Some(implied) = self.implied_kind(searcher, request, &union, total)? {
+                suggested_filters.retain(|f| f != &implied);
+                suggested_filters.insert(0, implied);
+                suggested_filters.truncate(smart_filters::MAX_SUGGESTED);
+            }
+        }
         Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
     }
 

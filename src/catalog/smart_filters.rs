@@ -1,5 +1,7 @@
 //! Smart filters: of the facets of a result set, the few that would narrow it most usefully,
 //! suggested beside the facets (`suggested_filters`) and offered by the chat as quick replies.
+//! A hybrid search puts first the category the query's meaning implies, when there is one
+//! (`Catalog::search`).
 //!
 //! A category or brand is useful when it splits the results evenly (keeping half of them says
 //! more than keeping one or all); a price cap is useful when prices spread widely, and is set

@@ -19,7 +19,8 @@
 //!
 //! Rows `0..products` are the products in build order (each document's `row` fast field);
 //! product `i`'s sentences are rows `starts[i]..starts[i + 1]`, in the order of
-//! [`description_sentences`]. A row's hash covers the model's name and the text, so a build
+//! [`description_sentences`]; the rows after the last sentence are the category paths of the
+//! index's metadata, in its order (to read what kind of product a query means). A row's hash covers the model's name and the text, so a build
 //! takes every row it can from the previous generation (and from an optional cache file) and
 //! encodes only texts it has not seen: re-indexing a catalog where 1 % changed encodes that 1 %.
 
@@ -39,7 +40,7 @@ use super::product::Product;
 pub const FILE: &str = "vectors.bin";
 const MAGIC: &[u8; 8] = b"AISLEVEC";
 /// Bumped whenever the texts embedded or the layout change: an older file is rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Texts encoded per call to the embedder (progress and cancellation are checked between).
 const ENCODE_CHUNK: usize = 256;
 /// Description sentences embedded per product, and words kept of each.
@@ -232,7 +233,7 @@ impl Vectors {
         let scales = take(rows * 4).chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
         let starts: Vec<u32> = take((products + 1) * 4).chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
         // (A cache file has no products: its one "start" is the end of its rows.)
-        if starts.first().is_none_or(|&s| (s as usize) < products) || starts.last() != Some(&(rows as u32)) || starts.windows(2).any(|w| w[0] > w[1]) {
+        if starts.first().is_none_or(|&s| (s as usize) < products) || starts.last().is_none_or(|&s| s as usize > rows) || starts.windows(2).any(|w| w[0] > w[1]) {
             return Err(bad("sentence ranges are inconsistent".into()));
         }
         let matrix = at;
@@ -269,6 +270,11 @@ impl Vectors {
         self.starts[row] as usize..self.starts[row + 1] as usize
     }
 
+    /// The rows of the category paths (after the sentences).
+    pub fn category_rows(&self) -> Range<usize> {
+        self.starts[self.products] as usize..self.hashes.len()
+    }
+
     /// A row's vector, dequantized.
     pub fn vector(&self, row: usize) -> Vec<f32> {
         let scale = self.scales[row];
@@ -292,8 +298,9 @@ pub(crate) struct VectorJob<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Send + Sync)>,
 }
 
-/// Computes the vectors of `products` (in this order) and writes them to `path`.
-pub(crate) fn build(path: &Path, products: &[Product], job: &VectorJob) -> Result<VectorReport, CatalogError> {
+/// Computes the vectors of `products` (in this order) and of the category paths, and writes
+/// them to `path`.
+pub(crate) fn build(path: &Path, products: &[Product], categories: &[String], job: &VectorJob) -> Result<VectorReport, CatalogError> {
     let model = job.embedder.model();
     let dims = job.embedder.dims();
     let mut texts: Vec<String> = products.iter().map(product_text).collect();
@@ -303,6 +310,7 @@ pub(crate) fn build(path: &Path, products: &[Product], job: &VectorJob) -> Resul
         texts.extend(description_sentences(product));
     }
     starts.push(texts.len() as u32);
+    texts.extend(categories.iter().cloned());
     let hashes: Vec<u64> = texts.iter().map(|t| text_hash(&model, t)).collect();
 
     let wanted: std::collections::HashSet<u64> = hashes.iter().copied().collect();
@@ -450,26 +458,28 @@ mod tests {
         ];
         let job = VectorJob { embedder: &fake, reuse: vec![], cache: None, cancel: None, progress: None };
         let first = dir.path().join("one.bin");
-        let report = build(&first, &products, &job).unwrap();
-        assert_eq!((report.encoded, report.reused, report.rows), (5, 0, 5));
+        let categories = vec!["Kitchen".to_string(), "Kitchen > Mugs".to_string()];
+        let report = build(&first, &products, &categories, &job).unwrap();
+        assert_eq!((report.encoded, report.reused, report.rows), (7, 0, 7));
         let vectors = Vectors::open(&first).unwrap();
         assert_eq!(vectors.products(), 2);
         assert_eq!(vectors.sentence_rows(0), 2..4);
         assert_eq!(vectors.sentence_rows(1), 4..5);
+        assert_eq!(vectors.category_rows(), 5..7);
         let query = QueryVector::new(&fake.embed(&[&product_text(&products[1])]).unwrap()[0]);
         assert!((vectors.score(&query, 1) - 1.0).abs() < 0.02, "a text is nearest itself: {}", vectors.score(&query, 1));
 
         let mut changed = products.clone();
         changed[1].title = "Green bottle".into();
         let job = VectorJob { reuse: vec![first.clone()], ..job };
-        let report = build(&dir.path().join("two.bin"), &changed, &job).unwrap();
-        assert_eq!((report.encoded, report.reused), (1, 4), "only the changed title is encoded again");
+        let report = build(&dir.path().join("two.bin"), &changed, &categories, &job).unwrap();
+        assert_eq!((report.encoded, report.reused), (1, 6), "only the changed title is encoded again");
 
         let cache = dir.path().join("shared.cache");
         let job = VectorJob { reuse: vec![], cache: Some(cache.clone()), ..job };
-        assert_eq!(build(&dir.path().join("three.bin"), &products, &job).unwrap().encoded, 5);
-        let report = build(&dir.path().join("four.bin"), &changed, &job).unwrap();
-        assert_eq!((report.encoded, report.reused), (1, 4), "a cache file serves builds in other places");
+        assert_eq!(build(&dir.path().join("three.bin"), &products, &categories, &job).unwrap().encoded, 7);
+        let report = build(&dir.path().join("four.bin"), &changed, &categories, &job).unwrap();
+        assert_eq!((report.encoded, report.reused), (1, 6), "a cache file serves builds in other places");
         assert_eq!(Vectors::open(&cache).unwrap().products(), 0);
 
         let mut bytes = fs::read(&first).unwrap();
