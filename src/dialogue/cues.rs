@@ -157,6 +157,28 @@ pub fn is_shopping(text: &str) -> bool {
     words(text).iter().any(|w| SHOPPING_WORDS.contains(&w.as_str()))
 }
 
+/// Whether a message adds to what came before ("and one of the blue ones too", "also a
+/// charger", "plus two more"): it opens with "and", "also" or "plus", or ends with "too", "as
+/// well" or "also".
+pub fn adds_more(text: &str) -> bool {
+    let words = words(text);
+    let first = words.first().map(String::as_str);
+    let last = words.last().map(String::as_str);
+    matches!(first, Some("and" | "also" | "plus"))
+        || matches!(last, Some("too" | "also"))
+        || words.ends_with(&["as".to_string(), "well".to_string()])
+}
+
+/// Whether a message asks what everything comes to ("how much is that all together?", "what's
+/// the total", "how much altogether"): a question of the cart's total, not of one product.
+pub fn asks_total(text: &str) -> bool {
+    let words = words(text);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    let how_much = pair("how", "much") || has("total") || pair("what", "comes") || pair("come", "to");
+    how_much && (has("altogether") || pair("all", "together") || has("total") || pair("in", "all") || has("everything") || pair("all", "of"))
+}
+
 /// Words past which a message is a paste rather than an utterance.
 const PASTE_WORDS: usize = 40;
 
@@ -204,6 +226,27 @@ fn naming_words(words: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_question_of_the_total_is_told_from_one_of_a_price() {
+        for text in ["how much is that all together?", "what's the total", "how much altogether", "how much for everything?", "how much is it in total"] {
+            assert!(asks_total(text), "{text}");
+        }
+        for text in ["how much is the blue mug?", "how much does it weigh", "are they all the same price?"] {
+            assert!(!asks_total(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn additions_are_told_by_their_first_or_last_words() {
+        for text in ["and one Platex bottle too", "also a phone charger", "plus two more of those", "the red mug as well", "that one too"] {
+            assert!(adds_more(text), "{text}");
+        }
+        for text in ["add the red mug", "android phones", "is it too big?", "show me tools"] {
+            assert!(!adds_more(text), "{text}");
+        }
+    }
+
     use super::*;
 
     fn set(quantity: u32, words: &str) -> Option<QuantityChange> {

@@ -229,6 +229,9 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
         return Action::Frustrated;
     }
     if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
+        if let Some(added) = adds_to_the_cart(parse, text, state) {
+            return act(&added, text, state);
+        }
         if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
             // "find products or narrow the results?" is no question before any search: both search.
             let both_search = [parse.intent.as_str(), second.name.as_str()].iter().all(|i| SEARCHING.contains(i))
@@ -239,6 +242,16 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
         }
     }
     act(parse, text, state)
+}
+
+/// A doubtful reading of "and one of the Platex bottles too" after adding to the cart: when
+/// cart adding is one of the two best readings and the message adds a product to what came
+/// before, it adds that product (asking "a suggestion, or add to cart?" would be absurd).
+fn adds_to_the_cart(parse: &Parse, text: &str, state: &SessionState) -> Option<Parse> {
+    let top_two = parse.top.iter().filter(|s| s.name != "out_of_scope").take(2).any(|s| s.name == "add_to_cart");
+    let names_product = !parse.slots.products.is_empty() || !parse.slots.references.is_empty();
+    (top_two && names_product && !state.cart.is_empty() && cues::adds_more(text))
+        .then(|| Parse { intent: "add_to_cart".into(), ..parse.clone() })
 }
 
 /// The intent of a message that answers a pending question by its slots alone, so the model
@@ -302,7 +315,14 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     let slots = &parse.slots;
     // A cart reading of a message that says nothing about a cart ("who won the match
     // yesterday?", "ok, just mugs"): its words decide.
-    if CART_READINGS.contains(&parse.intent.as_str()) && !cues::mentions_cart(text) {
+    // "how much is that all together?" with something in the cart: its total.
+    let asks_total = !state.cart.is_empty() && cues::asks_total(text);
+    if asks_total && parse.intent != "view_cart" {
+        return act(&read_as(parse, "view_cart"), text, state);
+    }
+    // (So does "and one of the blue ones too" after adding to the cart.)
+    let speaks_of_cart = cues::mentions_cart(text) || asks_total || (!state.cart.is_empty() && cues::adds_more(text));
+    if CART_READINGS.contains(&parse.intent.as_str()) && !speaks_of_cart {
         let names_products = !slots.query.is_empty() || !slots.products.is_empty();
         return act(&read_as(parse, if names_products && !is_question(text) { "search" } else { "out_of_scope" }), text, state);
     }
