@@ -948,4 +948,24 @@ mod tests {
             Action::OrderAddress { .. }
         ));
     }
+
+    #[test]
+    fn a_cart_continues_with_another_product_and_is_totalled() {
+        let mut state = shown(&["a", "b"]);
+        state.cart.push(crate::session::state::CartLine { product_id: "a".into(), quantity: 3 });
+        let named = Slots { products: vec![crate::nlu::slots::ProductMention { id: "b".into(), title: "Platex Bottle".into(), score: 0.9 }], ..Slots::default() };
+        // Unsure between a suggestion and the cart: the cart, as the message adds to it.
+        let unsure = Parse {
+            top: vec![IntentScore { name: "recommend".into(), confidence: 0.28 }, IntentScore { name: "add_to_cart".into(), confidence: 0.21 }],
+            ..parse("recommend", 0.28, named.clone())
+        };
+        match decide(&unsure, "and one Platex bottle too", &state) {
+            Action::AddToCart { target, quantity } => assert_eq!((target, quantity), (Target::Ids(vec!["b".into()]), 1)),
+            other => panic!("{other:?}"),
+        }
+        assert!(!matches!(decide(&unsure, "a Platex bottle maybe", &state), Action::AddToCart { .. }), "no addition said");
+        assert!(matches!(decide(&parse("product_question", 0.7, Slots::default()), "how much is that all together?", &state), Action::ViewCart));
+        state.cart.clear();
+        assert!(!matches!(decide(&parse("product_question", 0.7, Slots::default()), "how much is that all together?", &state), Action::ViewCart), "no cart, no total");
+    }
 }
