@@ -376,8 +376,12 @@ fn document(f: &Fields, p: &Product, brand: Option<&str>, row: u64) -> Result<Ta
         doc.add_text(f.size, &s);
     }
     let audience = schema::title_audience(&p.title).or(p.gender.as_deref());
-    for g in audience.map(schema::gender_terms).unwrap_or_default() {
-        doc.add_text(f.gender, &g);
+    let terms = audience.map(schema::gender_terms).unwrap_or_default();
+    for g in &terms {
+        doc.add_text(f.gender, g);
+    }
+    if terms.is_empty() {
+        doc.add_text(f.gender, schema::NO_AUDIENCE);
     }
     doc.add_f64(f.price, p.effective_price().amount);
     doc.add_bool(f.in_stock, p.in_stock());

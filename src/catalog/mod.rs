@@ -15,7 +15,7 @@ pub mod import;
 pub mod index;
 pub mod product;
 mod query;
-mod schema;
+pub mod schema;
 pub mod smart_filters;
 pub mod search;
 mod suggest;

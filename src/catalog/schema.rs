@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or analyzers change, so that `serve` rebuilds an older index.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// Stemmed English: what the BM25 fields use.
 pub(crate) const STEMMED: &str = "aisle_en";
@@ -178,9 +178,18 @@ pub(crate) fn gender_terms(gender: &str) -> Vec<String> {
     terms
 }
 
+/// The gender term of a product that names no audience (a paint brush, a mug).
+pub(crate) const NO_AUDIENCE: &str = "anyone";
+/// A gender filter for a child when nothing is made for one: children's items and items for no
+/// one in particular, never adults' ("a gift for my daughter who loves painting" → brushes).
+pub const CHILD_OR_ANYONE: &str = "child or anyone";
+
 /// The index terms a gender filter matches: men's and women's items include unisex ones, a
 /// boy's or a girl's include items for kids, and kids' include boys' and girls'.
-pub(crate) fn gender_query_terms(gender: &str) -> Vec<String> {
+pub fn gender_query_terms(gender: &str) -> Vec<String> {
+    if gender == CHILD_OR_ANYONE {
+        return ["kids", "boys", "girls", "baby", NO_AUDIENCE].map(str::to_string).to_vec();
+    }
     let folded = fold(gender);
     let mut out: Vec<String> = Vec::new();
     let direct = audiences(&folded);

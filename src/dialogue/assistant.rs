@@ -145,8 +145,9 @@ impl Assistant {
             None => (policy::decide(&parse, text, state), parse.embedding.clone()),
         };
         let action = match self.prefer_faq(action, &parse, text, state) {
-            // A new search looks for what the message means, too.
+            // A new search or request for ideas looks for what the message means, too.
             Action::Search(search) if !searched.is_empty() => Action::Search(SearchContext { vector: Some(Arc::new(searched)), ..search }),
+            Action::Recommend(search) if !searched.is_empty() => Action::Recommend(SearchContext { vector: Some(Arc::new(searched)), ..search }),
             other => other,
         };
         let intent = match action.intent() {

@@ -1,6 +1,7 @@
 //! Finding products: search with constraints relaxed when nothing matches, refinements of the
 //! active search, the next page, recommendations and similar items.
 
+use crate::catalog::schema::CHILD_OR_ANYONE;
 use crate::catalog::smart_filters::SuggestedFilter;
 use crate::catalog::{Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::{Direction, SortSlot};
@@ -259,11 +260,11 @@ fn relax(search: &mut SearchContext, step: Relaxable) -> bool {
         // A child's search widens to kids' items, never to adults' ("shoes for my son" is not
         // a men's shoe at ₹9,000).
         Relaxable::Gender => match search.gender.as_deref() {
-            Some("boys" | "girls") => {
-                search.gender = Some("kids".into());
+            Some("boys" | "girls" | "kids" | "baby") => {
+                search.gender = Some(CHILD_OR_ANYONE.into());
                 true
             }
-            Some("kids" | "baby") | None => false,
+            Some(CHILD_OR_ANYONE) | None => false,
             Some(_) => search.gender.take().is_some(),
         },
         Relaxable::Sizes => !std::mem::take(&mut search.sizes).is_empty(),
@@ -334,7 +335,7 @@ pub fn describe(search: &SearchContext, currency: &str) -> String {
     if !search.sizes.is_empty() {
         parts.push(format!("in size {}", search.sizes.join(" or ")));
     }
-    if let Some(g) = &search.gender {
+    if let Some(g) = search.gender.as_deref().filter(|g| *g != CHILD_OR_ANYONE) {
         parts.push(format!("for {}", gender_words(g)));
     }
     match (search.price_min, search.price_max) {
@@ -393,9 +394,13 @@ mod tests {
     fn a_childs_search_widens_to_kids_never_to_adults() {
         let mut son = SearchContext { gender: Some("boys".into()), ..SearchContext::default() };
         assert!(relax(&mut son, Relaxable::Gender));
-        assert_eq!(son.gender.as_deref(), Some("kids"));
-        assert!(!relax(&mut son, Relaxable::Gender), "kids is as wide as a child's search goes");
-        assert_eq!(son.gender.as_deref(), Some("kids"));
+        assert_eq!(son.gender.as_deref(), Some(CHILD_OR_ANYONE));
+        assert!(!relax(&mut son, Relaxable::Gender), "children's items and items for anyone are as wide as a child's search goes");
+        assert_eq!(son.gender.as_deref(), Some(CHILD_OR_ANYONE));
+        let terms = crate::catalog::schema::gender_query_terms(CHILD_OR_ANYONE);
+        assert!(terms.contains(&"kids".to_string()) && terms.contains(&"anyone".to_string()));
+        assert!(!terms.iter().any(|t| t == "male" || t == "female" || t == "unisex"), "never adults' items: {terms:?}");
+        assert_eq!(describe(&son, "USD"), describe(&SearchContext::default(), "USD"), "not said as an audience");
     }
 
     #[test]

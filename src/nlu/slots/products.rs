@@ -107,6 +107,11 @@ const QUERY_STOP: &[&str] = &[
     "which", "instead", "item", "items", "product", "products", "thing", "stuff", "gift",
     "package", "packages", "parcel", "shipment", "tracking", "status", "invoice",
     "account", "password", "payment", "card", "refunded", "returned", "cancelled", "canceled",
+    // what someone loves and the occasion: the wish, not the product ("a birthday gift for my
+    // daughter who loves painting" searches for painting)
+    "loves", "loved", "likes", "liked", "enjoys", "enjoy", "enjoyed", "adores", "fond", "obsessed",
+    "hobby", "hobbies", "passion", "birthday", "anniversary", "christmas", "diwali", "occasion",
+    "ideas", "idea", "suggestions", "his", "hers",
 ];
 
 /// Least score of a mention (see [`ProductIndex`] for the gates before it).
@@ -554,6 +559,8 @@ mod tests {
         assert_eq!(query("show me running shoes in blue size 10"), "running shoes");
         assert_eq!(query("add the second one to my cart"), "");
         assert_eq!(query("2 ceramic mugs for my dad"), "ceramic mugs");
+        assert_eq!(query("a birthday gift for my daughter who loves painting"), "painting");
+        assert_eq!(query("my dad enjoys gardening, any ideas for his anniversary?"), "gardening");
     }
 
     #[test]
