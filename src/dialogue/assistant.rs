@@ -301,7 +301,9 @@ impl Assistant {
         let threshold = match &action {
             Action::Small(intent) if FAQ_BEFORE.contains(&intent.as_str()) => FAQ_REROUTE,
             Action::Order(request) if request.order_id.is_none() && request.email.is_none() && !super::cues::is_personal(text) => FAQ_REROUTE,
-            Action::Question { target: Target::Unknown, .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_REROUTE,
+            // With nothing shown, "which product do you mean?" is no help: an FAQ entry as close
+            // as a policy answer needs ("are your watches original or copies?") is better.
+            Action::Question { target: Target::Unknown, .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_MATCH,
             // "do I have to sign up to buy something?", not "I want to pay now".
             Action::Checkout | Action::ViewCart if state.cart.is_empty() && policy::is_question(text) => FAQ_REROUTE,
             // "is there a shop where I can pick my stuff up?" names no kind of product.
