@@ -11,11 +11,17 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
+use super::index::Catalog;
+use super::search::{self, Facets, Hit, LEXICAL, SEMANTIC, SearchRequest, SearchResults, Sort};
+use super::smart_filters::{self, SuggestedFilter};
 use super::vectors::{QueryVector, Vectors};
+use super::CatalogError;
 
 /// Least cosine for a product to be a semantic candidate.
 pub(super) const SEMANTIC_FLOOR: f32 = 0.30;
@@ -174,6 +180,150 @@ pub(super) fn fuse(rankings: &[Ranking]) -> Vec<(f32, DocAddress, From)> {
     let mut list: Vec<(f32, (usize, usize), DocAddress, From)> = fused.into_iter().map(|(a, (s, order, from))| (s, order, a, from)).collect();
     list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     list.into_iter().map(|(s, _, a, from)| (s, a, from)).collect()
+}
+
+impl Catalog {
+    /// The category the query's meaning is nearest to, when close and not already filtered
+    /// on, as a filter of the `results` (a query of `total`): the kind of product a need
+    /// implies ("something for my dog's bath" → Pet Supplies).
+    fn implied_kind(&self, searcher: &Searcher, request: &SearchRequest, results: &BooleanQuery, total: usize) -> Result<Option<SuggestedFilter>, CatalogError> {
+        let Some(vector) = request.vector.as_deref().filter(|_| request.filters.categories.is_empty()) else { return Ok(None) };
+        let Some((path, _)) = self.nearest_categories(vector, 1).into_iter().find(|(_, score)| *score >= IMPLIED_KIND_FLOOR) else {
+            return Ok(None);
+        };
+        let facet = Facet::from_path(super::product::split_category_path(path));
+        let in_kind = TermQuery::new(Term::from_facet(self.fields.category, &facet), IndexRecordOption::Basic);
+        let count = searcher.search(&BooleanQuery::intersection(vec![Box::new(results.clone()), Box::new(in_kind)]), &Count)?;
+        Ok((count > 0 && count < total).then(|| SuggestedFilter::Category { value: path.to_string(), count: count as u64 }))
+    }
+
+    /// The products nearest a query's vector, among those the filter clauses admit; when not
+    /// one word of the query matched (`lexical` finds nothing), only close ones.
+    pub(super) fn nearest_to_query(
+        &self,
+        searcher: &Searcher,
+        vector: &[f32],
+        lexical: &BooleanQuery,
+        filters: &[(Occur, Box<dyn Query>)],
+    ) -> Result<Vec<Near>, CatalogError> {
+        let floor = if searcher.search(lexical, &Count)? == 0 { SEMANTIC_ALONE_FLOOR } else { SEMANTIC_FLOOR };
+        self.nearest(searcher, vector, filters, floor)
+    }
+
+    /// The products nearest `vector` among those the filter clauses admit.
+    pub(super) fn nearest(&self, searcher: &Searcher, vector: &[f32], filters: &[(Occur, Box<dyn Query>)], floor: f32) -> Result<Vec<Near>, CatalogError> {
+        let Some(vectors) = &self.vectors else { return Ok(Vec::new()) };
+        let vectors = Arc::clone(vectors);
+        if vector.len() != vectors.dims() {
+            return Err(CatalogError::BadQuery(format!("a query vector of {} dimensions, where the index has {}", vector.len(), vectors.dims())));
+        }
+        let query = Arc::new(QueryVector::new(vector));
+        let collector = Nearest { vectors, query, k: SEMANTIC_CANDIDATES, floor };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        Ok(searcher.search(&BooleanQuery::new(clauses), &collector)?)
+    }
+
+    /// Besides every word (or the most that match), the best matches of any of them by BM25:
+    /// a product that misses one word of a long query may still be the best.
+    pub(super) fn loose(&self, searcher: &Searcher, groups: &[Box<dyn Query>], filters: &[(Occur, Box<dyn Query>)]) -> Result<Vec<DocAddress>, CatalogError> {
+        let any_word = BooleanQuery::union_with_minimum_required_clauses(groups.iter().map(|q| q.box_clone()).collect(), 1);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any_word))];
+        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(LOOSE_CANDIDATES).order_by_score())?;
+        Ok(top.into_iter().map(|(_, a)| a).collect())
+    }
+
+    /// The nearest products alone, best first.
+    pub(super) fn semantic_only(&self, searcher: &Searcher, nearest: &[Near], request: &SearchRequest) -> Result<SearchResults, CatalogError> {
+        let hits = nearest
+            .iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|n| Ok(Hit { product: self.load(searcher, n.address)?, score: n.score }))
+            .collect::<Result<Vec<_>, CatalogError>>()?;
+        let retrievers = if hits.is_empty() { Vec::new() } else { vec![SEMANTIC] };
+        Ok(SearchResults {
+            total: nearest.len(),
+            hits,
+            facets: Facets::default(),
+            suggested_filters: Vec::new(),
+            dropped_words: Vec::new(),
+            retrievers,
+            took_ms: 0.0,
+        })
+    }
+
+    /// The lexical matches, the best of the loose ones and the nearest products as one list:
+    /// counted and faceted as a set, ranked by reciprocal-rank fusion (or by `sort`).
+    pub(super) fn fused(
+        &self,
+        searcher: &Searcher,
+        lexical: &BooleanQuery,
+        relaxed: bool,
+        candidates: &Candidates,
+        filters: &[(Occur, Box<dyn Query>)],
+        request: &SearchRequest,
+        sort: Sort,
+    ) -> Result<SearchResults, CatalogError> {
+        let Candidates { loose, nearest } = candidates;
+        let mut rows: Vec<Term> = nearest.iter().map(|n| Term::from_field_u64(self.fields.row, n.row)).collect();
+        for address in loose {
+            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
+            rows.extend(column.first(address.doc_id).map(|row| Term::from_field_u64(self.fields.row, row)));
+        }
+        let mut near_clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(TermSetQuery::new(rows)))];
+        near_clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        let union = BooleanQuery::new(vec![
+            (Occur::Should, Box::new(lexical.clone())),
+            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(near_clauses)), 0.0))),
+        ]);
+        if sort != Sort::Relevance {
+            let mut found = self.collect(searcher, &union, request, sort)?;
+            if !found.hits.is_empty() {
+                found.retrievers = vec![LEXICAL, SEMANTIC];
+            }
+            return Ok(found);
+        }
+        // The union's count and facets; the lexical ranking deep enough for this page.
+        let parent = request.facets.then(|| self.category_parent(&request.filters));
+        let depth = (request.offset + request.limit).max(LEXICAL_CANDIDATES);
+        let (_, total, brand, category, prices) = search::run(searcher, &union, TopDocs::with_limit(1).order_by_score(), parent.as_ref())?;
+        let lexical_top = searcher.search(lexical, &TopDocs::with_limit(depth).order_by_score())?;
+        let lexical_order: Vec<DocAddress> = lexical_top.into_iter().map(|(_, a)| a).collect();
+        let semantic_order: Vec<DocAddress> = nearest.iter().map(|n| n.address).collect();
+        let semantic_weight = if relaxed { SEMANTIC_WEIGHT_RELAXED } else { SEMANTIC_WEIGHT };
+        let fused = fuse(&[
+            Ranking { order: &lexical_order, weight: LEXICAL_WEIGHT, semantic: false },
+            Ranking { order: loose, weight: LOOSE_WEIGHT, semantic: false },
+            Ranking { order: &semantic_order, weight: semantic_weight, semantic: true },
+        ]);
+        let mut hits = Vec::new();
+        let mut retrievers = Vec::new();
+        for (score, address, from) in fused.into_iter().skip(request.offset).take(request.limit) {
+            if from.lexical && !retrievers.contains(&LEXICAL) {
+                retrievers.push(LEXICAL);
+            }
+            if from.semantic && !retrievers.contains(&SEMANTIC) {
+                retrievers.push(SEMANTIC);
+            }
+            hits.push(Hit { product: self.load(searcher, address)?, score });
+        }
+        retrievers.sort_unstable();
+        let facets = match &parent {
+            Some(parent) => search::facet_lists(brand, category, parent),
+            None => Facets::default(),
+        };
+        let mut suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
+        if request.facets {
+            if let Some(implied) = self.implied_kind(searcher, request, &union, total)? {
+                suggested_filters.retain(|f| f != &implied);
+                suggested_filters.insert(0, implied);
+                suggested_filters.truncate(smart_filters::MAX_SUGGESTED);
+            }
+        }
+        Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
+    }
 }
 
 #[cfg(test)]

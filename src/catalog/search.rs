@@ -9,14 +9,13 @@
 //! the query's vector, the products nearest in meaning are fused in ([`hybrid`]).
 
 use std::ops::Bound;
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Order, Searcher, Term};
@@ -28,7 +27,6 @@ use super::product::Product;
 use super::query::{self, Alternative};
 use super::schema::{self, Fields};
 use super::suggest::Suggestion;
-use super::vectors::QueryVector;
 use super::CatalogError;
 
 /// Score boost of each BM25 field.
@@ -293,12 +291,8 @@ impl Catalog {
                 return Ok(found);
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
-            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => {
-                self.nearest(&searcher, vector, &filters, self.semantic_floor(&searcher, &lexical)?)?
-            }
-            (Some(vector), Retrieval::Backfill) if relaxed => {
-                self.nearest(&searcher, vector, &filters, self.semantic_floor(&searcher, &lexical)?)?
-            }
+            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, &lexical, &filters)?,
+            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest_to_query(&searcher, vector, &lexical, &filters)?,
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {
@@ -335,141 +329,6 @@ impl Catalog {
             }
         }
         Ok(())
-    }
-
-    /// The category the query's meaning is nearest to, when close and not already filtered
-    /// on, as a filter of the `results` (a query of `total`): the kind of product a need
-    /// implies ("something for my dog's bath" → Pet Supplies).
-    fn implied_kind(&self, searcher: &Searcher, request: &SearchRequest, results: &BooleanQuery, total: usize) -> Result<Option<SuggestedFilter>, CatalogError> {
-        let Some(vector) = request.vector.as_deref().filter(|_| request.filters.categories.is_empty()) else { return Ok(None) };
-        let Some((path, _)) = self.nearest_categories(vector, 1).into_iter().find(|(_, score)| *score >= hybrid::IMPLIED_KIND_FLOOR) else {
-            return Ok(None);
-        };
-        let facet = Facet::from_path(super::product::split_category_path(path));
-        let in_kind = TermQuery::new(Term::from_facet(self.fields.category, &facet), IndexRecordOption::Basic);
-        let count = searcher.search(&BooleanQuery::intersection(vec![Box::new(results.clone()), Box::new(in_kind)]), &Count)?;
-        Ok((count > 0 && count < total).then(|| SuggestedFilter::Category { value: path.to_string(), count: count as u64 }))
-    }
-
-    /// The least cosine a semantic candidate needs: higher when not one word matched.
-    fn semantic_floor(&self, searcher: &Searcher, lexical: &BooleanQuery) -> Result<f32, CatalogError> {
-        let nothing = searcher.search(lexical, &Count)? == 0;
-        Ok(if nothing { hybrid::SEMANTIC_ALONE_FLOOR } else { hybrid::SEMANTIC_FLOOR })
-    }
-
-    /// The products nearest `vector` among those the filter clauses admit.
-    fn nearest(&self, searcher: &Searcher, vector: &[f32], filters: &[(Occur, Box<dyn Query>)], floor: f32) -> Result<Vec<hybrid::Near>, CatalogError> {
-        let Some(vectors) = &self.vectors else { return Ok(Vec::new()) };
-        let vectors = Arc::clone(vectors);
-        if vector.len() != vectors.dims() {
-            return Err(CatalogError::BadQuery(format!("a query vector of {} dimensions, where the index has {}", vector.len(), vectors.dims())));
-        }
-        let query = Arc::new(QueryVector::new(vector));
-        let collector = hybrid::Nearest { vectors, query, k: hybrid::SEMANTIC_CANDIDATES, floor };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-        Ok(searcher.search(&BooleanQuery::new(clauses), &collector)?)
-    }
-
-    /// Besides every word (or the most that match), the best matches of any of them by BM25:
-    /// a product that misses one word of a long query may still be the best.
-    fn loose(&self, searcher: &Searcher, groups: &[Box<dyn Query>], filters: &[(Occur, Box<dyn Query>)]) -> Result<Vec<DocAddress>, CatalogError> {
-        let any_word = BooleanQuery::union_with_minimum_required_clauses(groups.iter().map(|q| q.box_clone()).collect(), 1);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any_word))];
-        clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(hybrid::LOOSE_CANDIDATES).order_by_score())?;
-        Ok(top.into_iter().map(|(_, a)| a).collect())
-    }
-
-    /// The nearest products alone, best first.
-    fn semantic_only(&self, searcher: &Searcher, nearest: &[hybrid::Near], request: &SearchRequest) -> Result<SearchResults, CatalogError> {
-        let hits = nearest
-            .iter()
-            .skip(request.offset)
-            .take(request.limit)
-            .map(|n| Ok(Hit { product: self.load(searcher, n.address)?, score: n.score }))
-            .collect::<Result<Vec<_>, CatalogError>>()?;
-        let retrievers = if hits.is_empty() { Vec::new() } else { vec![SEMANTIC] };
-        Ok(SearchResults {
-            total: nearest.len(),
-            hits,
-            facets: Facets::default(),
-            suggested_filters: Vec::new(),
-            dropped_words: Vec::new(),
-            retrievers,
-            took_ms: 0.0,
-        })
-    }
-
-    /// The lexical matches, the best of the loose ones and the nearest products as one list:
-    /// counted and faceted as a set, ranked by reciprocal-rank fusion (or by `sort`).
-    fn fused(
-        &self,
-        searcher: &Searcher,
-        lexical: &BooleanQuery,
-        relaxed: bool,
-        candidates: &hybrid::Candidates,
-        filters: &[(Occur, Box<dyn Query>)],
-        request: &SearchRequest,
-        sort: Sort,
-    ) -> Result<SearchResults, CatalogError> {
-        let hybrid::Candidates { loose, nearest } = candidates;
-        let mut rows: Vec<Term> = nearest.iter().map(|n| Term::from_field_u64(self.fields.row, n.row)).collect();
-        for address in loose {
-            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
-            rows.extend(column.first(address.doc_id).map(|row| Term::from_field_u64(self.fields.row, row)));
-        }
-        let mut near_clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(TermSetQuery::new(rows)))];
-        near_clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-        let union = BooleanQuery::new(vec![
-            (Occur::Should, Box::new(lexical.clone())),
-            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(near_clauses)), 0.0))),
-        ]);
-        if sort != Sort::Relevance {
-            let mut found = self.collect(searcher, &union, request, sort)?;
-            if !found.hits.is_empty() {
-                found.retrievers = vec![LEXICAL, SEMANTIC];
-            }
-            return Ok(found);
-        }
-        // The union's count and facets; the lexical ranking deep enough for this page.
-        let parent = request.facets.then(|| self.category_parent(&request.filters));
-        let depth = (request.offset + request.limit).max(hybrid::LEXICAL_CANDIDATES);
-        let (_, total, brand, category, prices) = run(searcher, &union, TopDocs::with_limit(1).order_by_score(), parent.as_ref())?;
-        let lexical_top = searcher.search(lexical, &TopDocs::with_limit(depth).order_by_score())?;
-        let lexical_order: Vec<DocAddress> = lexical_top.into_iter().map(|(_, a)| a).collect();
-        let semantic_order: Vec<DocAddress> = nearest.iter().map(|n| n.address).collect();
-        let semantic_weight = if relaxed { hybrid::SEMANTIC_WEIGHT_RELAXED } else { hybrid::SEMANTIC_WEIGHT };
-        let fused = hybrid::fuse(&[
-            hybrid::Ranking { order: &lexical_order, weight: hybrid::LEXICAL_WEIGHT, semantic: false },
-            hybrid::Ranking { order: loose, weight: hybrid::LOOSE_WEIGHT, semantic: false },
-            hybrid::Ranking { order: &semantic_order, weight: semantic_weight, semantic: true },
-        ]);
-        let mut hits = Vec::new();
-        let mut retrievers = Vec::new();
-        for (score, address, from) in fused.into_iter().skip(request.offset).take(request.limit) {
-            if from.lexical && !retrievers.contains(&LEXICAL) {
-                retrievers.push(LEXICAL);
-            }
-            if from.semantic && !retrievers.contains(&SEMANTIC) {
-                retrievers.push(SEMANTIC);
-            }
-            hits.push(Hit { product: self.load(searcher, address)?, score });
-        }
-        retrievers.sort_unstable();
-        let facets = match &parent {
-            Some(parent) => facet_lists(brand, category, parent),
-            None => Facets::default(),
-        };
-        let mut suggested_filters = prices.map(|p| smart_filters::suggest(total, &facets, &p, &request.filters)).unwrap_or_default();
-        if request.facets {
-            if let Some(implied) = self.implied_kind(searcher, request, &union, total)? {
-                suggested_filters.retain(|f| f != &implied);
-                suggested_filters.insert(0, implied);
-                suggested_filters.truncate(smart_filters::MAX_SUGGESTED);
-            }
-        }
-        Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers, took_ms: 0.0 })
     }
 
     /// Products like `id`: more-like-this over its title, category, brand and attributes,
@@ -645,7 +504,7 @@ impl Catalog {
         Vec::new()
     }
 
-    fn collect(&self, searcher: &Searcher, query: &dyn Query, request: &SearchRequest, sort: Sort) -> Result<SearchResults, CatalogError> {
+    pub(super) fn collect(&self, searcher: &Searcher, query: &dyn Query, request: &SearchRequest, sort: Sort) -> Result<SearchResults, CatalogError> {
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
         let parent = request.facets.then(|| self.category_parent(&request.filters));
         let parent = parent.as_ref();
@@ -690,7 +549,7 @@ impl Catalog {
 
     /// The category facet whose children are counted: the filtered category when there is
     /// exactly one, else the root.
-    fn category_parent(&self, filters: &Filters) -> Facet {
+    pub(super) fn category_parent(&self, filters: &Filters) -> Facet {
         match filters.categories.as_slice() {
             [one] => match self.resolve_category(one).as_slice() {
                 [facet] => facet.clone(),
@@ -702,7 +561,7 @@ impl Catalog {
 }
 
 /// Brand counts, and counts of the children of `parent` in the category tree.
-fn facet_lists(brand: Option<FacetCounts>, category: Option<FacetCounts>, parent: &Facet) -> Facets {
+pub(super) fn facet_lists(brand: Option<FacetCounts>, category: Option<FacetCounts>, parent: &Facet) -> Facets {
     let list = |counts: Option<FacetCounts>, parent: &Facet| {
         let Some(counts) = counts else { return Vec::new() };
         let mut values: Vec<FacetCount> = counts
@@ -718,10 +577,10 @@ fn facet_lists(brand: Option<FacetCounts>, category: Option<FacetCounts>, parent
 
 /// Top documents, the count, brand and category facets, and every match's price (for the
 /// suggested filters; with the facets only).
-type Collected<K> = (Vec<(K, DocAddress)>, usize, Option<FacetCounts>, Option<FacetCounts>, Option<Vec<f64>>);
+pub(super) type Collected<K> = (Vec<(K, DocAddress)>, usize, Option<FacetCounts>, Option<FacetCounts>, Option<Vec<f64>>);
 
 /// Runs `top` with a count and, when `category_parent` is given, brand and category facets.
-fn run<C, K>(searcher: &Searcher, query: &dyn Query, top: C, category_parent: Option<&Facet>) -> Result<Collected<K>, CatalogError>
+pub(super) fn run<C, K>(searcher: &Searcher, query: &dyn Query, top: C, category_parent: Option<&Facet>) -> Result<Collected<K>, CatalogError>
 where
     C: Collector<Fruit = Vec<(K, DocAddress)>>,
 {
