@@ -242,6 +242,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bad_line_of_judgments_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qrels.jsonl");
+        let good = r#"{"query":"mug","type":"keyword","judgments":{"a":3}}"#;
+        for (bad, says) in [
+            (r#"{"query":"mug","type":"keyword","judgments":{"a":7}}"#, "line 2: grade 7 of a is not 1–3"),
+            (r#"{"query":"mug","judgments":{"a":3}}"#, "line 2: missing field `type`"),
+            (r#"{"query":"mug","type":"price","filters":{"max":5},"judgments":{"a":3}}"#, "line 2: unknown field `max`"),
+        ] {
+            std::fs::write(&path, format!("{good}\n{bad}\n")).unwrap();
+            let error = load(&path).unwrap_err().to_string();
+            assert!(error.contains(says), "{error}");
+        }
+        std::fs::write(&path, format!("{good}\n\n")).unwrap();
+        assert_eq!(load(&path).unwrap().len(), 1);
+    }
+
+    #[test]
     fn metrics_of_a_ranking_worked_out_by_hand() {
         let judgments: HashMap<String, u8> = [("a".to_string(), 3), ("b".to_string(), 1)].into();
         let ranked: Vec<String> = ["x", "b", "a"].iter().map(|s| s.to_string()).collect();
