@@ -266,7 +266,7 @@ fn vector_bench(dir: &Path, products: &[crate::catalog::Product], queries: &[(St
     let options = BuildOptions {
         heap_bytes: config.index_heap_mb * 1_000_000,
         embedder: Some(embedder.clone()),
-        vector_cache: Some(config.model_dir.join(crate::catalog::vectors::CACHE_FILE)),
+        vector_cache: Some(config.vector_cache()),
         ..BuildOptions::default()
     };
     let source = || IndexSource::Import { files: Vec::new() };

@@ -535,7 +535,7 @@ pub fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
             let options = BuildOptions {
                 embedder: Some(embedder),
                 embed_progress: Some(progress),
-                vector_cache: Some(config.model_dir.join(crate::catalog::vectors::CACHE_FILE)),
+                vector_cache: Some(config.vector_cache()),
                 ..BuildOptions::default()
             };
             let report = index::repair_vectors(&config.index_dir, &options);
@@ -582,7 +582,7 @@ fn build(config: &Config, report: &ImportReport, source: IndexSource) -> anyhow:
         progress: Some(progress),
         embedder: product_embedder(config)?,
         embed_progress: Some(embed_progress),
-        vector_cache: Some(config.model_dir.join(crate::catalog::vectors::CACHE_FILE)),
+        vector_cache: Some(config.vector_cache()),
         ..BuildOptions::default()
     };
     let built = index::build(&config.index_dir, &report.products, source, &options).context("index build failed; the served index is unchanged");

@@ -269,6 +269,11 @@ impl Config {
         Ok(())
     }
 
+    /// The product vectors every index build on this machine shares, kept beside the model.
+    pub fn vector_cache(&self) -> PathBuf {
+        self.model_dir.join(crate::catalog::vectors::CACHE_FILE)
+    }
+
     /// Where the NLU layer's files are.
     pub fn nlu_paths(&self) -> crate::nlu::NluPaths {
         crate::nlu::NluPaths {
