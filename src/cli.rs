@@ -527,24 +527,24 @@ pub fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
             build_from_catalog(config, &why)?;
         }
     }
-    if let Some(embedder) = product_embedder(config)? {
-        let generation = index::current_generation(&config.index_dir)?.context("the index vanished after its build")?;
-        if let Err(why) = index::check_vectors(&generation, embedder.as_ref()) {
-            tracing::warn!(reason = %why, "computing the product vectors of the served index");
-            let (progress, bar) = progress_reporter("embedding", "texts");
-            let options = BuildOptions {
-                embedder: Some(embedder),
-                embed_progress: Some(progress),
-                vector_cache: Some(config.vector_cache()),
-                ..BuildOptions::default()
-            };
-            let report = index::repair_vectors(&config.index_dir, &options);
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
-            }
-            let report = report.context("cannot compute the product vectors")?;
-            tracing::info!(encoded = report.encoded, rows = report.rows, "product vectors written");
+    // The encoder is loaded only when the vectors must be computed.
+    let generation = index::current_generation(&config.index_dir)?.context("the index vanished after its build")?;
+    let unusable = if config.vectors { index::check_vectors(&generation, &nlu::encoder::model_id()).err() } else { None };
+    if let Some(why) = unusable {
+        tracing::warn!(reason = %why, "computing the product vectors of the served index");
+        let (progress, bar) = progress_reporter("embedding", "texts");
+        let options = BuildOptions {
+            embedder: product_embedder(config)?,
+            embed_progress: Some(progress),
+            vector_cache: Some(config.vector_cache()),
+            ..BuildOptions::default()
+        };
+        let report = index::repair_vectors(&config.index_dir, &options);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
         }
+        let report = report.context("cannot compute the product vectors")?;
+        tracing::info!(encoded = report.encoded, rows = report.rows, "product vectors written");
     }
     let synonyms = load_synonyms(config)?;
     Catalog::open(&config.index_dir, synonyms).with_context(|| format!("cannot open the index in {}", config.index_dir.display()))

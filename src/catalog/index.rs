@@ -229,16 +229,16 @@ fn write_vectors(
     vectors::build(&generation.join(vectors::FILE), products, &categories, &job)
 }
 
-/// Whether the served generation's vectors can be used with `embedder`: `Err` says why not
-/// (missing, damaged, another model).
-pub fn check_vectors(generation: &Path, embedder: &dyn Embedder) -> Result<(), String> {
+/// Whether the served generation's vectors are usable and of `model` (an [`Embedder::model`]
+/// name): `Err` says why not (missing, damaged, another model).
+pub fn check_vectors(generation: &Path, model: &str) -> Result<(), String> {
     let path = generation.join(vectors::FILE);
     if !path.is_file() {
         return Err("the index has no product vectors".into());
     }
     let vectors = Vectors::open(&path).map_err(|e| e.to_string())?;
-    if vectors.model() != embedder.model() || vectors.dims() != embedder.dims() {
-        return Err(format!("the product vectors are of model {}, not {}", vectors.model(), embedder.model()));
+    if vectors.model() != model {
+        return Err(format!("the product vectors are of model {}, not {model}", vectors.model()));
     }
     let meta = read_meta(generation).map_err(|e| e.to_string())?;
     if vectors.products() != meta.products || vectors.category_rows().len() != meta.categories.len() {

@@ -350,12 +350,18 @@ fn encode(encoder: &Encoder, pool: &rayon::ThreadPool, requests: Vec<Request>) {
     }
 }
 
+/// The name the encoder's vectors carry: the model and its weights' pinned digest (the weights
+/// are checked against it before every load, so it names them without loading them).
+pub fn model_id() -> String {
+    let digest = super::fetch::FILES.iter().find(|(name, _, _)| *name == "model.safetensors").map_or("", |(_, _, sha)| &sha[..12]);
+    format!("all-MiniLM-L6-v2@{digest}")
+}
+
 impl Embedder for Encoder {
     /// The model's name and its weights' pinned digest (the weights are checked against it
     /// before every load).
     fn model(&self) -> String {
-        let digest = super::fetch::FILES.iter().find(|(name, _, _)| *name == "model.safetensors").map_or("", |(_, _, sha)| &sha[..12]);
-        format!("all-MiniLM-L6-v2@{digest}")
+        model_id()
     }
 
     fn dims(&self) -> usize {
