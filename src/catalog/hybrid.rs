@@ -198,15 +198,20 @@ impl Catalog {
     }
 
     /// The products nearest a query's vector, among those the filter clauses admit; when not
-    /// one word of the query matched (`lexical` finds nothing), only close ones.
+    /// one word of the query matched (`lexical` finds nothing; its count when already known),
+    /// only close ones.
     pub(super) fn nearest_to_query(
         &self,
         searcher: &Searcher,
         vector: &[f32],
-        lexical: &BooleanQuery,
+        (lexical, matched): (&BooleanQuery, Option<usize>),
         filters: &[(Occur, Box<dyn Query>)],
     ) -> Result<Vec<Near>, CatalogError> {
-        let floor = if searcher.search(lexical, &Count)? == 0 { SEMANTIC_ALONE_FLOOR } else { SEMANTIC_FLOOR };
+        let matched = match matched {
+            Some(n) => n,
+            None => searcher.search(lexical, &Count)?,
+        };
+        let floor = if matched == 0 { SEMANTIC_ALONE_FLOOR } else { SEMANTIC_FLOOR };
         self.nearest(searcher, vector, filters, floor)
     }
 

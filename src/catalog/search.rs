@@ -263,7 +263,8 @@ impl Catalog {
         let n = group_queries.len();
         let least = if kinds.is_empty() { 1 } else { 0 };
         let mut required = n;
-        let lexical = loop {
+        // The query, and how many it matches when that was counted.
+        let (lexical, matched) = loop {
             let text_query: Box<dyn Query> = if n == 0 || required == 0 {
                 Box::new(AllQuery)
             } else if required == n {
@@ -277,8 +278,12 @@ impl Catalog {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
             let query = BooleanQuery::new(clauses);
-            if required <= least || searcher.search(&query, &Count)? > 0 {
-                break query;
+            if required <= least {
+                break (query, None);
+            }
+            let matched = searcher.search(&query, &Count)?;
+            if matched > 0 {
+                break (query, Some(matched));
             }
             required -= 1;
         };
@@ -291,8 +296,8 @@ impl Catalog {
                 return Ok(found);
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
-            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, &lexical, &filters)?,
-            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest_to_query(&searcher, vector, &lexical, &filters)?,
+            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
+            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {
