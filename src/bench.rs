@@ -262,7 +262,7 @@ fn search(args: SearchBench, config: &Config) -> anyhow::Result<()> {
 fn vector_bench(dir: &Path, products: &[crate::catalog::Product], queries: &[(String, SearchRequest)], args: &SearchBench, config: &Config) -> anyhow::Result<VectorBench> {
     use crate::catalog::{Embedder, Retrieval};
     crate::nlu::fetch::ensure(&config.model_dir)?;
-    let embedder: std::sync::Arc<dyn Embedder> = std::sync::Arc::new(crate::nlu::encoder::Encoder::load(&config.model_dir)?);
+    let embedder: std::sync::Arc<dyn Embedder> = std::sync::Arc::new(crate::nlu::encoder::Encoder::load(&config.model_dir, None)?);
     let options = BuildOptions {
         heap_bytes: config.index_heap_mb * 1_000_000,
         embedder: Some(embedder.clone()),

@@ -257,9 +257,8 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Train => {
-            let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
             let _ = std::fs::remove_file(&config.intent_head);
-            let head = nlu::train(&config.nlu_paths(), &encoder, &stage_progress())?;
+            let head = nlu::train(&config.nlu_paths(), &stage_progress())?;
             println!("{}", serde_json::to_string_pretty(&head.report)?);
             Ok(())
         }
@@ -345,7 +344,7 @@ fn eval_search(config: &Config, qrels: &Path, json: bool, worst: usize) -> anyho
 
 fn eval_faq(config: &Config, data: &Path) -> anyhow::Result<()> {
     use crate::dialogue::faq::{Faq, FaqIndex};
-    let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder)?;
+    let encoder = nlu::start_encoder(&config.nlu_paths(), config.encoder, false)?;
     let faq = Faq::load(&config.prompts_dir.join("faq.yaml"))?;
     let questions = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
     let index = FaqIndex::new(&faq, encoder.embed_blocking(questions)?);
@@ -393,7 +392,7 @@ fn eval_nlu(config: &Config, data: &Path, json: bool, errors: usize, held_out: b
     }
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
     let started = std::time::Instant::now();
-    let predictions = nlu.parse_many(&texts)?;
+    let predictions = nlu.parse_many(&examples.iter().map(|e| (e.text.clone(), e.context)).collect::<Vec<_>>())?;
     let throughput = texts.len() as f64 / started.elapsed().as_secs_f64();
     let predicted: Vec<String> = predictions.into_iter().map(|p| p.intent).collect();
     let mut report = nlu::eval::score(&examples, &predicted);
@@ -556,7 +555,7 @@ fn product_embedder(config: &Config) -> anyhow::Result<Option<Arc<dyn Embedder>>
         return Ok(None);
     }
     nlu::fetch::ensure(&config.model_dir)?;
-    Ok(Some(Arc::new(nlu::encoder::Encoder::load(&config.model_dir)?)))
+    Ok(Some(Arc::new(nlu::encoder::Encoder::load(&config.model_dir, None)?)))
 }
 
 fn load_synonyms(config: &Config) -> anyhow::Result<Synonyms> {

@@ -110,6 +110,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_VECTORS", global = true)]
     pub vectors: Option<bool>,
 
+    /// Fine-tune the encoder's last layers for intents when training (false: train the head alone, faster) [default: true]
+    #[arg(long, env = "AISLE_FINE_TUNE", global = true)]
+    pub fine_tune: Option<bool>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -145,6 +149,7 @@ pub struct Config {
     pub public_url: String,
     pub demo_orders: bool,
     pub vectors: bool,
+    pub fine_tune: bool,
     pub log_format: LogFormat,
 }
 
@@ -170,6 +175,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             demo_orders: true,
             vectors: true,
+            fine_tune: true,
             log_format: LogFormat::Text,
         }
     }
@@ -225,6 +231,7 @@ impl Config {
             public_url: options.public_url.clone().or(file.public_url).unwrap_or_else(|| format!("http://{addr}")),
             demo_orders: options.demo_orders.or(file.demo_orders).unwrap_or(d.demo_orders),
             vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
+            fine_tune: options.fine_tune.or(file.fine_tune).unwrap_or(d.fine_tune),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;
@@ -279,6 +286,8 @@ impl Config {
         crate::nlu::NluPaths {
             model_dir: self.model_dir.clone(),
             head: self.intent_head.clone(),
+            tuned: self.intent_head.with_file_name("intent-encoder.safetensors"),
+            fine_tune: self.fine_tune,
             intents_dir: self.intents_dir.clone(),
             templates_dir: self.intents_dir.with_file_name("templates"),
             data: self.nlu_data.clone(),

@@ -58,14 +58,14 @@ fn a_damaged_model_file_is_refused_naming_the_file_and_its_checksum() {
     }
     std::fs::write(&damaged, &bytes).unwrap();
     let copy = NluPaths { model_dir: dir.path().to_path_buf(), ..paths() };
-    let err = aisle::nlu::start_encoder(&copy, BatchOptions::default()).map(|_| ()).unwrap_err();
+    let err = aisle::nlu::start_encoder(&copy, BatchOptions::default(), false).map(|_| ()).unwrap_err();
     assert!(matches!(&err, NluError::Checksum { file, .. } if file.ends_with("model.safetensors")), "{err:?}");
     let message = err.to_string();
     assert!(message.contains(&damaged.display().to_string()) && message.contains("checksum"), "{message}");
     assert!(message.contains(&sha256_of(&damaged)) && message.contains(fetch::FILES[0].2), "{message}");
     // The same bytes put back load again.
     std::fs::write(&damaged, &original).unwrap();
-    assert_eq!(aisle::nlu::start_encoder(&copy, BatchOptions::default()).unwrap().dims(), 384);
+    assert_eq!(aisle::nlu::start_encoder(&copy, BatchOptions::default(), false).unwrap().dims(), 384);
 }
 
 #[test]
@@ -93,9 +93,49 @@ fn batching_does_not_change_an_embedding() {
     assert!(diff < 1e-4, "padding leaks into the embedding: {diff}");
 }
 
+/// The intent encoder's own layer code, given the base model's weights, computes what the base
+/// model computes: fine-tuning starts from the model itself, and the tuned file is read right.
+#[test]
+fn untrained_intent_layers_reproduce_the_base_model() {
+    use aisle::nlu::encoder::Encoder;
+    use aisle::nlu::tuned::TunedLayers;
+    let model_dir = paths().model_dir;
+    fetch::ensure(&model_dir).unwrap();
+    let config: candle_transformers::models::bert::Config =
+        serde_json::from_str(&std::fs::read_to_string(model_dir.join("config.json")).unwrap()).unwrap();
+    let (_, varmap) = TunedLayers::trainable(&model_dir.join("model.safetensors"), &config, aisle::nlu::tuned::TUNED_LAYERS, &candle_core::Device::Cpu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.safetensors");
+    varmap.save(&copy).unwrap();
+    let encoder = Encoder::load(&model_dir, Some(&copy)).unwrap();
+    assert!(encoder.is_tuned());
+    let texts = ["mug", "can i return a jacket i bought on sale last month", "wide fit"];
+    for encoded in encoder.encode(&texts).unwrap() {
+        let cos = cosine(&encoded.semantic, &encoded.intent);
+        assert!(cos > 0.9999, "the copy differs from the base model: cosine {cos}");
+    }
+    assert_eq!(Encoder::load(&model_dir, None).unwrap().embed(&texts).unwrap()[0], encoder.encode(&texts).unwrap()[0].semantic);
+}
+
+/// The served model reads intents through its fine-tuned layers, and the meaning of a text
+/// through the base model's, whose vectors the catalog's product vectors match.
+#[test]
+fn intents_are_read_through_the_fine_tuned_layers() {
+    let head = nlu().head();
+    let sha = head.tuned_sha256.as_deref().expect("the head reads fine-tuned layers");
+    assert_eq!(sha256_of(&paths().tuned), sha);
+    let encoded = nlu().encoder().encode_blocking(vec!["take the cat food out of my basket".into()]).unwrap().remove(0);
+    let base = nlu().encoder().embed_blocking(vec!["take the cat food out of my basket".into()]).unwrap().remove(0);
+    assert_eq!(encoded.semantic, base);
+    let cos = cosine(&encoded.semantic, &encoded.intent);
+    assert!(cos < 0.999, "fine-tuning changed nothing: cosine {cos}");
+    let norm: f32 = encoded.intent.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+}
+
 #[tokio::test]
 async fn a_full_queue_refuses_at_once() {
-    let encoder = aisle::nlu::start_encoder(&paths(), BatchOptions { queue: 1, max_batch: 8, max_wait: Duration::ZERO, workers: 1 }).unwrap();
+    let encoder = aisle::nlu::start_encoder(&paths(), BatchOptions { queue: 1, max_batch: 8, max_wait: Duration::ZERO, workers: 1 }, false).unwrap();
     let many: Vec<String> = (0..1500).map(|i| format!("a sentence to keep the encoder busy for a while, number {i}")).collect();
     // Requests are queued or refused when made. The big one is either waiting in the queue of
     // one or keeps the thread busy for seconds, so of the next two at least one is refused.
@@ -167,12 +207,31 @@ fn slots_come_with_the_parse() {
 }
 
 /// The accuracy BENCHMARKS.md documents as the target on the product held-out set (all 250).
-const PRODUCT_HELD_OUT_TARGET: f64 = 0.92;
+/// A shop whose brands are also places and words: naming one does not make a general question
+/// a shopping request, while a request for the brand's products stays one.
+#[test]
+fn a_brand_that_is_also_a_place_does_not_let_general_questions_through() {
+    nlu(); // trains first when needed, once
+    let brands: Vec<(String, u64)> = ["Paris", "Everest", "Columbia", "Sunday"].iter().map(|b| (b.to_string(), 10)).collect();
+    let categories = vec![("Perfumes".to_string(), 10), ("Jackets".to_string(), 10)];
+    let lexicon = aisle::nlu::slots::Lexicon::new(&brands, &categories, std::iter::empty());
+    let shop = Nlu::load(&paths(), BatchOptions::default(), lexicon, &|_, _, _| {}).unwrap();
+    for general in ["what's the weather like in paris this weekend", "how far is everest base camp from kathmandu", "is columbia a country in south america", "what day is it, sunday?"] {
+        let parse = shop.parse_blocking(general).unwrap();
+        assert_eq!(parse.intent, "out_of_scope", "{general}: {:?}", parse.top);
+    }
+    for shopping in ["paris perfumes under 2000", "columbia rain jackets for men"] {
+        let parse = shop.parse_blocking(shopping).unwrap();
+        assert_eq!(parse.intent, "search", "{shopping}: {:?}", parse.top);
+    }
+}
+
+const PRODUCT_HELD_OUT_TARGET: f64 = 0.94;
 /// The least accuracy on the part of that set that is not also training data. 13 of the 250 are
 /// verbatim training examples in `prompts/intents/` (listed when this test runs with
-/// `--nocapture`); on the other 237 the model scored 91.98% when this was written, just under the
-/// target. Until the overlap is removed from one side, this keeps the honest figure from sliding.
-const PRODUCT_HELD_OUT_UNSEEN_FLOOR: f64 = 0.915;
+/// `--nocapture`); on the other 237 the fine-tuned model scored 93.67% when this was written.
+/// Until the overlap is removed from one side, this keeps the honest figure from sliding.
+const PRODUCT_HELD_OUT_UNSEEN_FLOOR: f64 = 0.93;
 
 /// The share of `(text, intent, parsed intent)` that the model got right, with the misses.
 fn accuracy<'a>(results: impl Iterator<Item = &'a (String, String, String)>) -> (f64, Vec<String>) {
@@ -199,7 +258,7 @@ fn the_product_held_out_set_meets_its_documented_accuracy() {
         .collect();
     assert_eq!(labelled.len(), 250, "the set README.md and BENCHMARKS.md describe");
     let texts: Vec<String> = labelled.iter().map(|(t, _)| t.clone()).collect();
-    let parses = nlu().parse_many(&texts).unwrap();
+    let parses = nlu().parse_many(&texts.iter().map(|t| (t.clone(), Default::default())).collect::<Vec<_>>()).unwrap();
     let results: Vec<(String, String, String)> =
         labelled.into_iter().zip(parses).map(|((text, intent), parse)| (text, intent, parse.intent)).collect();
     let (all, wrong) = accuracy(results.iter());

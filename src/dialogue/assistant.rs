@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::catalog::{Catalog, Product};
+use crate::nlu::context::Context;
 use crate::nlu::{Nlu, Parse};
 use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
 use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
@@ -104,7 +105,7 @@ impl Assistant {
                 let text = super::cues::request_part(text);
                 let parse = match self.settled_without_model(state, text) {
                     Some(parse) => parse,
-                    None => self.nlu.parse(text).await?,
+                    None => self.nlu.parse_in(text, Context { shown: !state.shown.is_empty() || state.focus.is_some() }).await?,
                 };
                 let (draft, intent) = self.message(ctx, state, text, parse).await?;
                 (draft, Some(intent))

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::NluError;
+use super::context::Context;
 use super::intents::INTENTS;
 
 /// One labelled utterance.
@@ -20,6 +21,8 @@ pub struct Example {
     pub intent: String,
     /// Other intents that also count as right for this text.
     pub accept: Vec<String>,
+    /// The conversation it is said in.
+    pub context: Context,
 }
 
 impl Example {
@@ -47,7 +50,7 @@ pub fn load_intent_files(dir: &Path) -> Result<Vec<Example>, NluError> {
         for example in file.examples {
             let example = example.trim().to_string();
             if !example.is_empty() {
-                out.push(Example { text: example, intent: file.intent.clone(), accept: Vec::new() });
+                out.push(Example { text: example, intent: file.intent.clone(), accept: Vec::new(), context: Context::default() });
             }
         }
     }
@@ -116,7 +119,7 @@ pub fn expand_templates(dir: &Path) -> Result<Vec<Example>, NluError> {
                     .replace("{product}", &pick(&names.products, "p"))
                     .replace("{brand2}", &pick(&names.brands, "b2"))
                     .replace("{brand}", &pick(&names.brands, "b"));
-                out.push(Example { text, intent: file.intent.clone(), accept: Vec::new() });
+                out.push(Example { text, intent: file.intent.clone(), accept: Vec::new(), context: Context::default() });
             }
         }
     }
@@ -141,6 +144,9 @@ struct Line {
     intent: String,
     #[serde(default)]
     accept: Vec<String>,
+    /// `shown`: said right after a list of products.
+    #[serde(default)]
+    context: Option<String>,
 }
 
 /// Reads labelled JSON Lines; a bad line is an error naming it.
@@ -157,7 +163,12 @@ pub fn load_jsonl(path: &Path) -> Result<Vec<Example>, NluError> {
         for a in &parsed.accept {
             check_intent(a).map_err(bad)?;
         }
-        out.push(Example { text: parsed.text, intent: parsed.intent, accept: parsed.accept });
+        let context = match parsed.context.as_deref() {
+            None => Context::default(),
+            Some("shown") => Context { shown: true },
+            Some(other) => return Err(bad(format!("unknown context '{other}' (known: shown)"))),
+        };
+        out.push(Example { text: parsed.text, intent: parsed.intent, accept: parsed.accept, context });
     }
     Ok(out)
 }
@@ -236,6 +247,11 @@ impl EmbeddingCache {
         Sha256::digest(text.as_bytes())[..16].try_into().expect("16 bytes")
     }
 
+    /// The cached embedding of a text.
+    pub fn get(&self, text: &str) -> Option<&Vec<f32>> {
+        self.vectors.get(&Self::key(text))
+    }
+
     pub fn len(&self) -> usize {
         self.vectors.len()
     }
@@ -285,5 +301,23 @@ impl EmbeddingCache {
         fs::rename(&tmp, &self.path).map_err(|e| NluError::io(&self.path, e))?;
         self.dirty = false;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labelled_lines_carry_their_context_and_a_wrong_one_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.jsonl");
+        fs::write(&path, "{\"text\":\"wide fit\",\"intent\":\"refine\",\"context\":\"shown\"}\n{\"text\":\"hi\",\"intent\":\"greet\",\"source\":\"x\"}\n").unwrap();
+        let examples = load_jsonl(&path).unwrap();
+        assert_eq!(examples[0].context, Context { shown: true });
+        assert_eq!(examples[1].context, Context::default());
+        fs::write(&path, "{\"text\":\"hi\",\"intent\":\"greet\"}\n{\"text\":\"wide\",\"intent\":\"refine\",\"context\":\"cart\"}\n").unwrap();
+        let error = load_jsonl(&path).unwrap_err().to_string();
+        assert!(error.contains("set.jsonl:2") && error.contains("unknown context 'cart'"), "{error}");
     }
 }

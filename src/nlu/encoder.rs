@@ -21,13 +21,14 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config, DTYPE};
+use candle_transformers::models::bert::{BertEncoder, BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tokio::sync::watch;
 
 use super::NluError;
+use super::tuned::{self, TUNED_LAYERS, TunedLayers, mean_pool};
 use crate::catalog::Embedder;
 
 /// Tokens kept per text (the model's training length); longer text is truncated.
@@ -37,24 +38,51 @@ const CHUNK: usize = 32;
 /// Most texts a worker encodes on its own core; bigger batches use every core.
 const ONE_CORE_BATCH: usize = 8;
 
-/// The encoder model.
+/// The encoder model, and the intent encoder beside it.
+///
+/// The base model runs up to its last [`TUNED_LAYERS`] layers once per text; from there its
+/// own last layers give the sentence embedding (for meaning: product vectors, FAQ, search) and,
+/// when loaded, the fine-tuned copies give the intent embedding (for the intent head).
 ///
 /// It is the catalog's [`Embedder`]: product vectors are computed with it at index builds.
 pub struct Encoder {
-    model: BertModel,
+    /// Embeddings and the layers below the tuned ones.
+    bottom: BertModel,
+    /// The base model's last layers.
+    top: BertEncoder,
+    tuned: Option<TunedLayers>,
+    config: Config,
     tokenizer: Tokenizer,
     device: Device,
     dims: usize,
 }
 
+/// One text's embeddings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoded {
+    /// The base model's sentence embedding (unit length).
+    pub semantic: Vec<f32>,
+    /// The intent encoder's (unit length); the semantic one when no tuned layers are loaded.
+    pub intent: Vec<f32>,
+}
+
+/// A batch of tokenized texts, padded to the longest.
+pub(super) struct Tokens {
+    pub ids: Tensor,
+    pub mask: Tensor,
+}
+
 impl Encoder {
-    /// Loads config.json, tokenizer.json and model.safetensors from `dir`.
-    pub fn load(dir: &Path) -> Result<Encoder, NluError> {
+    /// Loads config.json, tokenizer.json and model.safetensors from `dir`, and the fine-tuned
+    /// intent layers from `tuned` when given.
+    pub fn load(dir: &Path, tuned: Option<&Path>) -> Result<Encoder, NluError> {
         let config_path = dir.join("config.json");
         let config_text = std::fs::read_to_string(&config_path).map_err(|e| NluError::io(&config_path, e))?;
         let config: Config = serde_json::from_str(&config_text).map_err(|e| NluError::Model(format!("config.json: {e}")))?;
-        let dims: serde_json::Value = serde_json::from_str(&config_text).map_err(|e| NluError::Model(e.to_string()))?;
-        let dims = dims["hidden_size"].as_u64().unwrap_or(384) as usize;
+        let dims = config.hidden_size;
+        if config.num_hidden_layers <= TUNED_LAYERS {
+            return Err(NluError::Model(format!("config.json: {} layers; at least {} needed", config.num_hidden_layers, TUNED_LAYERS + 1)));
+        }
         let mut tokenizer =
             Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| NluError::Model(format!("tokenizer.json: {e}")))?;
         // The shipped tokenizer pads every text to 128 tokens; pad to the longest in the batch.
@@ -68,8 +96,21 @@ impl Encoder {
         // (installs replace files by rename, which leaves a mapped file intact).
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
             .map_err(|e| NluError::Model(format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config).map_err(|e| NluError::Model(format!("BERT: {e}")))?;
-        Ok(Encoder { model, tokenizer, device, dims })
+        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") { vb.pp("bert") } else { vb };
+        let tuned = match tuned {
+            Some(path) => Some(
+                TunedLayers::load(path, &config, &device)
+                    .map_err(|e| NluError::Model(format!("{}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
+        // The base model runs once up to where the tuned layers take over.
+        let split = config.num_hidden_layers - tuned.as_ref().map_or(TUNED_LAYERS, TunedLayers::len);
+        let bert = |e: candle_core::Error| NluError::Model(format!("BERT: {e}"));
+        let bottom = BertModel::load(vb.clone(), &Config { num_hidden_layers: split, ..config.clone() }).map_err(bert)?;
+        let mut top = BertEncoder::load(vb.pp("encoder"), &config).map_err(bert)?;
+        top.layers.drain(..split);
+        Ok(Encoder { bottom, top, tuned, config, tokenizer, device, dims })
     }
 
     /// Embedding size.
@@ -77,28 +118,50 @@ impl Encoder {
         self.dims
     }
 
+    /// The model's configuration.
+    pub(super) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How many layers the base model runs before its last ones (and the tuned ones) take over.
+    pub(super) fn split(&self) -> usize {
+        self.config.num_hidden_layers - self.top.layers.len()
+    }
+
+    /// Whether fine-tuned intent layers are loaded.
+    pub fn is_tuned(&self) -> bool {
+        self.tuned.is_some()
+    }
+
     /// Embeds texts: one unit-length vector each, in order. Large inputs are encoded in chunks
     /// of similar length, which wastes the least on padding.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, NluError> {
+        self.chunked(texts, |batch| self.embed_batch(batch, false)).map(|all| all.into_iter().map(|e| e.semantic).collect())
+    }
+
+    /// Both embeddings of each text.
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>, NluError> {
+        self.chunked(texts, |batch| self.embed_batch(batch, true))
+    }
+
+    fn chunked<T: Clone>(&self, texts: &[&str], run: impl Fn(&[&str]) -> Result<Vec<T>, NluError>) -> Result<Vec<T>, NluError> {
         if texts.len() <= CHUNK {
-            return self.embed_batch(texts);
+            return run(texts);
         }
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
+        let mut out: Vec<Option<T>> = vec![None; texts.len()];
         for chunk in order.chunks(CHUNK) {
             let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
-                out[i] = vector;
+            for (&i, vector) in chunk.iter().zip(run(&batch)?) {
+                out[i] = Some(vector);
             }
         }
-        Ok(out)
+        Ok(out.into_iter().map(|v| v.expect("every text is in a chunk")).collect())
     }
 
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, NluError> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// Tokenizes a batch, padded to its longest text.
+    pub(super) fn tokenize(&self, texts: &[&str]) -> Result<Tokens, NluError> {
         let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| NluError::Model(format!("tokenize: {e}")))?;
         let rows = encodings.len();
         let width = encodings[0].get_ids().len();
@@ -108,17 +171,41 @@ impl Encoder {
             ids.extend_from_slice(encoding.get_ids());
             mask.extend_from_slice(encoding.get_attention_mask());
         }
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
-            let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-            let counts = mask.sum(1)?;
-            let mean = summed.broadcast_div(&counts)?;
-            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        let model = |e: candle_core::Error| NluError::Model(format!("tokenize: {e}"));
+        Ok(Tokens {
+            ids: Tensor::from_vec(ids, (rows, width), &self.device).map_err(model)?,
+            mask: Tensor::from_vec(mask, (rows, width), &self.device).map_err(model)?,
+        })
+    }
+
+    /// The token states below the tuned layers, (batch, tokens, hidden).
+    pub(super) fn lower_states(&self, tokens: &Tokens) -> candle_core::Result<Tensor> {
+        self.bottom.forward(&tokens.ids, &tokens.ids.zeros_like()?, Some(&tokens.mask))
+    }
+
+    /// The base model's last layers over [`Self::lower_states`]; `mask` is the additive
+    /// attention mask.
+    pub(super) fn upper_states(&self, lower: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        self.top.forward(lower, mask)
+    }
+
+    fn embed_batch(&self, texts: &[&str], intent: bool) -> Result<Vec<Encoded>, NluError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tokens = self.tokenize(texts)?;
+        let run = || -> candle_core::Result<Vec<Encoded>> {
+            let lower = self.lower_states(&tokens)?;
+            let mask = tuned::attention_mask(&tokens.mask)?;
+            let semantic = mean_pool(&self.upper_states(&lower, &mask)?, &tokens.mask)?.to_vec2::<f32>()?;
+            let intents = match (&self.tuned, intent) {
+                (Some(tuned), true) => Some(mean_pool(&tuned.forward(&lower, &mask)?, &tokens.mask)?.to_vec2::<f32>()?),
+                _ => None,
+            };
+            Ok(match intents {
+                Some(intents) => semantic.into_iter().zip(intents).map(|(semantic, intent)| Encoded { semantic, intent }).collect(),
+                None => semantic.into_iter().map(|semantic| Encoded { intent: semantic.clone(), semantic }).collect(),
+            })
         };
         run().map_err(|e| NluError::Model(format!("encode: {e}")))
     }
@@ -152,7 +239,9 @@ enum Job {
 
 struct Request {
     texts: Vec<String>,
-    reply: tokio::sync::oneshot::Sender<Result<Vec<Vec<f32>>, NluError>>,
+    /// Whether the intent embeddings are wanted too.
+    intent: bool,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<Encoded>, NluError>>,
 }
 
 struct Park {
@@ -220,10 +309,10 @@ impl EncoderHandle {
         self.submitted.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn submit(&self, texts: Vec<String>) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<Vec<f32>>, NluError>>, NluError> {
+    fn submit(&self, texts: Vec<String>, intent: bool) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<Encoded>, NluError>>, NluError> {
         self.submitted.fetch_add(texts.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let (reply, receiver) = tokio::sync::oneshot::channel();
-        self.enqueue(Job::Encode(Request { texts, reply }))?;
+        self.enqueue(Job::Encode(Request { texts, intent, reply }))?;
         Ok(receiver)
     }
 
@@ -272,14 +361,29 @@ impl EncoderHandle {
     /// Embeds texts on the encoder workers. The request takes its place in the queue (or is
     /// refused with [`NluError::Overloaded`]) when this is called, not when it is awaited.
     pub fn embed(&self, texts: Vec<String>) -> impl Future<Output = Result<Vec<Vec<f32>>, NluError>> + Send + 'static {
-        let submitted = self.submit(texts);
-        async move { submitted?.await.map_err(|_| stopped())? }
+        let submitted = self.submit(texts, false);
+        async move { Ok(semantic(submitted?.await.map_err(|_| stopped())??)) }
     }
 
     /// The same, for callers outside an async runtime.
     pub fn embed_blocking(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, NluError> {
-        self.submit(texts)?.blocking_recv().map_err(|_| stopped())?
+        Ok(semantic(self.submit(texts, false)?.blocking_recv().map_err(|_| stopped())??))
     }
+
+    /// Both embeddings of each text (see [`Encoded`]), queued like [`Self::embed`].
+    pub fn encode(&self, texts: Vec<String>) -> impl Future<Output = Result<Vec<Encoded>, NluError>> + Send + 'static {
+        let submitted = self.submit(texts, true);
+        async move { submitted?.await.map_err(|_| stopped())? }
+    }
+
+    /// The same, for callers outside an async runtime.
+    pub fn encode_blocking(&self, texts: Vec<String>) -> Result<Vec<Encoded>, NluError> {
+        self.submit(texts, true)?.blocking_recv().map_err(|_| stopped())?
+    }
+}
+
+fn semantic(encoded: Vec<Encoded>) -> Vec<Vec<f32>> {
+    encoded.into_iter().map(|e| e.semantic).collect()
 }
 
 fn stopped() -> NluError {
@@ -330,14 +434,22 @@ fn take(receiver: &Mutex<Receiver<Job>>, options: BatchOptions, waiting: &watch:
 
 fn encode(encoder: &Encoder, pool: &rayon::ThreadPool, requests: Vec<Request>) {
     let texts: Vec<&str> = requests.iter().flat_map(|r| r.texts.iter().map(String::as_str)).collect();
+    let intent = requests.iter().any(|r| r.intent);
+    let run = || {
+        if intent {
+            encoder.encode(&texts)
+        } else {
+            encoder.embed(&texts).map(|all| all.into_iter().map(|semantic| Encoded { intent: Vec::new(), semantic }).collect())
+        }
+    };
     // A batch of a few utterances runs on this worker's core; more (a product's description
     // sentences, training data) is worth spreading over all of them.
-    let embedded = if texts.len() > ONE_CORE_BATCH { encoder.embed(&texts) } else { pool.install(|| encoder.embed(&texts)) };
+    let embedded = if texts.len() > ONE_CORE_BATCH { run() } else { pool.install(run) };
     match embedded {
         Ok(vectors) => {
             let mut vectors = vectors.into_iter();
             for request in requests {
-                let mine: Vec<Vec<f32>> = vectors.by_ref().take(request.texts.len()).collect();
+                let mine: Vec<Encoded> = vectors.by_ref().take(request.texts.len()).collect();
                 let _ = request.reply.send(Ok(mine));
             }
         }

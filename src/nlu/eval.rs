@@ -114,7 +114,7 @@ mod tests {
     use super::*;
 
     fn ex(text: &str, intent: &str, accept: &[&str]) -> Example {
-        Example { text: text.into(), intent: intent.into(), accept: accept.iter().map(|s| s.to_string()).collect() }
+        Example { text: text.into(), intent: intent.into(), accept: accept.iter().map(|s| s.to_string()).collect(), context: Default::default() }
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub fn verify(dir: &Path) -> Result<(), NluError> {
     Ok(())
 }
 
-fn sha256_of(path: &Path) -> Result<String, NluError> {
+pub(super) fn sha256_of(path: &Path) -> Result<String, NluError> {
     let mut file = fs::File::open(path).map_err(|e| NluError::io(path, e))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(|e| NluError::io(path, e))?;

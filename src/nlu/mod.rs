@@ -6,31 +6,38 @@
 //! - [`encoder`] runs it with candle on worker threads of its own, batching what waits.
 //! - [`intents`] is the trained head over its embeddings (calibrated, with an out-of-scope
 //!   threshold); [`data`] reads the training data and caches embeddings.
-//! - [`slots`] extracts entities by rules and a catalog lexicon.
+//! - [`tuned`] is the intent encoder's own copy of the model's last layers, which
+//!   [`finetune`] trains together with the head on the intent data.
+//! - [`slots`] extracts entities by rules and a catalog lexicon; [`context`] reads a
+//!   message's intent in the light of the conversation.
 //! - [`eval`] computes the evaluation figures.
 //!
 //! [`Nlu`] ties them together: `load` fetches the model if needed, retrains the head when its
 //! training data changed, and `parse` answers one utterance.
 
+pub mod context;
 pub mod data;
 pub mod encoder;
 pub mod eval;
 pub mod fetch;
+pub mod finetune;
 pub mod intents;
 pub mod slots;
+pub mod tuned;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 
+use self::context::Context;
 use self::data::{EmbeddingCache, Example, Split, TemplateNames};
-use self::encoder::{BatchOptions, Encoder, EncoderHandle};
+use self::encoder::{BatchOptions, Encoded, Encoder, EncoderHandle};
 use self::intents::{INTENTS, IntentHead, IntentScore, OUT_OF_SCOPE, Prediction, TrainOptions};
 use self::slots::{Lexicon, Slots};
 
 /// Version of the training procedure; part of the data hash, so a change retrains.
-const TRAINING_VERSION: &str = "all-MiniLM-L6-v2/head/2";
+const TRAINING_VERSION: &str = "all-MiniLM-L6-v2/fine-tuned/4";
 
 /// Errors of the NLU layer.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +76,11 @@ pub struct NluPaths {
     pub model_dir: PathBuf,
     /// The trained intent head (JSON).
     pub head: PathBuf,
+    /// The fine-tuned intent layers (safetensors), written with the head.
+    pub tuned: PathBuf,
+    /// Whether training fine-tunes the encoder's last layers (else the head alone is trained,
+    /// on the base model's embeddings: faster, less accurate).
+    pub fine_tune: bool,
     /// `*.yaml` intent examples.
     pub intents_dir: PathBuf,
     /// `*.yaml` templates, filled with the names in `products.txt` and `brands.txt` there
@@ -108,19 +120,19 @@ impl Nlu {
     /// Installs the model if missing, starts the encoder, and loads the head (training it
     /// first when it is missing or its training data changed).
     pub fn load(paths: &NluPaths, batch: BatchOptions, lexicon: Lexicon, progress: Progress) -> Result<Nlu, NluError> {
-        let encoder = start_encoder(paths, batch)?;
-        let hash = training_hash(paths)?;
+        fetch::ensure(&paths.model_dir)?;
         let head = match IntentHead::load(&paths.head) {
-            Ok(head) if head.data_hash == hash && head.dims == encoder.dims() => head,
+            Ok(head) if is_current(paths, &head)? => head,
             Ok(_) => {
                 tracing::info!("the intent training data changed: retraining");
-                train(paths, &encoder, progress)?
+                train(paths, progress)?
             }
             Err(_) => {
                 tracing::info!(head = %paths.head.display(), "no trained intent head yet: training");
-                train(paths, &encoder, progress)?
+                train(paths, progress)?
             }
         };
+        let encoder = start_encoder(paths, batch, head.tuned_sha256.is_some())?;
         Ok(Nlu { encoder, head, lexicon })
     }
 
@@ -132,10 +144,11 @@ impl Nlu {
         &self.encoder
     }
 
-    fn finish(&self, text: &str, embedding: &[f32], started: Instant) -> Parse {
+    fn finish(&self, text: &str, encoded: Encoded, context: Context, started: Instant) -> Parse {
         let slots = slots::extract(text, &self.lexicon);
-        let Prediction { intent, confidence, top } = grounded(self.head.predict(embedding), &slots);
-        Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: embedding.to_vec() }
+        let prediction = context::in_context(grounded(self.head.predict(&encoded.intent), &slots), &slots, text, context);
+        let Prediction { intent, confidence, top } = prediction;
+        Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: encoded.semantic }
     }
 
     /// The slots of an utterance alone (rules only, no model): microseconds.
@@ -143,26 +156,31 @@ impl Nlu {
         slots::extract(text, &self.lexicon)
     }
 
-    /// Parses one utterance.
+    /// Parses one utterance, alone.
     pub async fn parse(&self, text: &str) -> Result<Parse, NluError> {
+        self.parse_in(text, Context::default()).await
+    }
+
+    /// Parses one utterance in the conversation's context.
+    pub async fn parse_in(&self, text: &str, context: Context) -> Result<Parse, NluError> {
         let started = Instant::now();
-        let embedding = self.encoder.embed(vec![text.to_string()]).await?;
-        Ok(self.finish(text, &embedding[0], started))
+        let encoded = self.encoder.encode(vec![text.to_string()]).await?.remove(0);
+        Ok(self.finish(text, encoded, context, started))
     }
 
     /// Parses one utterance, for callers outside an async runtime.
     pub fn parse_blocking(&self, text: &str) -> Result<Parse, NluError> {
         let started = Instant::now();
-        let embedding = self.encoder.embed_blocking(vec![text.to_string()])?;
-        Ok(self.finish(text, &embedding[0], started))
+        let encoded = self.encoder.encode_blocking(vec![text.to_string()])?.remove(0);
+        Ok(self.finish(text, encoded, Context::default(), started))
     }
 
-    /// Parses many utterances at once (batched on the encoder); each `latency_ms` is the
-    /// whole batch's time.
-    pub fn parse_many(&self, texts: &[String]) -> Result<Vec<Parse>, NluError> {
+    /// Parses many utterances at once (batched on the encoder), each in its context; each
+    /// `latency_ms` is the whole batch's time.
+    pub fn parse_many(&self, texts: &[(String, Context)]) -> Result<Vec<Parse>, NluError> {
         let started = Instant::now();
-        let embeddings = self.encoder.embed_blocking(texts.to_vec())?;
-        Ok(texts.iter().zip(&embeddings).map(|(text, e)| self.finish(text, e, started)).collect())
+        let encoded = self.encoder.encode_blocking(texts.iter().map(|(t, _)| t.clone()).collect())?;
+        Ok(texts.iter().zip(encoded).map(|((text, context), e)| self.finish(text, e, *context, started)).collect())
     }
 }
 
@@ -208,13 +226,25 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
 }
 
 /// Installs the model if needed, checks its files against the pinned sums, and starts the
-/// encoder workers.
-pub fn start_encoder(paths: &NluPaths, batch: BatchOptions) -> Result<EncoderHandle, NluError> {
+/// encoder workers, with the fine-tuned intent layers when `tuned`.
+pub fn start_encoder(paths: &NluPaths, batch: BatchOptions, tuned: bool) -> Result<EncoderHandle, NluError> {
     fetch::ensure(&paths.model_dir)?;
     let started = Instant::now();
-    let encoder = Encoder::load(&paths.model_dir)?;
-    tracing::info!(ms = started.elapsed().as_millis() as u64, "encoder loaded");
+    let encoder = Encoder::load(&paths.model_dir, tuned.then_some(paths.tuned.as_path()))?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, tuned, "encoder loaded");
     Ok(EncoderHandle::spawn(encoder, batch))
+}
+
+/// Whether a saved head was trained on the current data, the way training is set to work
+/// now, and its fine-tuned layers are the file beside it.
+fn is_current(paths: &NluPaths, head: &IntentHead) -> Result<bool, NluError> {
+    if head.data_hash != training_hash(paths)? {
+        return Ok(false);
+    }
+    Ok(match &head.tuned_sha256 {
+        Some(sha) => paths.fine_tune && paths.tuned.is_file() && fetch::sha256_of(&paths.tuned)? == *sha,
+        None => !paths.fine_tune,
+    })
 }
 
 /// The files the head is trained on, in a stable order.
@@ -233,8 +263,9 @@ pub fn training_hash(paths: &NluPaths) -> Result<String, NluError> {
     data::data_hash(&training_files(paths)?, TRAINING_VERSION)
 }
 
-/// Trains, calibrates and saves the intent head; reports on the held-out data.
-pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> Result<IntentHead, NluError> {
+/// Trains, calibrates and saves the intent head (and, when set to, fine-tunes the encoder's
+/// last layers with it); reports on the held-out data. Runs the model on every core.
+pub fn train(paths: &NluPaths, progress: Progress) -> Result<IntentHead, NluError> {
     let started = Instant::now();
     let lock_path = paths.head.with_extension("lock");
     if let Some(parent) = paths.head.parent() {
@@ -244,17 +275,19 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> R
     lock.lock().map_err(|e| NluError::io(&lock_path, e))?;
     let hash = training_hash(paths)?;
     if let Ok(head) = IntentHead::load(&paths.head) {
-        if head.data_hash == hash && head.dims == encoder.dims() {
+        if is_current(paths, &head)? {
             return Ok(head); // another process trained it while we waited
         }
     }
+    fetch::ensure(&paths.model_dir)?;
+    let encoder = Encoder::load(&paths.model_dir, None)?;
 
     // Own examples: 85% train, 15% validation. Labelled data: 70 / 15 / 15 (test held out).
     let mut parts: [Vec<Example>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut seen = std::collections::HashSet::new();
     let mut own = data::load_intent_files(&paths.intents_dir)?;
     own.extend(data::expand_templates(&paths.templates_dir)?);
-    let mut own_validation = Vec::new();
+    let mut own_validation = 0;
     for example in own {
         if !seen.insert(example.text.to_lowercase()) {
             continue;
@@ -262,7 +295,7 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> R
         match data::split_of(&example.text, 85, 15) {
             Split::Train => parts[0].push(example),
             _ => {
-                own_validation.push(example.clone());
+                own_validation += 1;
                 parts[1].push(example);
             }
         }
@@ -284,34 +317,64 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> R
     if train_set.is_empty() {
         return Err(NluError::Data(format!("no training examples in {}", paths.intents_dir.display())));
     }
-    let mut cache = EmbeddingCache::open(&paths.cache, encoder.dims());
-    let all: Vec<&str> = train_set.iter().chain(&validation).chain(&test).map(|e| e.text.as_str()).collect();
-    cache.embed(&all, |texts| encoder.embed_blocking(texts.iter().map(|t| t.to_string()).collect()), &|done, total| {
-        progress("embedding training data", done, total)
-    })?;
-    cache.save()?;
-    let mut embed = |set: &[Example]| -> Result<Vec<Vec<f32>>, NluError> {
-        let texts: Vec<&str> = set.iter().map(|e| e.text.as_str()).collect();
-        cache.embed(&texts, |_| Err(NluError::Data("cache miss after embedding".into())), &|_, _| {})
-    };
     let label = |e: &Example| INTENTS.iter().position(|i| *i == e.intent).expect("intents are checked when read");
-    let (x_train, x_val, x_test) = (embed(&train_set)?, embed(&validation)?, embed(&test)?);
     let y_train: Vec<usize> = train_set.iter().map(label).collect();
-    progress("training the intent head", 0, 1);
-    let labels = INTENTS.iter().map(|s| s.to_string()).collect();
-    let mut head = IntentHead::fit(labels, &x_train, &y_train, TrainOptions::default())?;
     let y_val: Vec<usize> = validation.iter().map(label).collect();
+    let labels: Vec<String> = INTENTS.iter().map(|s| s.to_string()).collect();
+
+    // The head learns on the base model's embeddings; then, when set to, the encoder's last
+    // layers and the head learn together.
+    let (mut head, x_val, encoder) = if paths.fine_tune {
+        let options = finetune::FineTuneOptions::default();
+        let ready = |set: &[Example], batch: usize, what: &str| {
+            finetune::prepare(&encoder, &texts(set), batch, options.seed, &|done, total| progress(what, done, total))
+        };
+        let train_ready = ready(&train_set, options.batch, "fine-tuning: reading the training data")?;
+        let validation_ready = ready(&validation, 64, "fine-tuning: reading the validation data")?;
+        progress("training the intent head", 0, 1);
+        let frozen = train_ready.pooled(|lower, mask| encoder.upper_states(lower, mask))?;
+        let mut head = IntentHead::fit(labels, &frozen, &y_train, TrainOptions { steps: 150, ..TrainOptions::default() })?;
+        progress("training the intent head", 1, 1);
+        let layers = finetune::fine_tune(
+            &encoder,
+            &paths.model_dir.join("model.safetensors"),
+            &mut head,
+            (&train_ready, &y_train),
+            (&validation_ready, &y_val),
+            &paths.tuned,
+            options,
+            progress,
+        )?;
+        let x_val = validation_ready.pooled(|lower, mask| layers.forward(lower, mask))?;
+        head.tuned_sha256 = Some(fetch::sha256_of(&paths.tuned)?);
+        (head, x_val, Encoder::load(&paths.model_dir, Some(&paths.tuned))?)
+    } else {
+        // Embeddings are cached by text: retraining on changed data encodes only what is new.
+        let mut cache = EmbeddingCache::open(&paths.cache, encoder.dims());
+        let all: Vec<&str> = [&train_set, &validation, &test].into_iter().flat_map(|set| texts(set)).collect();
+        cache.embed(&all, |texts| encoder.embed(texts), &|done, total| progress("embedding training data", done, total))?;
+        cache.save()?;
+        let cached = |set: &[Example]| -> Result<Vec<Vec<f32>>, NluError> {
+            set.iter().map(|e| cache.get(&e.text).cloned().ok_or_else(|| NluError::Data("cache miss after embedding".into()))).collect()
+        };
+        progress("training the intent head", 0, 1);
+        let head = IntentHead::fit(labels, &cached(&train_set)?, &y_train, TrainOptions::default())?;
+        progress("training the intent head", 1, 1);
+        (head, cached(&validation)?, encoder)
+    };
+    progress("calibrating", 0, 1);
     head.calibrate(&x_val, &y_val);
     let gold: Vec<&str> = validation.iter().map(|e| e.intent.as_str()).collect();
     head.tune_threshold(&x_val, &gold);
-    progress("training the intent head", 1, 1);
+    progress("calibrating", 1, 1);
+    let x_test: Vec<Vec<f32>> = encoder.encode(&texts(&test))?.into_iter().map(|e| e.intent).collect();
 
     let predict = |x: &[Vec<f32>]| -> Vec<String> { x.iter().map(|e| head.predict(e).intent).collect() };
     let held_out = eval::score(&test, &predict(&x_test));
-    let own_x: Vec<Vec<f32>> = embed(&own_validation)?;
-    let own_report = eval::score(&own_validation, &predict(&own_x));
+    let own_report = eval::score(&validation[..own_validation], &predict(&x_val[..own_validation]));
     head.data_hash = hash;
     head.report = serde_json::json!({
+        "fine_tuned": encoder.is_tuned(),
         "train_examples": train_set.len(),
         "validation_examples": validation.len(),
         "held_out_examples": test.len(),
@@ -324,6 +387,11 @@ pub fn train(paths: &NluPaths, encoder: &EncoderHandle, progress: Progress) -> R
     head.save(&paths.head)?;
     tracing::info!(report = %head.report, "intent head trained");
     Ok(head)
+}
+
+/// The texts of examples.
+fn texts(set: &[Example]) -> Vec<&str> {
+    set.iter().map(|e| e.text.as_str()).collect()
 }
 
 fn summary(r: &eval::EvalReport) -> serde_json::Value {
@@ -347,6 +415,41 @@ mod tests {
             confidence: 1.0 - confidence,
             top: vec![IntentScore { name: best.into(), confidence }],
         }
+    }
+
+    #[test]
+    fn a_saved_head_is_current_only_with_its_data_and_its_own_tuned_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        let intents = dir.path().join("intents");
+        std::fs::create_dir(&intents).unwrap();
+        std::fs::write(intents.join("greet.yaml"), "intent: greet\nexamples: [hi]\n").unwrap();
+        let paths = NluPaths {
+            model_dir: dir.path().join("model"),
+            head: dir.path().join("head.json"),
+            tuned: dir.path().join("tuned.safetensors"),
+            fine_tune: true,
+            intents_dir: intents.clone(),
+            templates_dir: dir.path().join("templates"),
+            data: Vec::new(),
+            cache: dir.path().join("cache"),
+        };
+        std::fs::write(&paths.tuned, b"layers").unwrap();
+        let sha = fetch::sha256_of(&paths.tuned).unwrap();
+        let mut head = IntentHead::fit(vec!["greet".into()], &[vec![1.0]], &[0], TrainOptions::default()).unwrap();
+        head.data_hash = training_hash(&paths).unwrap();
+        head.tuned_sha256 = Some(sha.clone());
+        assert!(is_current(&paths, &head).unwrap());
+        std::fs::write(&paths.tuned, b"other layers").unwrap();
+        assert!(!is_current(&paths, &head).unwrap(), "layers not its own");
+        std::fs::remove_file(&paths.tuned).unwrap();
+        assert!(!is_current(&paths, &head).unwrap(), "layers missing");
+        std::fs::write(&paths.tuned, b"layers").unwrap();
+        assert!(!is_current(&NluPaths { fine_tune: false, ..paths.clone() }, &head).unwrap(), "set to train the head alone");
+        std::fs::write(intents.join("greet.yaml"), "intent: greet\nexamples: [hi, hello]\n").unwrap();
+        assert!(!is_current(&paths, &head).unwrap(), "the data changed");
+        head.data_hash = training_hash(&paths).unwrap();
+        head.tuned_sha256 = None;
+        assert!(is_current(&NluPaths { fine_tune: false, ..paths.clone() }, &head).unwrap());
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn encoder() -> Arc<dyn aisle::catalog::Embedder> {
             let dir = nlu_paths().model_dir;
             std::thread::spawn(move || {
                 aisle::nlu::fetch::ensure(&dir).unwrap();
-                Arc::new(aisle::nlu::encoder::Encoder::load(&dir).unwrap())
+                Arc::new(aisle::nlu::encoder::Encoder::load(&dir, None).unwrap())
             })
             .join()
             .unwrap()
@@ -118,6 +118,8 @@ pub fn nlu_paths() -> NluPaths {
     NluPaths {
         model_dir: repo_path("models/all-MiniLM-L6-v2"),
         head: repo_path("models/intent-head.json"),
+        tuned: repo_path("models/intent-encoder.safetensors"),
+        fine_tune: true,
         intents_dir: repo_path("prompts/intents"),
         templates_dir: repo_path("prompts/templates"),
         data: vec![repo_path("../shared/data/nlu/dev.jsonl")],
