@@ -305,6 +305,13 @@ impl Assistant {
             // With nothing shown, "which product do you mean?" is no help: an FAQ entry as close
             // as a policy answer needs ("are your watches original or copies?") is better.
             Action::Question { target: Target::Unknown, .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_MATCH,
+            // "I saw this cheaper elsewhere, will you match it?": a doubt with a policy reading in
+            // it, or any doubt with nothing shown to ask about, that the FAQ answers closely.
+            Action::Clarify { intents, .. } if intents.iter().any(|i| i == "policy_question") => FAQ_MATCH,
+            Action::Clarify { .. } if state.focus.is_none() && state.shown.is_empty() => FAQ_MATCH,
+            // "what number do I ring to reach your support team?" asks for the contact details
+            // the FAQ gives, not for a person now.
+            Action::Handoff(HandoffReason::Asked) if policy::is_question(text) && super::cues::asks_contact(text) => FAQ_REROUTE,
             // "do I have to sign up to buy something?", not "I want to pay now".
             Action::Checkout | Action::ViewCart if state.cart.is_empty() && policy::is_question(text) => FAQ_REROUTE,
             // "is there a shop where I can pick my stuff up?" names no kind of product.

@@ -146,6 +146,15 @@ pub fn mentions_cart(text: &str) -> bool {
     words(text).iter().any(|w| CART_WORDS.contains(&w.as_str()))
 }
 
+/// Words of a shopper asking how to reach the shop.
+const CONTACT_WORDS: &[&str] = &["number", "phone", "ring", "dial", "email", "e-mail", "helpline", "hours", "whatsapp", "address"];
+
+/// Whether a message asks for the shop's contact details ("what number do I ring?", "is there
+/// a helpline?"), rather than for a person now.
+pub fn asks_contact(text: &str) -> bool {
+    words(text).iter().any(|w| CONTACT_WORDS.contains(&w.as_str()))
+}
+
 /// Words of a shopper who wants to buy something.
 const SHOPPING_WORDS: &[&str] = &[
     "buy", "need", "want", "looking", "show", "find", "gift", "present", "recommend", "suggest", "get", "order", "shopping",

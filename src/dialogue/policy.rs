@@ -228,9 +228,16 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if cues::is_frustrated(text) || asked_again(parse, text, state) {
         return Action::Frustrated;
     }
+    if let Some(added) = adds_to_the_cart(parse, text, state) {
+        return act(&added, text, state);
+    }
     if parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW {
-        if let Some(added) = adds_to_the_cart(parse, text, state) {
-            return act(&added, text, state);
+        // "and what about clutches for that price?": a kind of product of its own, nothing
+        // shown pointed at: a search, however unsure the model.
+        let names_a_kind = !parse.slots.categories.is_empty() && parse.slots.references.is_empty() && parse.slots.products.is_empty();
+        let doubts_a_search = parse.top.iter().take(2).any(|s| s.name == "search");
+        if names_a_kind && doubts_a_search && !cues::mentions_cart(text) {
+            return act(&read_as(parse, "search"), text, state);
         }
         if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
             // "find products or narrow the results?" is no question before any search: both search.
@@ -244,14 +251,19 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
     act(parse, text, state)
 }
 
-/// A doubtful reading of "and one of the Platex bottles too" after adding to the cart: when
-/// cart adding is one of the two best readings and the message adds a product to what came
-/// before, it adds that product (asking "a suggestion, or add to cart?" would be absurd).
+/// "and one of the Platex bottles too" after adding to the cart: when the message adds a
+/// product to what came before and cart adding is one of the two best readings — or the
+/// message names a product of the catalog and the model read a search for it — it adds that
+/// product (asking "a suggestion, or add to cart?" would be absurd).
 fn adds_to_the_cart(parse: &Parse, text: &str, state: &SessionState) -> Option<Parse> {
+    if state.cart.is_empty() || !cues::adds_more(text) || parse.intent == "add_to_cart" {
+        return None;
+    }
     let top_two = parse.top.iter().filter(|s| s.name != "out_of_scope").take(2).any(|s| s.name == "add_to_cart");
     let names_product = !parse.slots.products.is_empty() || !parse.slots.references.is_empty();
-    (top_two && names_product && !state.cart.is_empty() && cues::adds_more(text))
-        .then(|| Parse { intent: "add_to_cart".into(), ..parse.clone() })
+    let searches_a_product = !parse.slots.products.is_empty() && SEARCHING.contains(&parse.intent.as_str());
+    let doubtful = parse.intent != "out_of_scope" && parse.confidence < CLARIFY_BELOW;
+    ((doubtful && top_two && names_product) || searches_a_product).then(|| Parse { intent: "add_to_cart".into(), ..parse.clone() })
 }
 
 /// The intent of a message that answers a pending question by its slots alone, so the model
@@ -322,7 +334,9 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     }
     // (So does "and one of the blue ones too" after adding to the cart.)
     let speaks_of_cart = cues::mentions_cart(text) || asks_total || (!state.cart.is_empty() && cues::adds_more(text));
-    if CART_READINGS.contains(&parse.intent.as_str()) && !speaks_of_cart {
+    // "ok now watches, same budget" read as adding: a kind of product, no cart, nothing pointed at.
+    let adds_nothing_named = parse.intent == "add_to_cart" && slots.references.is_empty() && slots.products.is_empty() && !slots.categories.is_empty();
+    if (CART_READINGS.contains(&parse.intent.as_str()) || adds_nothing_named) && !speaks_of_cart {
         let names_products = !slots.query.is_empty() || !slots.products.is_empty();
         return act(&read_as(parse, if names_products && !is_question(text) { "search" } else { "out_of_scope" }), text, state);
     }
@@ -859,6 +873,16 @@ mod tests {
             Action::Search(s) => assert_eq!((s.query.as_str(), s.price_max), ("sunglasses", Some(600.0))),
             other => panic!("{other:?}"),
         }
+        // A kind of product with the budget, read as adding to the cart or doubted as a
+        // question: still a search.
+        let watches = Slots { query: "watches same budget".into(), categories: vec!["Watches".into()], ..Slots::default() };
+        match decide(&parse("add_to_cart", 0.9, watches.clone()), "ok now watches, same budget", &state) {
+            Action::Search(s) => assert_eq!((s.query.as_str(), s.price_max), ("watches", Some(600.0))),
+            other => panic!("{other:?}"),
+        }
+        let mut doubted = parse("product_question", 0.4, watches);
+        doubted.top[1] = IntentScore { name: "search".into(), confidence: 0.35 };
+        assert!(matches!(decide(&doubted, "and what about watches for that price?", &state), Action::Search(s) if s.price_max == Some(600.0)));
     }
 
     #[test]

@@ -28,7 +28,8 @@ const CHANGE_WORDS: [&str; 12] =
 /// The reading of a message in its context: after products were shown, a short message the
 /// model read as a new search or as out of scope is a refinement when it names no product kind
 /// of its own (no category, no product, no order) and either the model found a refinement
-/// plausible or its words mark a change, or (out of scope) it carries a constraint.
+/// plausible, its words mark a change, or it carries a constraint (and, read as a search,
+/// nothing else).
 pub fn in_context(prediction: Prediction, slots: &Slots, text: &str, context: Context) -> Prediction {
     if !context.shown || !matches!(prediction.intent.as_str(), "search" | "out_of_scope") {
         return prediction;
@@ -53,7 +54,8 @@ pub fn in_context(prediction: Prediction, slots: &Slots, text: &str, context: Co
         || !slots.excluded_brands.is_empty()
         || slots.gender.is_some();
     let refines = match prediction.intent.as_str() {
-        "search" => refine >= REFINE_FLOOR || marks_change,
+        // ("rose gold?", "size 9": only constraints, no words of a product of its own.)
+        "search" => refine >= REFINE_FLOOR || marks_change || (constrains && slots.query.trim().is_empty()),
         _ => refine >= REFINE_FLOOR || constrains,
     };
     if !refines {
@@ -90,6 +92,10 @@ mod tests {
         assert_eq!(in_context(read("out_of_scope", 0.6, 0.1), &none, "anything gluten-free?", SHOWN).intent, "refine");
         let priced = Slots { price_max: Some(40.0), ..Slots::default() };
         assert_eq!(in_context(read("out_of_scope", 0.6, 0.0), &priced, "under 40 quid", SHOWN).intent, "refine");
+        let colour = Slots { colors: vec!["rose gold".into()], ..Slots::default() };
+        assert_eq!(in_context(read("search", 0.9, 0.01), &colour, "rose gold?", SHOWN).intent, "refine", "only a constraint");
+        let kettle = Slots { colors: vec!["red".into()], query: "kettle".into(), ..Slots::default() };
+        assert_eq!(in_context(read("search", 0.9, 0.01), &kettle, "red kettle", SHOWN).intent, "search", "words of its own");
     }
 
     #[test]
