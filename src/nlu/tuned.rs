@@ -1,8 +1,8 @@
 //! The intent encoder's own top layers: the last [`TUNED_LAYERS`] BERT layers of the base model,
 //! fine-tuned on the intent data (see [`super::finetune`]), run beside the base model's own.
 //!
-//! The layer is written here with differentiable tensor operations only (candle's fused layer
-//! norm has no backward pass), so the same code trains and serves. The weights are a
+//! The layer is written here with differentiable tensor operations (candle's fused layer norm
+//! and softmax have no backward pass) when it trains, and uses the fused ones when it serves. The weights are a
 //! safetensors file of their own, named `layer.{i}.…` like the base model's
 //! `encoder.layer.{i}.…`; the base model's files are never touched.
 
@@ -42,6 +42,9 @@ impl Norm {
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        if !training(x) && !training(&self.weight) && x.is_contiguous() {
+            return candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps as f32);
+        }
         let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
         let variance = centred.sqr()?.mean_keepdim(D::Minus1)?;
         centred.broadcast_div(&(variance + self.eps)?.sqrt()?)?.broadcast_mul(&self.weight)?.broadcast_add(&self.bias)
@@ -74,12 +77,19 @@ impl Layer {
         let k = split(self.key.forward(x)?)?;
         let v = split(self.value.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (size as f64).sqrt())?.broadcast_add(mask)?;
-        let context = candle_nn::ops::softmax(&scores, D::Minus1)?.matmul(&v)?;
+        let probabilities = if training(&scores) { candle_nn::ops::softmax(&scores, D::Minus1)? } else { candle_nn::ops::softmax_last_dim(&scores)? };
+        let context = probabilities.matmul(&v)?;
         let context = context.transpose(1, 2)?.contiguous()?.reshape((batch, tokens, hidden))?;
         let attended = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?)?;
         let expanded = self.intermediate.forward(&attended)?.gelu_erf()?;
         self.output_norm.forward(&(self.output.forward(&expanded)? + attended)?)
     }
+}
+
+/// Whether a tensor takes part in training (gradients flow through it): then only
+/// differentiable operations may touch it; otherwise candle's fused ones are faster.
+fn training(x: &Tensor) -> bool {
+    x.track_op()
 }
 
 /// The tuned layers, in order.
