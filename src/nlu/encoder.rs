@@ -144,16 +144,21 @@ impl Encoder {
         self.chunked(texts, |batch| self.embed_batch(batch, true))
     }
 
-    fn chunked<T: Clone>(&self, texts: &[&str], run: impl Fn(&[&str]) -> Result<Vec<T>, NluError>) -> Result<Vec<T>, NluError> {
+    /// Runs `run` on chunks of similar length, the chunks spread over the current thread pool.
+    fn chunked<T: Clone + Send>(&self, texts: &[&str], run: impl Fn(&[&str]) -> Result<Vec<T>, NluError> + Sync) -> Result<Vec<T>, NluError> {
+        use rayon::prelude::*;
         if texts.len() <= CHUNK {
             return run(texts);
         }
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
+        let done: Vec<Vec<T>> = order
+            .par_chunks(CHUNK)
+            .map(|chunk| run(&chunk.iter().map(|&i| texts[i]).collect::<Vec<_>>()))
+            .collect::<Result<_, _>>()?;
         let mut out: Vec<Option<T>> = vec![None; texts.len()];
-        for chunk in order.chunks(CHUNK) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, vector) in chunk.iter().zip(run(&batch)?) {
+        for (chunk, vectors) in order.chunks(CHUNK).zip(done) {
+            for (&i, vector) in chunk.iter().zip(vectors) {
                 out[i] = Some(vector);
             }
         }

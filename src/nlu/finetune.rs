@@ -13,6 +13,7 @@ use std::path::Path;
 
 use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rayon::prelude::*;
 
 use super::encoder::Encoder;
 use super::intents::{self, IntentHead};
@@ -85,14 +86,21 @@ pub fn prepare(encoder: &Encoder, texts: &[&str], batch: usize, seed: u64, progr
     for run in order.chunks_mut(batch * 16) {
         run.sort_by_key(|&i| texts[i].len());
     }
+    // Batches are read a few at a time, spread over the cores.
     let chunks: Vec<&[usize]> = order.chunks(batch).collect();
     let mut batches = Vec::with_capacity(chunks.len());
-    for (done, chunk) in chunks.iter().enumerate() {
-        let tokens = encoder.tokenize(&chunk.iter().map(|&i| texts[i]).collect::<Vec<_>>())?;
-        let lower = encoder.lower_states(&tokens).map_err(model_error)?;
-        let attention = tuned::attention_mask(&tokens.mask).map_err(model_error)?;
-        batches.push(Prepped { lower, mask: tokens.mask, attention, rows: chunk.to_vec() });
-        progress(done + 1, chunks.len());
+    for group in chunks.chunks(8) {
+        let read = group
+            .par_iter()
+            .map(|chunk| -> Result<Prepped, NluError> {
+                let tokens = encoder.tokenize(&chunk.iter().map(|&i| texts[i]).collect::<Vec<_>>())?;
+                let lower = encoder.lower_states(&tokens).map_err(model_error)?;
+                let attention = tuned::attention_mask(&tokens.mask).map_err(model_error)?;
+                Ok(Prepped { lower, mask: tokens.mask, attention, rows: chunk.to_vec() })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        batches.extend(read);
+        progress(batches.len(), chunks.len());
     }
     Ok(Prepared { batches, len: texts.len() })
 }
