@@ -1,6 +1,6 @@
-//! Fine-tuning the intent encoder: the base model's last [`TUNED_LAYERS`](super::tuned::TUNED_LAYERS) layers are trained
-//! together with the intent head on the labelled examples (classification fine-tuning, on the
-//! CPU).
+//! Fine-tuning the intent encoder: copies of the base model's last layers (as many as
+//! [`TUNED_LAYERS`](super::tuned::TUNED_LAYERS)) are trained together with the intent head on the
+//! labelled examples (classification fine-tuning, on the CPU).
 //!
 //! What lies below the tuned layers never changes, so each example's token states there are
 //! computed once and kept for every epoch: an epoch costs only the tuned layers' forward and
