@@ -37,6 +37,15 @@ pub(super) const LEXICAL_CANDIDATES: usize = 100;
 /// product. (The implied kind is suggested as a filter; ranking the nearest products of that
 /// kind as a fourth list lowered nDCG@10 on every query type: 0.870 → 0.861 at weight 0.5.)
 pub(super) const IMPLIED_KIND_FLOOR: f32 = 0.45;
+/// The same for a top-level category: a one-word department ("Clothing", "Gaming") is near
+/// many a vague query ("something" 0.48, "music" → Gaming 0.49), its own words 0.6 and more.
+pub(super) const IMPLIED_DEPARTMENT_FLOOR: f32 = 0.50;
+/// Other categories as near as the best, within this, are implied too ("painting": paint
+/// brushes 0.58, paints 0.55); at most [`MAX_IMPLIED_KINDS`].
+pub(super) const IMPLIED_KIND_MARGIN: f32 = 0.05;
+pub(super) const MAX_IMPLIED_KINDS: usize = 3;
+/// Categories read to pick the implied kinds.
+const KIND_CANDIDATES: usize = 12;
 /// Candidates of the loose lexical ranking (any of the words, by BM25).
 pub(super) const LOOSE_CANDIDATES: usize = 50;
 /// Reciprocal-rank fusion's constant, and each ranking's weight.
@@ -182,19 +191,43 @@ pub(super) fn fuse(rankings: &[Ranking]) -> Vec<(f32, DocAddress, From)> {
     list.into_iter().map(|(s, _, a, from)| (s, a, from)).collect()
 }
 
+/// The kinds of product implied by categories scored against a query, best first (see
+/// [`Catalog::implied_kinds`]): the best when close enough, and those nearly as close that
+/// neither contain nor lie inside one already taken.
+pub(super) fn pick_kinds(scored: &[(&str, f32)]) -> Vec<String> {
+    let close = |(path, score): &(&str, f32)| *score >= if path.contains('>') { IMPLIED_KIND_FLOOR } else { IMPLIED_DEPARTMENT_FLOOR };
+    let Some(best) = scored.iter().find(|c| close(c)).map(|(_, s)| *s) else { return Vec::new() };
+    let nested = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|rest| rest.trim_start().starts_with('>'));
+    let mut kinds: Vec<String> = Vec::new();
+    for candidate in scored.iter().filter(|c| close(c) && c.1 >= best - IMPLIED_KIND_MARGIN) {
+        let path = candidate.0;
+        if kinds.len() < MAX_IMPLIED_KINDS && !kinds.iter().any(|k| nested(k, path) || nested(path, k)) {
+            kinds.push(path.to_string());
+        }
+    }
+    kinds
+}
+
 impl Catalog {
+    /// The kinds of product (category paths, best first) a query's meaning implies, when it
+    /// is close to some: "painting" → paint brushes and paints, "cooking" → cookware, and
+    /// nothing for "something" or "tea tree". At most [`MAX_IMPLIED_KINDS`].
+    pub fn implied_kinds(&self, vector: &[f32]) -> Vec<String> {
+        pick_kinds(&self.nearest_categories(vector, KIND_CANDIDATES))
+    }
+
     /// The category the query's meaning is nearest to, when close and not already filtered
     /// on, as a filter of the `results` (a query of `total`): the kind of product a need
     /// implies ("something for my dog's bath" → Pet Supplies).
     fn implied_kind(&self, searcher: &Searcher, request: &SearchRequest, results: &BooleanQuery, total: usize) -> Result<Option<SuggestedFilter>, CatalogError> {
         let Some(vector) = request.vector.as_deref().filter(|_| request.filters.categories.is_empty()) else { return Ok(None) };
-        let Some((path, _)) = self.nearest_categories(vector, 1).into_iter().find(|(_, score)| *score >= IMPLIED_KIND_FLOOR) else {
+        let Some(path) = self.implied_kinds(vector).into_iter().next() else {
             return Ok(None);
         };
-        let facet = Facet::from_path(super::product::split_category_path(path));
+        let facet = Facet::from_path(super::product::split_category_path(&path));
         let in_kind = TermQuery::new(Term::from_facet(self.fields.category, &facet), IndexRecordOption::Basic);
         let count = searcher.search(&BooleanQuery::intersection(vec![Box::new(results.clone()), Box::new(in_kind)]), &Count)?;
-        Ok((count > 0 && count < total).then(|| SuggestedFilter::Category { value: path.to_string(), count: count as u64 }))
+        Ok((count > 0 && count < total).then(|| SuggestedFilter::Category { value: path, count: count as u64 }))
     }
 
     /// The products nearest a query's vector, among those the filter clauses admit; when not
@@ -350,6 +383,24 @@ mod tests {
         assert_eq!(order, vec![3, 1, 2, 4], "found by both sides first, then by rank, ties to the lexical side");
         assert_eq!(fused[0].2, From { lexical: true, semantic: true });
         assert_eq!(fused[3].2, From { lexical: false, semantic: true });
+    }
+
+    #[test]
+    fn the_implied_kinds_are_the_close_ones_not_nested() {
+        let scored = [
+            ("Art > Paint Brushes", 0.58),
+            ("Art", 0.57),
+            ("Art > Paints", 0.55),
+            ("Art > Paints > Bottle Sets", 0.54),
+            ("Toys", 0.52),
+            ("Stationery > Pens", 0.44),
+        ];
+        assert_eq!(pick_kinds(&scored), vec!["Art > Paint Brushes", "Art > Paints"], "siblings in; the department that holds them, a node inside one and the far ones out");
+        let scored = [("Gaming", 0.49), ("Music > Toys", 0.46)];
+        assert_eq!(pick_kinds(&scored), vec!["Music > Toys"], "a department needs more than a node");
+        assert!(pick_kinds(&[("Clothing", 0.48), ("Shoes > Boots", 0.3)]).is_empty());
+        let scored = [("A > B", 0.6), ("C > D", 0.59), ("E > F", 0.58), ("G > H", 0.57)];
+        assert_eq!(pick_kinds(&scored).len(), MAX_IMPLIED_KINDS);
     }
 
     #[test]

@@ -146,9 +146,10 @@ impl Assistant {
             None => (policy::decide(&parse, text, state), parse.embedding.clone()),
         };
         let action = match self.prefer_faq(action, &parse, text, state) {
-            // A new search or request for ideas looks for what the message means, too.
-            Action::Search(search) if !searched.is_empty() => Action::Search(SearchContext { vector: Some(Arc::new(searched)), ..search }),
-            Action::Recommend(search) if !searched.is_empty() => Action::Recommend(SearchContext { vector: Some(Arc::new(searched)), ..search }),
+            // A new search or request for ideas looks for what the message means, too, and
+            // within the kinds of product a wish implies.
+            Action::Search(search) => Action::Search(self.searched(search, searched, parse.slots.wish).await?),
+            Action::Recommend(search) => Action::Recommend(self.searched(search, searched, parse.slots.wish).await?),
             other => other,
         };
         let intent = match action.intent() {
@@ -161,6 +162,20 @@ impl Assistant {
         state.pending = None;
         state.remember(text);
         Ok((self.run(ctx, state, action).await?, intent))
+    }
+
+    /// A new search with the message's embedding (none when it has none), and the kinds of
+    /// product its words imply when they are a wish ("she loves painting").
+    async fn searched(&self, search: SearchContext, embedding: Vec<f32>, wish: bool) -> Result<SearchContext, DialogueError> {
+        let vector = (!embedding.is_empty()).then(|| Arc::new(embedding)).or(search.vector.clone());
+        // (Not only when no word of a category is named: "coffee" is one of "Coffee Mugs".)
+        let kinds = if wish && !search.query.is_empty() && search.brands.is_empty() && search.kinds.is_empty() {
+            let words = self.nlu.encoder().embed(vec![search.query.clone()]).await?;
+            words.first().map(|v| self.catalog.implied_kinds(v)).unwrap_or_default()
+        } else {
+            search.kinds
+        };
+        Ok(SearchContext { vector, kinds, ..search })
     }
 
     /// Buttons pressed in the widget.

@@ -345,6 +345,11 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if parse.intent == "out_of_scope" && !slots.categories.is_empty() && (slots.gender.is_some() || cues::is_shopping(text)) {
         return act(&read_as(parse, "recommend"), text, state);
     }
+    // "my brother loves cooking": what someone likes, with something to look for, asks for
+    // ideas whatever the model read.
+    if parse.intent == "out_of_scope" && slots.wish && !slots.query.is_empty() && slots.order_id.is_none() {
+        return act(&read_as(parse, "recommend"), text, state);
+    }
     // "what's the story with my order?": a question about one's own order, whatever the tone.
     if matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help") && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
         return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
@@ -632,6 +637,7 @@ pub fn new_search(slots: &Slots) -> SearchContext {
         sort: slots.sort,
         in_stock: false,
         excluded_ids: Vec::new(),
+        kinds: Vec::new(),
         page: 0,
         vector: None,
     }

@@ -63,10 +63,31 @@ impl Assistant {
     /// The product asked for is never left out: results that match only after its noun was
     /// dropped ("tents under ₹500" finding ₹400 tent pegs is fine; finding shoes is not) do not
     /// count, and when nothing else is left to relax there are no results.
+    /// Kinds a wish implied stand for the product asked for: when its words find nothing in
+    /// them, the kinds' best are shown; when the kinds have nothing, the words alone are searched.
     fn search_relaxed(&self, search: &SearchContext, limit: usize) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
+        let mut attempts = vec![search.clone()];
+        if !search.kinds.is_empty() {
+            attempts.push(SearchContext { query: String::new(), ..search.clone() });
+            attempts.push(SearchContext { kinds: Vec::new(), ..search.clone() });
+        }
+        let mut first = None;
+        for attempt in &attempts {
+            let found = self.search_relaxed_in_kinds(attempt, limit)?;
+            if found.0.total > 0 {
+                return Ok(found);
+            }
+            first.get_or_insert(found);
+        }
+        Ok(first.expect("one attempt at least"))
+    }
+
+    /// [`Self::search_relaxed`] within the search's kinds (when it has some, they are the
+    /// product asked for: its words may all be left out).
+    fn search_relaxed_in_kinds(&self, search: &SearchContext, limit: usize) -> Result<(SearchResults, SearchContext, Vec<Relaxable>), DialogueError> {
         let mut current = search.clone();
         let mut relaxed = Vec::new();
-        let nouns = self.product_nouns(&search.query);
+        let nouns = if search.kinds.is_empty() { self.product_nouns(&search.query) } else { Vec::new() };
         let found = |results: &SearchResults| results.total > 0 && !lost_the_product(&nouns, &results.dropped_words);
         let mut results = self.catalog.search(&self.request(&current, limit))?;
         for step in LADDER {
@@ -310,6 +331,7 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
             genders: search.gender.iter().cloned().collect(),
             in_stock: search.in_stock.then_some(true),
             exclude_ids: search.excluded_ids.clone(),
+            categories: search.kinds.clone(),
             ..Filters::default()
         },
         vector: search.vector.as_deref().cloned(),

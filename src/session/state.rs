@@ -84,6 +84,10 @@ pub struct SearchContext {
     pub in_stock: bool,
     /// Products left out: those already shown, when the shopper asked for cheaper ones.
     pub excluded_ids: Vec<String>,
+    /// Kinds of product (category paths) the search keeps to, implied by a wish that names
+    /// none ("she loves painting" → paints and brushes); dropped when they find nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
     /// Zero-based page of results shown last.
     pub page: usize,
     /// The embedding of the message that started this search, to find products by meaning

@@ -166,6 +166,11 @@ pub struct Slots {
     /// references…), without colours, genders, units and conversational words.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub query: String,
+    /// The text speaks of what someone likes ("she loves painting", "a coffee lover"): the
+    /// `query` is the wish's topic, and the kind of product it implies is for the dialogue to
+    /// find.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub wish: bool,
 }
 
 /// What the extractor knows about the catalog: brands, categories, product titles.

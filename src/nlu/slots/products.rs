@@ -112,6 +112,49 @@ const QUERY_STOP: &[&str] = &[
     "loves", "loved", "likes", "liked", "enjoys", "enjoy", "enjoyed", "adores", "fond", "obsessed",
     "hobby", "hobbies", "passion", "birthday", "anniversary", "christmas", "diwali", "occasion",
     "ideas", "idea", "suggestions", "his", "hers",
+    // the budget said in words ("I can spend up to 1000")
+    "spend", "spending", "afford",
+    // who it is for, said as a pronoun: never a product word
+    "she", "shes", "he", "hes", "him", "her", "who", "whos", "whom", "they", "theyre", "someone",
+    "somebody",
+];
+
+/// Words that say the text speaks of what someone likes ("loves", "a big fan of", "is into",
+/// "a coffee lover"): a wish, whose topic is searched for, not the words around it.
+#[rustfmt::skip]
+const WISH_CUES: &[&str] = &[
+    "loves", "likes", "enjoys", "adores", "lover", "lovers", "enthusiast", "enthusiasts",
+    "hobby", "hobbies", "passion",
+];
+
+/// Words that are wish cues only before one of their words: "a fan of", "crazy about".
+#[rustfmt::skip]
+const WISH_CUES_BEFORE: &[(&str, &[&str])] = &[
+    ("fan", &["of"]), ("fans", &["of"]), ("crazy", &["about", "over"]), ("mad", &["about"]),
+    ("passionate", &["about"]), ("obsessed", &["with"]),
+];
+
+/// Words that are wish cues only after someone is named ("she's into", "who plays", "he
+/// drinks"): elsewhere they may be the product ("energy drinks").
+const WISH_CUES_AFTER_SOMEONE: &[&str] = &["into", "drinks", "plays", "collects", "reads"];
+
+/// The words that name someone before a [`WISH_CUES_AFTER_SOMEONE`] word.
+#[rustfmt::skip]
+const SOMEONE: &[&str] = &[
+    "she", "he", "who", "they", "shes", "hes", "whos", "theyre", "is", "s", "really", "totally",
+    "also", "getting", "always",
+];
+
+/// Words that, in a wish, are about the person and not the product ("she is a big fan of
+/// yoga", "he drinks coffee all day", "a present for a friend"). Some are product words
+/// elsewhere ("a table fan"), so they are left out only when a [`WISH_CUES`] word is there.
+#[rustfmt::skip]
+const WISH_FILLER: &[&str] = &[
+    "fan", "fans", "lover", "lovers", "enthusiast", "enthusiasts", "buff", "big", "huge",
+    "crazy", "mad", "passionate", "obsessed", "into", "really", "totally", "always", "all",
+    "day", "every", "time", "drinks", "plays", "collects", "reads", "spends", "friend", "friends",
+    "colleague", "coworker", "boss", "teacher", "neighbour", "neighbor", "guest", "person",
+    "present", "presents", "surprise", "lot", "lots", "much",
 ];
 
 /// Least score of a mention (see [`ProductIndex`] for the gates before it).
@@ -514,15 +557,30 @@ impl ProductIndex {
 }
 
 impl Ctx<'_> {
+    /// Whether token `k` says the text speaks of what someone likes (see [`WISH_CUES`] and the
+    /// lists after it).
+    fn is_wish_cue(&self, k: usize) -> bool {
+        let key = self.key(k);
+        if WISH_CUES.contains(&key) {
+            return true;
+        }
+        if WISH_CUES_AFTER_SOMEONE.contains(&key) {
+            return self.prev_word(k).is_some_and(|p| SOMEONE.contains(&self.key(p)));
+        }
+        WISH_CUES_BEFORE.iter().find(|(w, _)| *w == key).is_some_and(|(_, before)| self.next_word(k).is_some_and(|n| before.contains(&self.key(n))))
+    }
+
     pub(super) fn products(&mut self) {
         let st = statics();
         let mut query = Vec::new();
+        self.slots.wish = (0..self.len()).any(|k| self.is_wish_cue(k));
         for k in 0..self.len() {
             let t = &self.toks[k];
             let key = t.key.as_str();
             let usable = matches!(self.used[k], Used::Free | Used::Brand);
             let filter_word = st.units.contains(key)
                 || QUERY_STOP.contains(&key)
+                || (self.slots.wish && WISH_FILLER.contains(&key))
                 || st.colors.contains_key(key)
                 || st.genders.contains_key(key)
                 || FUNCTION_WORDS.contains(&key)
@@ -561,6 +619,23 @@ mod tests {
         assert_eq!(query("2 ceramic mugs for my dad"), "ceramic mugs");
         assert_eq!(query("a birthday gift for my daughter who loves painting"), "painting");
         assert_eq!(query("my dad enjoys gardening, any ideas for his anniversary?"), "gardening");
+        assert_eq!(query("something for my mom, she drinks coffee all day"), "coffee");
+        assert_eq!(query("what should I get my sister, she is a big fan of yoga"), "yoga");
+        assert_eq!(query("a present for a friend who is a huge music lover"), "music");
+        // without a wish, the same words may be the product
+        assert_eq!(query("a big table fan"), "big table fan");
+    }
+
+    #[test]
+    fn a_wish_is_told_from_a_plain_search() {
+        let lex = Lexicon::default();
+        assert!(extract("my brother loves cooking", &lex).wish);
+        assert!(extract("gift for a tea lover", &lex).wish);
+        assert!(!extract("i love these shoes", &lex).wish);
+        assert!(extract("she drinks coffee all day", &lex).wish);
+        assert!(!extract("a big table fan", &lex).wish, "a fan is a product too");
+        assert!(!extract("energy drinks", &lex).wish);
+        assert!(!extract("smart watches for men", &lex).wish);
     }
 
     #[test]
