@@ -34,6 +34,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod dialogue;
+pub mod events;
 pub mod nlu;
 pub mod orders;
 pub mod protocol;

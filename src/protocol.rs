@@ -152,6 +152,10 @@ pub struct Hello {
     pub token: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
+    /// The shopper allows personalization: events stored, profile kept across sessions.
+    /// Absent leaves the session's setting as it is (off for a new session).
+    #[serde(default)]
+    pub consent: Option<bool>,
 }
 
 fn default_protocol() -> u32 {
@@ -182,12 +186,22 @@ pub struct ActionFrame {
     pub quantity: Option<u32>,
 }
 
-/// A shopper event for recommendations: `view_product`, `click`, `add_to_cart`, `purchase`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A shopper event for recommendations: `view_product`, `click` (with its `list`),
+/// `add_to_cart`, `remove_from_cart`, `purchase`, `search` (with its `query`), `impression`.
+/// Stored only when the session has consent; an `id` makes a resend count once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventFrame {
     pub event: String,
     #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
     pub product_id: Option<String>,
+    #[serde(default)]
+    pub list: Option<String>,
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<u32>,
 }
 
 /// A frame from the server on `/ws/chat`.
@@ -361,6 +375,9 @@ pub struct ChatRequest {
     pub channel: Option<Channel>,
     #[serde(default)]
     pub token: Option<String>,
+    /// As `hello.consent`.
+    #[serde(default)]
+    pub consent: Option<bool>,
 }
 
 /// `POST /v1/chat` answer.

@@ -507,7 +507,7 @@ async fn answer(chat: &mut Connection, turn: &Turn) -> Result<Answer, ClientErro
         chat.send(&ClientFrame::Action(frame)).await?;
         chat.reply_to(&id).await
     } else if let Some(id) = &turn.view {
-        chat.send(&ClientFrame::Event(EventFrame { event: "view_product".into(), product_id: Some(id.clone()) })).await?;
+        chat.send(&ClientFrame::Event(EventFrame { event: "view_product".into(), product_id: Some(id.clone()), ..EventFrame::default() })).await?;
         let frames = drain(chat).await?;
         if let Some(e) = frames.iter().find_map(|f| if let ServerFrame::Error(e) = f { Some(e) } else { None }) {
             return Ok(Answer::Refused { code: error_code_name(e), message: e.message.clone() });

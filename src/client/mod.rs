@@ -137,6 +137,8 @@ pub struct Connection {
     next_id: u64,
     /// Customer identity token sent with every `hello`.
     token: Option<String>,
+    /// Personalization allowed, sent with every `hello` when set.
+    consent: Option<bool>,
     /// Frames read while a turn waited for its reply, handed out by `recv` before new ones.
     stashed: VecDeque<ServerFrame>,
 }
@@ -155,12 +157,18 @@ impl Connection {
             id_prefix: random_prefix(),
             next_id: 1,
             token: None,
+            consent: None,
             stashed: VecDeque::new(),
         })
     }
 
     /// Sends `token` (a customer identity token) with every `hello` from now on. A refused
     /// token is answered with an `unauthorized` error frame after the `welcome`.
+    /// Whether the next `hello` allows personalization (`None`: says nothing).
+    pub fn set_consent(&mut self, consent: Option<bool>) {
+        self.consent = consent;
+    }
+
     pub fn set_token(&mut self, token: Option<String>) {
         self.token = token;
     }
@@ -183,7 +191,7 @@ impl Connection {
     /// for the `welcome`. Frames before it are kept for [`recv`](Self::recv).
     pub async fn hello(&mut self, channel: Channel, session_id: Option<String>, last_seq: u64) -> Result<Welcome, ClientError> {
         self.channel = channel;
-        let hello = Hello { protocol: PROTOCOL_VERSION, channel, session_id, last_seq, token: self.token.clone(), locale: None };
+        let hello = Hello { protocol: PROTOCOL_VERSION, channel, session_id, last_seq, token: self.token.clone(), locale: None, consent: self.consent };
         self.send(&ClientFrame::Hello(hello)).await?;
         loop {
             match self.read().await? {

@@ -253,6 +253,11 @@ impl Assistant {
         self.responses.render(template, state.turns, vars)
     }
 
+    /// Whether the catalog has a product of this id (an index that cannot be read has none).
+    pub fn knows_product(&self, id: &str) -> bool {
+        matches!(self.catalog.product(id), Ok(Some(_)))
+    }
+
     pub(super) fn product(&self, id: &str) -> Result<Option<Product>, DialogueError> {
         Ok(self.catalog.product(id)?)
     }

@@ -23,6 +23,9 @@ pub async fn turn(State(state): State<AppState>, body: Result<Json<ChatRequest>,
         Some(id) => id,
         None => state.sessions.open(None, 0, request.channel.unwrap_or(Channel::Api)).await?.session_id,
     };
+    if let Some(consent) = request.consent {
+        state.sessions.set_consent(&session_id, consent).await?;
+    }
     if let Some(claims) = claims {
         state.sessions.identify(&session_id, claims).await?;
     }

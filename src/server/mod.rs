@@ -5,6 +5,7 @@
 mod api;
 mod chat;
 mod error;
+mod events;
 mod orders;
 pub mod shutdown;
 pub mod ws;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/products/{id}", get(api::product))
         .route("/v1/products/{id}/similar", get(api::similar))
         .route("/v1/chat", post(chat::turn).layer(DefaultBodyLimit::max(ws::MAX_FRAME_BYTES)))
+        .route("/v1/events", post(events::record).layer(DefaultBodyLimit::max(events::MAX_BODY_BYTES)))
         .route("/ws/chat", get(ws::upgrade))
         .route("/v1/orders/{id}/invoice", get(orders::invoice))
         .route("/v1/admin/customers", post(orders::upsert_customers).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))

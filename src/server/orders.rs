@@ -164,7 +164,7 @@ where
 }
 
 /// Lets the request through only with the configured admin key (compared in constant time).
-fn admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &state.admin_key else {
         return Err(ApiError::Forbidden("the admin API is off: configure admin_key".into()));
     };

@@ -138,6 +138,11 @@ impl Connection {
                     resumed: opened.resumed,
                 }];
                 frames.extend(opened.replay.iter().filter_map(|body| serde_json::from_str(body).ok()));
+                if let (Some(consent), Some(session)) = (hello.consent, &self.session) {
+                    if let Err(e) = state.sessions.set_consent(session, consent).await {
+                        frames.push(session_error(&e, None));
+                    }
+                }
                 if let (Some(token), Some(session)) = (&hello.token, &self.session) {
                     let identified = match state.sessions.verify_token(token) {
                         Ok(claims) => state.sessions.identify(session, claims).await,

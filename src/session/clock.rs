@@ -56,6 +56,16 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// The wall-clock now, in unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        match &self.manual {
+            None => jiff::Timestamp::now().as_millisecond(),
+            Some(manual) => manual.unix * 1000 + manual.advanced().as_millis() as i64,
+        }
+    }
+}
+
 impl Manual {
     fn advanced(&self) -> Duration {
         *self.advanced.lock().unwrap_or_else(|e| e.into_inner())

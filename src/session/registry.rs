@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::dialogue::{Assistant, DialogueError, Input, TurnContext};
+use crate::events::store::{EventStore, EventStoreError, Inserted};
+use crate::events::{Event, Kind, RawEvent, Source};
 use crate::nlu::NluError;
 use crate::orders::Orders;
 use crate::orders::identity::{Claims, TokenError};
@@ -31,6 +33,10 @@ pub enum SessionError {
     /// An identity token that is forged, tampered with or expired.
     #[error("the identity token was refused: {0}")]
     Unauthorized(TokenError),
+    #[error("bad event: {0}")]
+    BadEvent(String),
+    #[error(transparent)]
+    Events(#[from] EventStoreError),
 }
 
 impl SessionError {
@@ -42,7 +48,7 @@ impl SessionError {
     /// The shopper's input was wrong (not the server).
     pub fn bad_input(&self) -> Option<&str> {
         match self {
-            SessionError::Dialogue(DialogueError::BadInput(message)) => Some(message),
+            SessionError::Dialogue(DialogueError::BadInput(message)) | SessionError::BadEvent(message) => Some(message),
             _ => None,
         }
     }
@@ -71,6 +77,7 @@ pub struct TurnInput<'a> {
 
 pub struct Sessions {
     store: Store,
+    events: EventStore,
     assistant: Arc<Assistant>,
     orders: Orders,
     /// What "now" is for turns (order states, tokens, lockouts) and for the server's rate limits.
@@ -81,7 +88,8 @@ pub struct Sessions {
 
 impl Sessions {
     pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
-        Sessions { store, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
+        let events = EventStore::new(store.pool().clone());
+        Sessions { store, events, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
     }
 
     /// The same sessions on another clock (a manual one in tests).
@@ -104,6 +112,10 @@ impl Sessions {
 
     pub fn assistant(&self) -> &Assistant {
         &self.assistant
+    }
+
+    pub fn events(&self) -> &EventStore {
+        &self.events
     }
 
     /// Resumes `session_id` when it exists (replaying what came after `last_seq`), else starts
@@ -141,9 +153,11 @@ impl Sessions {
         }
         let started = std::time::Instant::now();
         let (last_seq, mut state) = self.load_state(session_id).await?;
+        let before = state.clone();
         let loaded = started.elapsed();
         let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now() };
         let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
+        let events = if state.consent { chat_events(session_id, &before, &state, &answer.reply.products, self.clock.now_ms()) } else { Vec::new() };
         let answered = started.elapsed();
         let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
         let mut reply = answer.reply;
@@ -160,7 +174,7 @@ impl Sessions {
             .map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body })
             .collect();
         let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
-        self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames).await?;
+        self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames, &events).await?;
         tracing::debug!(
             intent,
             load_ms = loaded.as_secs_f64() * 1e3,
@@ -178,36 +192,119 @@ impl Sessions {
 
     /// Makes the customer of a verified token the session's, until the token expires.
     pub async fn identify(&self, session_id: &str, claims: Claims) -> Result<(), SessionError> {
-        self.change(session_id, None, |state| {
-            state.customer_id = Some(claims.customer_id);
-            state.customer_expires_at = Some(claims.expires_at);
-        })
-        .await
+        let customer = claims.customer_id.clone();
+        let state = self
+            .change(session_id, None, |state| {
+                state.customer_id = Some(claims.customer_id);
+                state.customer_expires_at = Some(claims.expires_at);
+            })
+            .await?;
+        if state.consent {
+            self.events.join_customer(session_id, &customer).await?;
+        }
+        Ok(())
     }
 
-    /// Records a shopper event: viewing a product makes it the one in focus.
+    /// Sets whether the shopper allows personalization. Given, the session's events are kept
+    /// from now on (and joined to its customer when it has one); withdrawn, the events it had
+    /// are deleted.
+    pub async fn set_consent(&self, session_id: &str, consent: bool) -> Result<(), SessionError> {
+        let state = self.change(session_id, None, |state| state.consent = consent).await?;
+        match (&state.customer_id, consent) {
+            (Some(customer), true) => {
+                self.events.join_customer(session_id, customer).await?;
+            }
+            (_, false) => {
+                self.events.forget_session(session_id).await?;
+            }
+            (None, true) => {}
+        }
+        Ok(())
+    }
+
+    /// Records a shopper event from the widget: viewing a product makes it the one in focus;
+    /// with consent, the event is stored (a bad one is refused and changes nothing).
     pub async fn event(&self, session_id: &str, event: &EventFrame, body: &str) -> Result<(), SessionError> {
         let focus = match (&event.product_id, event.event.as_str()) {
             (Some(id), "view_product" | "click") => Some(id.clone()),
             _ => None,
         };
-        self.change(session_id, Some(ShopperMessage { client_id: None, body }), |state| {
-            if let Some(id) = focus {
-                state.focus = Some(id);
-            }
-        })
-        .await
+        let now = self.clock.now_ms();
+        let raw = RawEvent {
+            id: Some(event.id.clone().unwrap_or_else(|| format!("widget:{session_id}:{now}:{}", event.product_id.as_deref().unwrap_or("")))),
+            kind: Some(event.event.clone()),
+            session_id: Some(session_id.to_string()),
+            product_id: event.product_id.clone(),
+            list: event.list.clone(),
+            query: event.query.clone(),
+            quantity: event.quantity,
+            ..RawEvent::default()
+        };
+        let mut checked = raw.check(Source::Widget, now, |id| self.assistant.knows_product(id)).map_err(SessionError::BadEvent)?;
+        let state = self
+            .change(session_id, Some(ShopperMessage { client_id: None, body }), |state| {
+                if let Some(id) = focus {
+                    state.focus = Some(id);
+                }
+            })
+            .await?;
+        if state.consent {
+            checked.customer_id = state.customer_id.clone();
+            self.events.record(&[checked], now).await?;
+        }
+        Ok(())
     }
 
-    /// Changes the session's state outside a turn (no frames), under its turn lock.
-    async fn change(&self, session_id: &str, shopper: Option<ShopperMessage<'_>>, update: impl FnOnce(&mut SessionState)) -> Result<(), SessionError> {
+    /// Stores a batch of events from `POST /v1/events`: each is checked, and one of a
+    /// session is kept only when its shopper gave consent (then joined to its customer).
+    /// Naming a customer directly is for the shop's backend (`trusted`: the admin key).
+    pub async fn record_events(&self, batch: Vec<RawEvent>, trusted: bool) -> Result<Recorded, SessionError> {
+        let now = self.clock.now_ms();
+        let mut recorded = Recorded::default();
+        let mut keep: Vec<Event> = Vec::new();
+        for (index, raw) in batch.into_iter().enumerate() {
+            match self.admit(raw, trusted, now).await? {
+                Ok(Some(event)) => keep.push(event),
+                Ok(None) => recorded.without_consent += 1,
+                Err(message) => recorded.errors.push((index, message)),
+            }
+        }
+        recorded.inserted = self.events.record(&keep, now).await?;
+        Ok(recorded)
+    }
+
+    /// One event of a batch: checked, its session's consent and customer applied; `None`
+    /// when it is not to be kept.
+    async fn admit(&self, raw: RawEvent, trusted: bool, now: i64) -> Result<Result<Option<Event>, String>, SessionError> {
+        if raw.customer_id.is_some() && !trusted {
+            return Ok(Err("'customer_id' is for the shop's backend (Authorization: Bearer <admin key>); a page sends its session_id".into()));
+        }
+        let mut event = match raw.check(Source::Api, now, |id| self.assistant.knows_product(id)) {
+            Ok(event) => event,
+            Err(message) => return Ok(Err(message)),
+        };
+        let Some(session_id) = event.session_id.clone() else { return Ok(Ok(Some(event))) };
+        let Some(stored) = self.store.load(&session_id).await? else {
+            return Ok(Err(format!("unknown session {session_id:?}")));
+        };
+        let state: SessionState = serde_json::from_value(stored.state).map_err(|source| SessionError::State { session: session_id.clone(), source })?;
+        if !state.consent {
+            return Ok(Ok(None));
+        }
+        event.customer_id = event.customer_id.or(state.customer_id);
+        Ok(Ok(Some(event)))
+    }
+
+    /// Changes the session's state outside a turn (no frames), under its turn lock; the state
+    /// as changed.
+    async fn change(&self, session_id: &str, shopper: Option<ShopperMessage<'_>>, update: impl FnOnce(&mut SessionState)) -> Result<SessionState, SessionError> {
         let lock = self.lock(session_id);
         let result = async {
             let _guard = lock.lock().await;
             let (_, mut state) = self.load_state(session_id).await?;
             update(&mut state);
-            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &[]).await?;
-            Ok(())
+            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &[], &[]).await?;
+            Ok(state)
         }
         .await;
         self.release(session_id, lock);
@@ -259,3 +356,50 @@ fn new_session_id() -> String {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("s_{hex}")
 }
+
+/// What a batch of events did.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub inserted: Inserted,
+    /// Events of sessions whose shopper did not give consent: not kept.
+    pub without_consent: usize,
+    /// The events refused, by their place in the batch, and why.
+    pub errors: Vec<(usize, String)>,
+}
+
+/// The assistant's own actions in a turn, as events: the cart's changes, a new search and
+/// the cards shown (in the list "chat").
+fn chat_events(session_id: &str, before: &SessionState, after: &SessionState, shown: &[crate::protocol::ProductCard], now: i64) -> Vec<Event> {
+    let mut events: Vec<Event> = Vec::new();
+    let mut push = |kind: Kind, fill: &dyn Fn(&mut Event)| {
+        let mut event = Event::of_chat(session_id, after.turns, events.len(), kind, now);
+        event.customer_id = after.customer_id.clone();
+        fill(&mut event);
+        events.push(event);
+    };
+    let quantity = |state: &SessionState, id: &str| state.cart.iter().filter(|l| l.product_id == id).map(|l| l.quantity).sum::<u32>();
+    let mut products: Vec<&str> = after.cart.iter().chain(&before.cart).map(|l| l.product_id.as_str()).collect();
+    products.dedup();
+    let mut seen = std::collections::HashSet::new();
+    for id in products.into_iter().filter(|id| seen.insert(*id)) {
+        let (was, is) = (quantity(before, id), quantity(after, id));
+        if was != is {
+            let kind = if is > was { Kind::AddToCart } else { Kind::RemoveFromCart };
+            push(kind, &|e| {
+                e.product_id = Some(id.to_string());
+                e.quantity = Some(is.abs_diff(was));
+            });
+        }
+    }
+    if let Some(search) = after.search.as_ref().filter(|s| !s.query.is_empty() && before.search.as_ref().is_none_or(|b| b.query != s.query)) {
+        push(Kind::Search, &|e| e.query = Some(search.query.clone()));
+    }
+    for card in shown {
+        push(Kind::Impression, &|e| {
+            e.product_id = Some(card.id.clone());
+            e.list = Some("chat".into());
+        });
+    }
+    events
+}
+

@@ -42,6 +42,9 @@ pub struct SessionState {
     pub recent: Vec<String>,
     /// Why the conversation was handed to a person, once it was.
     pub handoff_reason: Option<HandoffReason>,
+    /// The shopper allowed personalization (`hello.consent`): the session's events are stored
+    /// and, once it identifies itself, joined to the customer. Off until the client says so.
+    pub consent: bool,
 }
 
 /// Shopper messages remembered in [`SessionState::recent`].

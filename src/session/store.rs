@@ -207,7 +207,7 @@ impl Store {
 
     /// Stores one turn in one transaction: the shopper's message (without a seq) if any, the
     /// frames, the new `state` and `customer_id` (set as given: `None` clears it), `last_seq` =
-    /// the last frame's seq, and `updated_at`.
+    /// the last frame's seq, and `updated_at`; and the turn's `events` (each once).
     ///
     /// The frames' seqs must continue the session's exactly: the first is the stored
     /// `last_seq + 1`, each next one is one more. Otherwise, or when the shopper's `client_id`
@@ -220,6 +220,7 @@ impl Store {
         customer_id: Option<&str>,
         shopper: Option<ShopperMessage<'_>>,
         frames: &[NewFrame<'_>],
+        events: &[crate::events::Event],
     ) -> Result<(), StoreError> {
         for pair in frames.windows(2) {
             if pair[0].seq.checked_add(1) != Some(pair[1].seq) {
@@ -336,6 +337,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::events::store::insert(&mut tx, events, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -486,6 +488,7 @@ mod tests {
                 None,
                 Some(ShopperMessage { client_id: Some(client_id), body: &shopper_body }),
                 &frames,
+                &[],
             )
             .await
             .unwrap();
@@ -527,6 +530,7 @@ mod tests {
                 Some("cust-1"),
                 None,
                 &[NewFrame { seq: 4, role: Role::System, body: &reply(4) }],
+                &[],
             )
             .await
             .unwrap();
@@ -595,6 +599,7 @@ mod tests {
                     Some("cust"),
                     Some(ShopperMessage { client_id: Some("c-new"), body: "{}" }),
                     &frames,
+                &[],
                 )
                 .await;
             assert!(
@@ -614,6 +619,7 @@ mod tests {
                 None,
                 Some(ShopperMessage { client_id: Some("c1"), body: "{}" }),
                 &frames(&[(3, "x")]),
+                &[],
             )
             .await;
         assert!(matches!(result, Err(StoreError::Corrupt { .. })), "{result:?}");
@@ -621,9 +627,9 @@ mod tests {
         assert_eq!(store.transcript("s", 100).await.unwrap(), transcript_before);
 
         // An unknown session.
-        let result = store.commit_turn("nope", &json!({}), None, None, &frames(&[(1, "x")])).await;
+        let result = store.commit_turn("nope", &json!({}), None, None, &frames(&[(1, "x")]), &[]).await;
         assert!(matches!(result, Err(StoreError::Corrupt { .. })), "{result:?}");
-        let result = store.commit_turn("nope", &json!({}), None, None, &[]).await;
+        let result = store.commit_turn("nope", &json!({}), None, None, &[], &[]).await;
         assert!(matches!(result, Err(StoreError::Corrupt { .. })), "{result:?}");
 
         // The right next seq still works afterwards.
@@ -647,12 +653,13 @@ mod tests {
                 None,
                 Some(ShopperMessage { client_id: Some("c3"), body: "{}" }),
                 &[],
+                &[],
             )
             .await
             .unwrap();
         // A frame without a shopper message is nobody's answer.
         store
-            .commit_turn("s", &json!({}), None, None, &frames(&[(6, "agent says hi")]))
+            .commit_turn("s", &json!({}), None, None, &frames(&[(6, "agent says hi")]), &[])
             .await
             .unwrap();
         // Nor are frames answering a message without a client id.
@@ -663,6 +670,7 @@ mod tests {
                 None,
                 Some(ShopperMessage { client_id: None, body: "{}" }),
                 &frames(&[(7, "seven")]),
+                &[],
             )
             .await
             .unwrap();
@@ -751,6 +759,7 @@ mod tests {
                     Some(text),
                     Some(ShopperMessage { client_id: Some(text), body: text }),
                     &[NewFrame { seq: 1, role: Role::Assistant, body: text }],
+                &[],
                 )
                 .await
                 .unwrap();

@@ -1,0 +1,138 @@
+//! The events table (`migrations/0003_events.sql`) in the session database: checked events
+//! stored once per id, joined to a customer when their session identifies itself, and read
+//! back per session or customer, newest first.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{Event, Kind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventStoreError {
+    #[error("event store: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// What a batch did: stored, or already stored under the same id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Inserted {
+    pub accepted: usize,
+    pub duplicates: usize,
+}
+
+/// The events of the session database.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    pool: SqlitePool,
+}
+
+/// A stored event, as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub id: String,
+    pub kind: Kind,
+    pub session_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub product_id: Option<String>,
+    pub list: Option<String>,
+    pub query: Option<String>,
+    pub quantity: Option<u32>,
+    pub source: String,
+    pub at: i64,
+}
+
+type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>, String, i64);
+
+const COLUMNS: &str = "id, kind, session_id, customer_id, product_id, list, query, quantity, source, at";
+
+fn stored(row: Row) -> Option<Stored> {
+    let (id, kind, session_id, customer_id, product_id, list, query, quantity, source, at) = row;
+    Some(Stored { id, kind: Kind::parse(&kind)?, session_id, customer_id, product_id, list, query, quantity: quantity.and_then(|q| u32::try_from(q).ok()), source, at })
+}
+
+/// Stores `events` on `conn` (inside the caller's transaction), each once: an id already
+/// stored counts as a duplicate and changes nothing.
+pub async fn insert(conn: &mut SqliteConnection, events: &[Event], received_at: i64) -> Result<Inserted, sqlx::Error> {
+    let mut done = Inserted::default();
+    for event in events {
+        let inserted = sqlx::query(
+            "INSERT INTO events (id, kind, session_id, customer_id, product_id, list, query, quantity, price, order_id, source, arm, at, received_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&event.id)
+        .bind(event.kind.as_str())
+        .bind(&event.session_id)
+        .bind(&event.customer_id)
+        .bind(&event.product_id)
+        .bind(&event.list)
+        .bind(&event.query)
+        .bind(event.quantity.map(i64::from))
+        .bind(event.price)
+        .bind(&event.order_id)
+        .bind(event.source.as_str())
+        .bind(&event.arm)
+        .bind(event.at)
+        .bind(received_at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            done.accepted += 1;
+        } else {
+            done.duplicates += 1;
+        }
+    }
+    Ok(done)
+}
+
+impl EventStore {
+    /// The events of the database `pool` opens (its migrations already run).
+    pub fn new(pool: SqlitePool) -> EventStore {
+        EventStore { pool }
+    }
+
+    /// Stores a batch in one transaction: all of it or, on a database error, none.
+    pub async fn record(&self, events: &[Event], received_at: i64) -> Result<Inserted, EventStoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = insert(&mut tx, events, received_at).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Gives the session's anonymous events to `customer_id` (the session identified itself);
+    /// how many.
+    pub async fn join_customer(&self, session_id: &str, customer_id: &str) -> Result<u64, EventStoreError> {
+        let joined = sqlx::query("UPDATE events SET customer_id = ? WHERE session_id = ? AND customer_id IS NULL")
+            .bind(customer_id)
+            .bind(session_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(joined)
+    }
+
+    /// Deletes a session's events (its shopper withdrew consent); how many.
+    pub async fn forget_session(&self, session_id: &str) -> Result<u64, EventStoreError> {
+        Ok(sqlx::query("DELETE FROM events WHERE session_id = ?").bind(session_id).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// A session's events, newest first, at most `limit`.
+    pub async fn of_session(&self, session_id: &str, limit: u32) -> Result<Vec<Stored>, EventStoreError> {
+        let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE session_id = ? ORDER BY at DESC, rowid DESC LIMIT ?"))
+            .bind(session_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().filter_map(stored).collect())
+    }
+
+    /// A customer's events, newest first, at most `limit`.
+    pub async fn of_customer(&self, customer_id: &str, limit: u32) -> Result<Vec<Stored>, EventStoreError> {
+        let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE customer_id = ? ORDER BY at DESC, rowid DESC LIMIT ?"))
+            .bind(customer_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().filter_map(stored).collect())
+    }
+}
