@@ -149,3 +149,29 @@ async fn the_chats_own_actions_and_widget_events_join_the_customer() {
     let history = EventStore::new(store.pool().clone()).of_customer("C7", 100).await.unwrap();
     assert_eq!(history.len(), stored.len(), "{history:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_imported_order_lines_are_purchases() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let order = |lines: Value| {
+        json!({"order_id": "70001", "customer_id": "C9", "email": "c9@example.com", "placed_at": "2026-11-01T10:00:00Z", "currency": "INR", "lines": lines})
+    };
+    let guest = json!({"order_id": "70002", "email": "guest@example.com", "placed_at": "2026-11-01T10:00:00Z", "currency": "INR",
+        "lines": [{"product_id": SHOES, "title": "Shoes", "quantity": 1, "price": 999.0}]});
+    let two = json!([{"product_id": SHOES, "title": "Shoes", "quantity": 1, "price": 999.0}, {"product_id": WATCH, "title": "Watch", "quantity": 2, "price": 499.0}]);
+    let one = json!([{"product_id": WATCH, "title": "Watch", "quantity": 3, "price": 499.0}]);
+    let store = Store::open(&server.database).await.unwrap();
+    let events = EventStore::new(store.pool().clone());
+    for (lines, expected) in [(two, vec![(WATCH, 2), (SHOES, 1)]), (one, vec![(WATCH, 3)])] {
+        let response = http.post(server.url("/v1/admin/orders")).bearer_auth(ADMIN_KEY).json(&json!([order(lines), guest])).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let mut bought: Vec<(String, u32)> = events.of_customer("C9", 10).await.unwrap().into_iter().map(|e| (e.product_id.unwrap(), e.quantity.unwrap())).collect();
+        bought.sort();
+        let mut expected: Vec<(String, u32)> = expected.into_iter().map(|(p, q)| (p.to_string(), q)).collect();
+        expected.sort();
+        assert_eq!(bought, expected, "the order's lines as it now stands");
+    }
+    let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE order_id = '70002'").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(all, 0, "a guest's order is no one's history");
+}

@@ -9,6 +9,7 @@
 
 use sqlx::sqlite::SqlitePool;
 
+use crate::events::{Event, Kind, Source};
 use super::import::{NewCustomer, NewEvent, NewOrder, Shipment};
 use super::{BEFORE_SHIPMENT_SQL, Customer, Order, OrderLine, OrderStatus, Refund, RefundStatus, Return, ReturnStatus, Seconds, StatusEvent};
 
@@ -119,6 +120,13 @@ impl OrderStore {
             update_shipment(&mut tx, &order.id, &event.shipment).await?;
         }
         refresh_status(&mut tx, &order.id, now).await?;
+        // A customer's order lines are their purchases, for profiles and recommendations (a
+        // guest's are not anyone's); an order imported again replaces its own.
+        sqlx::query("DELETE FROM events WHERE order_id = ? AND source = ?").bind(&order.id).bind(Source::Orders.as_str()).execute(&mut *tx).await?;
+        if let Some(customer) = &order.customer_id {
+            let purchases: Vec<Event> = order.lines.iter().enumerate().map(|(i, line)| purchase(order, customer, i, line)).collect();
+            crate::events::store::insert(&mut tx, &purchases, now * 1000).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -447,3 +455,23 @@ async fn refresh_status(tx: &mut sqlx::SqliteConnection, order_id: &str, now: Se
     .await?;
     Ok(())
 }
+
+/// Line `index` of a customer's order as a purchase event.
+fn purchase(order: &NewOrder, customer: &str, index: usize, line: &OrderLine) -> Event {
+    Event {
+        id: format!("order:{}:{}", order.id, index + 1),
+        kind: Kind::Purchase,
+        session_id: None,
+        customer_id: Some(customer.to_string()),
+        product_id: Some(line.product_id.clone()),
+        list: None,
+        query: None,
+        quantity: Some(line.quantity),
+        price: Some(line.price),
+        order_id: Some(order.id.clone()),
+        source: Source::Orders,
+        arm: None,
+        at: order.placed_at * 1000,
+    }
+}
+
