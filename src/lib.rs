@@ -7,7 +7,8 @@
 //!                         ├──────▶ session (state, transcript store: SQLite via sqlx)
 //!                         │           └──▶ dialogue (policy, skills, replies) ──▶ nlu, catalog, orders
 //!                         ├──────▶ orders (store, import, identity tokens, access rules)
-//!                         └──────▶ (later) recommend
+//!                         ├──────▶ events (shopper events, consent-gated; SQLite)
+//!                         └──────▶ recommend (models from interactions; offline evaluation)
 //! ```
 //!
 //! - [`config`]: one [`Config`](config::Config), from TOML < environment < command line.
@@ -27,6 +28,10 @@
 //! - [`server`]: the axum router; the only module that knows HTTP status codes.
 //! - [`cli`]: the `aisle` subcommands; [`bench`]: the whole-program benchmarks.
 //! - [`client`]: protocol v1 clients: `aisle chat` (terminal) and `aisle loadtest`.
+//! - [`events`]: shopper events (views, clicks, cart changes, purchases, searches, cards
+//!   shown), checked and stored once per id; [`recommend`]: the recommendation core (pure:
+//!   popularity, trending, item-kNN, EASE, buy-again) and its offline evaluation.
+//! - [`wheel`]: registry packages fetched at run time with `pip download --no-deps`.
 
 pub mod bench;
 pub mod catalog;
@@ -38,5 +43,7 @@ pub mod events;
 pub mod nlu;
 pub mod orders;
 pub mod protocol;
+pub mod recommend;
 pub mod server;
 pub mod session;
+pub mod wheel;

