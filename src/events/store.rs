@@ -111,6 +111,27 @@ impl EventStore {
         Ok(joined)
     }
 
+    /// What shoppers did with products since `since_ms`, oldest first, for training: views,
+    /// clicks, cart adds and purchases, each as (shopper, product, kind, unix ms), the shopper
+    /// being the customer when known, else `session:<id>`.
+    pub async fn interactions(&self, since_ms: i64) -> Result<Vec<(String, String, Kind, i64)>, EventStoreError> {
+        let rows: Vec<(Option<String>, Option<String>, String, String, i64)> = sqlx::query_as(
+            "SELECT customer_id, session_id, product_id, kind, at FROM events
+             WHERE at >= ? AND product_id IS NOT NULL AND kind IN ('view_product', 'click', 'add_to_cart', 'purchase')
+             ORDER BY at, rowid",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(customer, session, product, kind, at)| {
+                let shopper = customer.or(session.map(|s| format!("session:{s}")))?;
+                Some((shopper, product, Kind::parse(&kind)?, at))
+            })
+            .collect())
+    }
+
     /// Deletes a session's events (its shopper withdrew consent); how many.
     pub async fn forget_session(&self, session_id: &str) -> Result<u64, EventStoreError> {
         Ok(sqlx::query("DELETE FROM events WHERE session_id = ?").bind(session_id).execute(&self.pool).await?.rows_affected())

@@ -5,9 +5,12 @@
 //! - [`models`]: popularity, trending (time-decayed popularity), item-kNN (cosine between
 //!   items' buyers), EASE (a closed-form item-to-item model, Steck 2019), and a user's own
 //!   history (buy-again).
+//! - [`engine`]: the snapshot the server trains from shopper events, and the blend per
+//!   context (`for_you`, `bought_together`, `complete_the_look`, `cart`) with reasons.
 //! - [`eval`]: offline evaluation — splits, ranking metrics, and the two public datasets
 //!   (`aisle eval recs`).
 
+pub mod engine;
 pub mod eval;
 pub mod models;
 pub mod report;

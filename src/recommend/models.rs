@@ -178,6 +178,13 @@ impl Ease {
     }
 }
 
+impl Ease {
+    /// Item `item`'s weights towards every item: what goes with it.
+    pub fn row(&self, item: u32) -> &[f32] {
+        &self.b[item as usize * self.n..][..self.n]
+    }
+}
+
 impl Scorer for Ease {
     fn score(&self, history: &[Cell], weights: &[f32], out: &mut [f32]) {
         out.fill(0.0);

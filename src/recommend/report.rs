@@ -13,7 +13,7 @@ pub const K: usize = 10;
 const DAY: i64 = 86_400;
 /// The Online Retail test (and validation) window.
 pub const TEST_DAYS: i64 = 14;
-const EASE_LAMBDAS: [f64; 5] = [50.0, 100.0, 250.0, 500.0, 1000.0];
+const EASE_LAMBDAS: [f64; 8] = [50.0, 100.0, 250.0, 350.0, 500.0, 700.0, 1000.0, 1500.0];
 const HALF_LIVES_DAYS: [i64; 4] = [14, 60, 180, 100_000];
 const MIX: [f32; 7] = [0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9];
 /// Items not sold for this many days are left out (a shop would know what it no longer

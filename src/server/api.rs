@@ -20,12 +20,12 @@ const MAX_SUGGESTIONS: usize = 20;
 const MAX_QUERY_BYTES: usize = 1_000;
 
 /// Query parameters by name, each with its values in order.
-struct Params {
+pub(super) struct Params {
     values: HashMap<String, Vec<String>>,
 }
 
 impl Params {
-    fn parse(raw: Option<String>, known: &[&str]) -> Result<Params, ApiError> {
+    pub(super) fn parse(raw: Option<String>, known: &[&str]) -> Result<Params, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
             .map_err(|e| ApiError::BadRequest(format!("malformed query string: {e}")))?;
         let mut values: HashMap<String, Vec<String>> = HashMap::new();
@@ -39,7 +39,7 @@ impl Params {
     }
 
     /// A single-valued parameter; empty counts as absent.
-    fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
+    pub(super) fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.values.get(name).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
             Some([one]) => Ok(Some(one.as_str()).filter(|v| !v.trim().is_empty())),
@@ -53,7 +53,7 @@ impl Params {
             .transpose()
     }
 
-    fn number_in(&self, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    pub(super) fn number_in(&self, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         let what = format!("a whole number from 0 to {max}");
         let n = self.parsed::<usize>(name, &what)?.unwrap_or(default);
         if n > max {

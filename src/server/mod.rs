@@ -7,6 +7,7 @@ mod chat;
 mod error;
 mod events;
 mod orders;
+pub mod recommendations;
 pub mod shutdown;
 pub mod ws;
 
@@ -38,11 +39,14 @@ pub struct AppState {
     pub connections: Connections,
     /// Bearer key of the admin API; `None` turns it off.
     pub admin_key: Option<Arc<str>>,
+    /// The recommendation snapshot, retrained from the events while the server runs.
+    pub recommender: Arc<recommendations::Recommender>,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None }
+        let recommender = Arc::new(recommendations::Recommender::new(sessions.events().clone()));
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, recommender }
     }
 
     pub fn with_admin_key(mut self, key: Option<String>) -> AppState {
@@ -77,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/products/{id}", get(api::product))
         .route("/v1/products/{id}/similar", get(api::similar))
         .route("/v1/chat", post(chat::turn).layer(DefaultBodyLimit::max(ws::MAX_FRAME_BYTES)))
+        .route("/v1/recommendations", get(recommendations::recommend))
         .route("/v1/events", post(events::record).layer(DefaultBodyLimit::max(events::MAX_BODY_BYTES)))
         .route("/ws/chat", get(ws::upgrade))
         .route("/v1/orders/{id}/invoice", get(orders::invoice))
@@ -97,6 +102,7 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     let addr = listener.local_addr()?;
     tracing::info!(%addr, products = state.catalog.len(), "listening");
     let connections = state.connections.clone();
+    tokio::spawn(Arc::clone(&state.recommender).keep_fresh(connections.shutdown.clone()));
     // Replies go out as several small frames (typing, reply, status): no Nagle delay.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {

@@ -311,6 +311,11 @@ impl Sessions {
         result
     }
 
+    /// A session's state as stored (no lock: a turn in flight may change it).
+    pub async fn state(&self, session_id: &str) -> Result<SessionState, SessionError> {
+        Ok(self.load_state(session_id).await?.1)
+    }
+
     /// The stored session's highest seq and its state.
     async fn load_state(&self, session_id: &str) -> Result<(u64, SessionState), SessionError> {
         let stored = self.store.load(session_id).await?.ok_or_else(|| SessionError::UnknownSession(session_id.into()))?;

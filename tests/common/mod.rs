@@ -182,6 +182,8 @@ pub struct TestServer {
     pub orders: Orders,
     /// The server's WebSocket connections: `shutdown` is cancelled when they are told to close.
     pub connections: Connections,
+    /// The recommendation snapshot: `refresh` it to train on the events stored so far.
+    pub recommender: Arc<aisle::server::recommendations::Recommender>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Holds the database of servers started with [`TestServer::start`].
@@ -239,10 +241,11 @@ impl TestServer {
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
         let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
         let connections = state.connections.clone();
+        let recommender = state.recommender.clone();
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
-        TestServer { addr, database, orders, connections, shutdown: Some(tx), task: Some(task), _dir: dir }
+        TestServer { addr, database, orders, connections, recommender, shutdown: Some(tx), task: Some(task), _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,250 @@
+//! What the server recommends from: a snapshot trained from shopper events (who viewed, added
+//! and bought what), and the blend that turns a request into ranked items with reasons.
+//!
+//! The snapshot holds EASE (item-to-item, when the items with events are few enough for a
+//! dense matrix), trending (a week's half-life) and popularity. Contexts:
+//! - `for_you`: the shopper's history (their views, cart adds and purchases, the recent ones
+//!   counting more) through EASE, mixed with trending; a shopper with no history gets
+//!   trending. Reason: the history item that contributed most ("because you viewed X").
+//! - `bought_together`, `complete_the_look`, `cart`: the items EASE puts with the product (or
+//!   with each cart item). Reason: "often bought with X".
+//! - `similar` is content similarity, from the catalog (not here).
+//!
+//! Filtering what may not be shown (out of stock, already bought, the product itself) is the
+//! caller's `allowed`. Pure: the same events give the same snapshot and the same lists.
+
+use std::collections::HashMap;
+
+use super::models::{Ease, Popularity, Trending, decay};
+use super::{Builder, Cell, Interactions};
+
+/// Most items with events for the dense EASE model (a `n × n` f32 matrix: 100 MB at 5,000);
+/// above, the snapshot ranks by trending only.
+pub const MAX_EASE_ITEMS: usize = 5_000;
+/// EASE's L2 weight (chosen on Online Retail's validation split, `aisle eval recs`).
+pub const EASE_LAMBDA: f64 = 500.0;
+/// Trending's half-life, and the history's.
+const TRENDING_HALF_LIFE: i64 = 7 * 86_400;
+const HISTORY_HALF_LIFE: i64 = 60 * 86_400;
+/// Trending's share in `for_you` (as chosen on Online Retail's validation split).
+const TRENDING_SHARE: f32 = 0.5;
+/// The model's name in responses.
+pub const MODEL: &str = "ease+trending/1";
+
+/// How much one event says about a shopper's taste.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    View,
+    Cart,
+    Purchase,
+}
+
+impl Signal {
+    fn weight(self) -> f32 {
+        match self {
+            Signal::View => 0.3,
+            Signal::Cart => 0.6,
+            Signal::Purchase => 1.0,
+        }
+    }
+}
+
+/// One event for training: a shopper (customer, or session for the anonymous), a product, a
+/// time (unix seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    pub shopper: String,
+    pub item: String,
+    pub signal: Signal,
+    pub at: i64,
+}
+
+/// A trained snapshot.
+pub struct Snapshot {
+    x: Interactions,
+    items: HashMap<String, u32>,
+    ease: Option<Ease>,
+    trending: Trending,
+    popularity: Popularity,
+    /// When it was trained (unix seconds).
+    pub trained_at: i64,
+    /// Interactions it was trained on.
+    pub interactions: usize,
+}
+
+/// Why an item is recommended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Because the shopper viewed, added or bought this product.
+    BecauseOf(String),
+    /// Often bought with this product.
+    BoughtWith(String),
+    /// Popular lately.
+    Trending,
+}
+
+/// What a request for recommendations says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    ForYou,
+    BoughtTogether,
+    CompleteTheLook,
+    Cart,
+}
+
+impl Snapshot {
+    /// Trains on `events` as of `now` (unix seconds).
+    pub fn train(events: &[Interaction], now: i64) -> Snapshot {
+        let mut builder = Builder::default();
+        for e in events {
+            builder.add(&e.shopper, &e.item, e.signal.weight(), e.at);
+        }
+        let x = builder.build();
+        let items = x.items.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
+        let ease = (x.n_items() <= MAX_EASE_ITEMS && x.n_items() > 1).then(|| Ease::train(&x, EASE_LAMBDA).ok()).flatten();
+        let trending = Trending::train(&x, now, TRENDING_HALF_LIFE);
+        let popularity = Popularity::train(&x);
+        Snapshot { x, items, ease, trending, popularity, trained_at: now, interactions: events.len() }
+    }
+
+    /// An empty snapshot: recommends nothing until trained.
+    pub fn empty() -> Snapshot {
+        Snapshot::train(&[], 0)
+    }
+
+    /// The stored history of `shopper` (customer or session key), if any.
+    pub fn history(&self, shopper: &str) -> Vec<Cell> {
+        self.x.user_index(shopper).map(|u| self.x.rows[u].clone()).unwrap_or_default()
+    }
+
+    /// History cells for products by id (the current session's views, the cart), at `now`.
+    pub fn cells(&self, products: &[String], now: i64) -> Vec<Cell> {
+        let mut cells: Vec<Cell> = products.iter().filter_map(|p| self.items.get(p)).map(|&item| Cell { item, count: Signal::Cart.weight(), last: now }).collect();
+        cells.sort_by_key(|c| c.item);
+        cells.dedup_by_key(|c| c.item);
+        cells
+    }
+
+    /// Up to `limit` items for `context`, best first, each with its reason; `history` is the
+    /// shopper's (for `for_you`), `anchors` the products the list is about (the product, the
+    /// cart); `allowed` says which items may be shown.
+    pub fn recommend(&self, context: Context, history: &[Cell], anchors: &[String], now: i64, limit: usize, allowed: &dyn Fn(&str) -> bool) -> Vec<(String, Reason)> {
+        let n = self.x.n_items();
+        if n == 0 || limit == 0 {
+            return Vec::new();
+        }
+        let mut scores = vec![0.0f32; n];
+        let mut because: Vec<Option<u32>> = vec![None; n];
+        let anchored: Vec<Cell> = self.cells(anchors, now);
+        let (cells, reason_of): (&[Cell], fn(String) -> Reason) = match context {
+            Context::ForYou => (history, Reason::BecauseOf),
+            _ => (&anchored, Reason::BoughtWith),
+        };
+        if let Some(ease) = &self.ease {
+            // Each cell's contribution, kept per item to name the strongest as the reason.
+            let mut best = vec![0.0f32; n];
+            for cell in cells {
+                let w = cell.count * decay(now - cell.last, HISTORY_HALF_LIFE);
+                for (j, &b) in ease.row(cell.item).iter().enumerate() {
+                    let c = w * b;
+                    scores[j] += c;
+                    if c > best[j] {
+                        best[j] = c;
+                        because[j] = Some(cell.item);
+                    }
+                }
+            }
+        }
+        let top = scores.iter().copied().fold(0.0f32, f32::max);
+        let has_signal = top > 0.0;
+        if context == Context::ForYou || !has_signal {
+            // Trending joins a personal list, and stands in for a history the model knows
+            // nothing of.
+            let trend = self.trending.scores();
+            let trend_top = trend.iter().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
+            let share = if has_signal { TRENDING_SHARE } else { 1.0 };
+            let pop_top = self.popularity.scores().iter().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
+            for j in 0..n {
+                let personal = if has_signal { scores[j].max(0.0) / top } else { 0.0 };
+                // Popularity only breaks trending's ties.
+                scores[j] = (1.0 - share) * personal + share * trend[j] / trend_top + 1e-3 * self.popularity.scores()[j] / pop_top;
+            }
+        }
+        if context != Context::ForYou && has_signal {
+            // Only what goes with the anchors: no filler of merely popular items.
+            for (s, b) in scores.iter_mut().zip(&because) {
+                if b.is_none() {
+                    *s = f32::NEG_INFINITY;
+                }
+            }
+        }
+        let mut exclude: Vec<u32> = cells.iter().map(|c| c.item).collect();
+        exclude.extend((0..n as u32).filter(|&j| !allowed(&self.x.items[j as usize])));
+        exclude.sort_unstable();
+        exclude.dedup();
+        super::top_k(&scores, limit, &exclude)
+            .into_iter()
+            .filter(|&j| scores[j as usize] > 0.0)
+            .map(|j| {
+                let reason = match because[j as usize] {
+                    Some(from) if has_signal => reason_of(self.x.items[from as usize].clone()),
+                    _ => Reason::Trending,
+                };
+                (self.x.items[j as usize].clone(), reason)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(shopper: &str, item: &str, at: i64) -> Interaction {
+        Interaction { shopper: shopper.into(), item: item.into(), signal: Signal::Purchase, at }
+    }
+
+    /// Tents go with sleeping bags; mugs with coffee; "lamp" is bought by many others lately.
+    fn snapshot() -> Snapshot {
+        let mut events = Vec::new();
+        for u in 0..6 {
+            events.push(event(&format!("c{u}"), "tent", 100));
+            events.push(event(&format!("c{u}"), "sleeping-bag", 100));
+        }
+        for u in 6..10 {
+            events.push(event(&format!("c{u}"), "mug", 100));
+            events.push(event(&format!("c{u}"), "coffee", 100));
+        }
+        for u in 0..10 {
+            events.push(event(&format!("d{u}"), "lamp", 1_000));
+        }
+        Snapshot::train(&events, 1_000)
+    }
+
+    #[test]
+    fn bought_together_names_the_anchor_and_adds_no_filler() {
+        let s = snapshot();
+        let picks = s.recommend(Context::BoughtTogether, &[], &["tent".into()], 1_000, 5, &|_| true);
+        assert_eq!(picks[0], ("sleeping-bag".into(), Reason::BoughtWith("tent".into())), "{picks:?}");
+        assert!(picks.iter().all(|(id, _)| id != "tent" && id != "mug" && id != "coffee"), "{picks:?}");
+    }
+
+    #[test]
+    fn for_you_follows_the_history_and_a_stranger_gets_trending() {
+        let s = snapshot();
+        let history = s.cells(&["mug".into()], 1_000);
+        let picks = s.recommend(Context::ForYou, &history, &[], 1_000, 3, &|_| true);
+        assert_eq!(picks[0], ("coffee".into(), Reason::BecauseOf("mug".into())), "{picks:?}");
+        assert!(!picks.iter().any(|(id, _)| id == "mug"), "what they have is not offered again");
+        let stranger = s.recommend(Context::ForYou, &[], &[], 1_000, 2, &|_| true);
+        assert_eq!(stranger[0], ("lamp".into(), Reason::Trending));
+    }
+
+    #[test]
+    fn what_is_not_allowed_is_never_shown() {
+        let s = snapshot();
+        let picks = s.recommend(Context::BoughtTogether, &[], &["tent".into()], 1_000, 5, &|id| id != "sleeping-bag");
+        assert!(picks.iter().all(|(id, _)| id != "sleeping-bag"), "{picks:?}");
+        assert!(Snapshot::empty().recommend(Context::ForYou, &[], &[], 0, 5, &|_| true).is_empty());
+    }
+}

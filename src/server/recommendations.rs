@@ -1,0 +1,201 @@
+//! `GET /v1/recommendations`: lists for a context (`for_you`, `similar`, `bought_together`,
+//! `complete_the_look`, `cart`) with a reason per product, from a snapshot of the
+//! recommendation core trained on the stored events and swapped in whole every
+//! [`REFRESH`] (requests never wait for training).
+//!
+//! Who the list is for: a `session_id` (its cart and focus; with consent, also its customer's
+//! and its own stored history) or, for the shop's backend with the admin key, a
+//! `customer_id`. Out-of-stock products, what the shopper bought and the products the list is
+//! about are never in it.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use serde::Serialize;
+
+use super::api::Params;
+use super::{ApiError, AppState};
+use crate::catalog::{Filters, Product};
+use crate::events::Kind;
+use crate::events::store::{EventStore, EventStoreError};
+use crate::protocol::ProductCard;
+use crate::recommend::engine::{Context, Interaction, MODEL, Reason, Signal, Snapshot};
+
+/// How often the snapshot is retrained from the events.
+pub const REFRESH: Duration = Duration::from_secs(60);
+/// How far back events are read for training.
+const HISTORY_DAYS: i64 = 365;
+const MAX_LIMIT: usize = 50;
+
+/// The current snapshot and how to make the next.
+pub struct Recommender {
+    events: EventStore,
+    /// The snapshot, and the number of the refresh that made it.
+    snapshot: RwLock<(u64, Arc<Snapshot>)>,
+    refreshes: AtomicU64,
+}
+
+impl Recommender {
+    pub fn new(events: EventStore) -> Recommender {
+        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0) }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()).1)
+    }
+
+    /// Trains a new snapshot from the stored events (on a blocking thread) and swaps it in,
+    /// unless a refresh that started later has already swapped in its own.
+    pub async fn refresh(&self) -> Result<(), EventStoreError> {
+        let number = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        let now = jiff::Timestamp::now().as_second();
+        let rows = self.events.interactions((now - HISTORY_DAYS * 86_400) * 1000).await?;
+        let interactions: Vec<Interaction> = rows
+            .into_iter()
+            .map(|(shopper, item, kind, at)| {
+                let signal = match kind {
+                    Kind::Purchase => Signal::Purchase,
+                    Kind::AddToCart => Signal::Cart,
+                    _ => Signal::View,
+                };
+                Interaction { shopper, item, signal, at: at / 1000 }
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::train(&interactions, now)).await.map_err(|e| EventStoreError::Database(sqlx::Error::Protocol(format!("training stopped: {e}"))))?;
+        tracing::info!(interactions = snapshot.interactions, ms = started.elapsed().as_millis() as u64, "recommendations trained");
+        let mut current = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        if current.0 < number {
+            *current = (number, Arc::new(snapshot));
+        }
+        Ok(())
+    }
+
+    /// Refreshes now and then every [`REFRESH`] until `stop` is cancelled.
+    pub async fn keep_fresh(self: Arc<Self>, stop: tokio_util::sync::CancellationToken) {
+        loop {
+            if let Err(error) = self.refresh().await {
+                tracing::warn!(%error, "recommendations not refreshed");
+            }
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(REFRESH) => {}
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecommendedCard {
+    #[serde(flatten)]
+    card: ProductCard,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecommendationsResponse {
+    products: Vec<RecommendedCard>,
+    model: &'static str,
+    /// The experiment arm (none yet).
+    arm: Option<String>,
+}
+
+const CONTEXTS: [&str; 5] = ["for_you", "similar", "bought_together", "complete_the_look", "cart"];
+
+pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<RecommendationsResponse>, ApiError> {
+    let params = Params::parse(raw, &["context", "session_id", "customer_id", "product_id", "limit"])?;
+    let context = params.one("context")?.ok_or_else(|| ApiError::BadRequest(format!("'context' is required: one of {}", CONTEXTS.join(", "))))?.to_string();
+    if !CONTEXTS.contains(&context.as_str()) {
+        return Err(ApiError::BadRequest(format!("'context' must be one of {}, got '{context}'", CONTEXTS.join(", "))));
+    }
+    let limit = params.number_in("limit", 8, MAX_LIMIT)?;
+    let product = match params.one("product_id")? {
+        Some(id) => Some(state.catalog.product(id)?.ok_or_else(|| ApiError::NotFound(format!("no product with id '{id}'")))?),
+        None => None,
+    };
+    if product.is_none() && matches!(context.as_str(), "similar" | "bought_together" | "complete_the_look") {
+        return Err(ApiError::BadRequest(format!("context '{context}' needs a product_id")));
+    }
+    let customer = match params.one("customer_id")? {
+        Some(id) => {
+            super::orders::admin(&state, &headers)?;
+            Some(id.to_string())
+        }
+        None => None,
+    };
+    let session = match params.one("session_id")? {
+        Some(id) => Some((id.to_string(), state.sessions.state(id).await.map_err(|e| match e {
+            crate::session::SessionError::UnknownSession(_) => ApiError::NotFound(format!("no session '{id}'")),
+            other => other.into(),
+        })?)),
+        None => None,
+    };
+
+    if context == "similar" {
+        let product = product.expect("checked above");
+        let hits = state.catalog.similar(&product.id, limit, &Filters { in_stock: Some(true), ..Filters::default() })?;
+        let reason = format!("similar to {}", product.title);
+        let products = hits.iter().map(|h| RecommendedCard { card: ProductCard::from(&h.product), reason: reason.clone() }).collect();
+        return Ok(Json(RecommendationsResponse { products, model: "content/1", arm: None }));
+    }
+
+    let snapshot = state.recommender.snapshot();
+    let now = jiff::Timestamp::now().as_second();
+    // The shopper's history: stored (with consent) and this session's own cart and focus.
+    let consented = session.as_ref().is_some_and(|(_, s)| s.consent);
+    let customer = customer.or_else(|| session.as_ref().filter(|_| consented).and_then(|(_, s)| s.customer_id.clone()));
+    let mut history = Vec::new();
+    if let Some(customer) = &customer {
+        history.extend(snapshot.history(customer));
+    }
+    let mut here: Vec<String> = Vec::new();
+    if let Some((id, s)) = &session {
+        if consented {
+            history.extend(snapshot.history(&format!("session:{id}")));
+        }
+        here.extend(s.cart.iter().map(|l| l.product_id.clone()));
+        here.extend(s.focus.clone());
+    }
+    history.extend(snapshot.cells(&here, now));
+    history.sort_by_key(|c| c.item);
+    history.dedup_by_key(|c| c.item);
+    let bought: HashSet<String> = match &customer {
+        Some(c) => state.sessions.events().of_customer(c, 1000).await.map_err(|e| ApiError::Internal(e.to_string()))?.into_iter().filter(|e| e.kind == Kind::Purchase).filter_map(|e| e.product_id).collect(),
+        None => HashSet::new(),
+    };
+    let (engine_context, anchors): (Context, Vec<String>) = match context.as_str() {
+        "for_you" => (Context::ForYou, Vec::new()),
+        "cart" => (Context::Cart, session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).collect()).unwrap_or_default()),
+        "bought_together" => (Context::BoughtTogether, product.iter().map(|p| p.id.clone()).collect()),
+        _ => (Context::CompleteTheLook, product.iter().map(|p| p.id.clone()).collect()),
+    };
+    let own_kind = product.as_ref().filter(|_| engine_context == Context::CompleteTheLook).map(Product::category_path);
+    let catalog = &state.catalog;
+    let allowed = |id: &str| {
+        if bought.contains(id) || anchors.iter().any(|a| a == id) {
+            return false;
+        }
+        match catalog.product(id) {
+            Ok(Some(p)) => p.in_stock() && own_kind.as_ref().is_none_or(|kind| &p.category_path() != kind),
+            _ => false,
+        }
+    };
+    let picks = snapshot.recommend(engine_context, &history, &anchors, now, limit, &allowed);
+    let mut products = Vec::with_capacity(picks.len());
+    for (id, reason) in picks {
+        let Some(p) = catalog.product(&id)? else { continue };
+        let title = |id: &str| catalog.product(id).ok().flatten().map(|p| p.title).unwrap_or_else(|| id.to_string());
+        let reason = match reason {
+            Reason::BecauseOf(from) => format!("because of your interest in {}", title(&from)),
+            Reason::BoughtWith(from) => format!("often bought with {}", title(&from)),
+            Reason::Trending => "popular this week".to_string(),
+        };
+        products.push(RecommendedCard { card: ProductCard::from(&p), reason });
+    }
+    Ok(Json(RecommendationsResponse { products, model: MODEL, arm: None }))
+}

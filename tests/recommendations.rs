@@ -1,0 +1,102 @@
+//! `GET /v1/recommendations` end to end, against a server on port 0 with the real model, an
+//! index of the demo products (one of them out of stock) and a real SQLite file: purchases
+//! imported through the admin API with known co-purchases, a shopper's own events, one
+//! refresh of the snapshot, and the lists and reasons that follow.
+
+mod common;
+
+use aisle::catalog::Availability;
+use common::{ADMIN_KEY, TestServer, demo_products};
+use serde_json::{Value, json};
+
+/// Demo products: bellies, a dog shampoo and another pair of bellies (out of stock here)
+/// are bought together; a bottle and other bellies together.
+const BELLIES: &str = "SHOEH4GRSUBJGZXE";
+const SHAMPOO: &str = "PSOEH3ZYDMSYARJ5";
+const GONE: &str = "SHOEH4KM2W3Z6EH5";
+const BOTTLE: &str = "BOTEGYTZ2T6WUJMM";
+const OTHER_BELLIES: &str = "SHOEH3DZBFR88SCK";
+
+async fn start() -> (TestServer, tempfile::TempDir) {
+    let mut products = demo_products().to_vec();
+    products.iter_mut().filter(|p| p.id == GONE).for_each(|p| p.availability = Availability::OutOfStock);
+    let (server, index) = TestServer::start_with_products(&products).await;
+    let http = reqwest::Client::new();
+    let mut orders = Vec::new();
+    for (n, (customer, lines)) in (1..=6).map(|c| (format!("C{c}"), vec![BELLIES, SHAMPOO, GONE])).chain((7..=9).map(|c| (format!("C{c}"), vec![BOTTLE, OTHER_BELLIES]))).enumerate() {
+        let lines: Vec<Value> = lines.iter().map(|p| json!({"product_id": p, "title": p, "quantity": 1, "price": 100.0})).collect();
+        orders.push(json!({"order_id": format!("8000{n}"), "customer_id": customer, "email": format!("{customer}@example.com"), "placed_at": "2026-11-20T10:00:00Z", "currency": "INR", "lines": lines}));
+    }
+    let response = http.post(server.url("/v1/admin/orders")).bearer_auth(ADMIN_KEY).json(&orders).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    (server, index)
+}
+
+async fn get(server: &TestServer, query: &str, key: Option<&str>) -> (u16, Value) {
+    let mut request = reqwest::Client::new().get(server.url(&format!("/v1/recommendations?{query}")));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn ids(answer: &Value) -> Vec<String> {
+    answer["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn co_purchases_become_lists_with_reasons_and_a_shoppers_events_change_theirs() {
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+
+    // What goes with the bellies: the shampoo, said why; not the out-of-stock pair, not itself.
+    let (status, together) = get(&server, &format!("context=bought_together&product_id={BELLIES}"), None).await;
+    assert_eq!(status, 200, "{together}");
+    assert_eq!(ids(&together), vec![SHAMPOO.to_string()], "{together}");
+    assert!(together["products"][0]["reason"].as_str().unwrap().starts_with("often bought with "), "{together}");
+    assert_eq!(together["model"], "ease+trending/1");
+
+    // A new shopper with consent: popular items first, then their own views steer the list.
+    let answer = server.http_turn(json!({"text": "hi", "consent": true})).await;
+    let session = answer["session_id"].as_str().unwrap().to_string();
+    let (_, before) = get(&server, &format!("context=for_you&session_id={session}&limit=3"), None).await;
+    assert!(before["products"].as_array().unwrap().iter().all(|p| p["reason"] == "popular this week"), "{before}");
+    let view = json!({"events": [{"id": "v1", "type": "view_product", "session_id": session, "product_id": BOTTLE}]});
+    reqwest::Client::new().post(server.url("/v1/events")).json(&view).send().await.unwrap();
+    server.recommender.refresh().await.unwrap();
+    let (_, after) = get(&server, &format!("context=for_you&session_id={session}&limit=3"), None).await;
+    assert_eq!(ids(&after)[0], OTHER_BELLIES, "{after}");
+    assert!(after["products"][0]["reason"].as_str().unwrap().starts_with("because of your interest in "), "{after}");
+    assert!(!ids(&after).contains(&BOTTLE.to_string()), "not what they are looking at: {after}");
+
+    // A customer who bought the bellies and the shampoo is not offered them again.
+    let (status, mine) = get(&server, "context=for_you&customer_id=C1&limit=10", Some(ADMIN_KEY)).await;
+    assert_eq!(status, 200, "{mine}");
+    for bought in [BELLIES, SHAMPOO, GONE] {
+        assert!(!ids(&mine).contains(&bought.to_string()), "{mine}");
+    }
+
+    // Content: similar products need no events.
+    let (_, similar) = get(&server, &format!("context=similar&product_id={OTHER_BELLIES}&limit=3"), None).await;
+    assert_eq!(ids(&similar).len(), 3);
+    assert!(similar["products"][0]["reason"].as_str().unwrap().starts_with("similar to "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_named() {
+    let (server, _index) = start().await;
+    for (query, key, status, says) in [
+        ("", None, 400, "'context' is required"),
+        ("context=everything", None, 400, "must be one of"),
+        ("context=bought_together", None, 400, "needs a product_id"),
+        ("context=similar&product_id=NOPE", None, 404, "no product"),
+        ("context=for_you&customer_id=C1", None, 401, "admin key"),
+        ("context=for_you&session_id=s_nope", None, 404, "no session"),
+        ("context=for_you&limit=500", None, 400, "limit"),
+    ] {
+        let (got, answer) = get(&server, query, key).await;
+        assert_eq!(got, status, "{query}: {answer}");
+        assert!(answer.to_string().contains(says), "{query}: {answer}");
+    }
+}
