@@ -32,6 +32,19 @@ pub enum BenchCommand {
     Search(SearchBench),
     /// Start `aisle serve` on the configured index; measure start-up, HTTP latency and memory
     Serve(ServeBench),
+    /// Train the recommendation snapshot on Online Retail's purchases; measure the training
+    /// and the in-process latency of `for_you` and `bought_together` lists
+    Recs(RecsBench),
+}
+
+#[derive(Debug, Args)]
+pub struct RecsBench {
+    /// The Online Retail invoice lines (CSV, or CSV.gz)
+    #[arg(long, default_value = "../shared/data/interactions/online_retail_2010-2011.csv.gz")]
+    pub online_retail: PathBuf,
+    /// Lists timed, of each kind
+    #[arg(long, default_value_t = 2000)]
+    pub lists: usize,
 }
 
 #[derive(Debug, Args)]
@@ -142,7 +155,42 @@ pub fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
     match command {
         BenchCommand::Search(args) => search(args, config),
         BenchCommand::Serve(args) => serve(args, config),
+        BenchCommand::Recs(args) => recs(&args),
     }
+}
+
+/// `aisle bench recs`.
+fn recs(args: &RecsBench) -> anyhow::Result<()> {
+    use crate::recommend::engine::{Context, Interaction, Signal, Snapshot};
+    let rows = crate::recommend::eval::online_retail(&args.online_retail).map_err(anyhow::Error::msg)?;
+    let now = rows.iter().map(|r| r.at).max().unwrap_or(0);
+    let events: Vec<Interaction> = rows.into_iter().map(|r| Interaction { shopper: r.user, item: r.item, signal: Signal::Purchase, at: r.at }).collect();
+    let started = Instant::now();
+    let snapshot = Snapshot::train(&events, now);
+    let trained = started.elapsed();
+    let mut shoppers: Vec<&str> = events.iter().map(|e| e.shopper.as_str()).collect();
+    shoppers.sort_unstable();
+    shoppers.dedup();
+    let mut items: Vec<&str> = events.iter().map(|e| e.item.as_str()).collect();
+    items.sort_unstable();
+    items.dedup();
+    let time = |f: &dyn Fn(usize)| Latency::from_durations((0..args.lists).map(|i| {
+        let t = Instant::now();
+        f(i);
+        t.elapsed()
+    }).collect());
+    let for_you = time(&|i| {
+        let history = snapshot.history(shoppers[i % shoppers.len()]);
+        std::hint::black_box(snapshot.recommend(Context::ForYou, &history, &[], now, 10, &|_| true));
+    });
+    let together = time(&|i| {
+        std::hint::black_box(snapshot.recommend(Context::BoughtTogether, &[], &[items[i * 7 % items.len()].to_string()], now, 10, &|_| true));
+    });
+    println!("trained on {} purchases ({} customers, {} items) in {:.2} s", events.len(), shoppers.len(), items.len(), trained.as_secs_f64());
+    for (name, l) in [("for_you", for_you), ("bought_together", together)] {
+        println!("{name:<16} p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} lists)", l.p50, l.p99, l.max, l.samples);
+    }
+    Ok(())
 }
 
 /// One line of a query file as a request.

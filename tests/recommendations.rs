@@ -100,3 +100,27 @@ async fn bad_requests_are_named() {
         assert!(answer.to_string().contains(says), "{query}: {answer}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_answers_what_goes_with_a_product_from_co_purchases() {
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+    let first = server.http_turn(json!({"text": "show me aw bellies"})).await;
+    let session = first["session_id"].as_str().unwrap().to_string();
+    let shown: Vec<String> = first["reply"]["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
+    let position = shown.iter().position(|id| id == BELLIES).expect("the bellies are shown") + 1;
+    let ordinal = ["first", "second", "third", "fourth", "fifth"][position - 1];
+    let answer = server.http_turn(json!({"session_id": session, "text": format!("what goes with the {ordinal} one?")})).await;
+    let reply = &answer["reply"];
+    let products: Vec<&str> = reply["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(products, vec![SHAMPOO], "{reply}");
+    assert!(reply["text"].as_str().unwrap().contains("often"), "{reply}");
+    assert!(reply["cart"].is_null() || reply["cart"]["items"].as_array().unwrap().is_empty(), "asking is not adding: {reply}");
+    // A product nothing is bought with: related products of other kinds, said as such.
+    let answer = server.http_turn(json!({"session_id": session, "text": "show me ceramic mugs"})).await;
+    assert!(!answer["reply"]["products"].as_array().unwrap().is_empty());
+    let answer = server.http_turn(json!({"session_id": session, "text": "what goes with the first one?"})).await;
+    let reply = &answer["reply"];
+    assert!(reply["text"].as_str().unwrap().contains("related") || reply["text"].as_str().unwrap().contains("similar") || reply["text"].as_str().unwrap().contains("like"), "{reply}");
+    assert!(!reply["products"].as_array().unwrap().is_empty(), "{reply}");
+}

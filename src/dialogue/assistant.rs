@@ -219,6 +219,7 @@ impl Assistant {
             Action::Compare { target, comparative, text } => self.compare(state, target, comparative.as_ref(), &text),
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
+            Action::GoesWith(target) => self.goes_with(state, target, ctx.recommendations),
             Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),
             Action::SetQuantity { target, words, quantity } => self.set_quantity(state, target, &words, quantity),
             Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),

@@ -233,6 +233,25 @@ fn naming_words(words: &[&str]) -> String {
     words.iter().filter(|w| !POINTERS.contains(w) && !QUANTITY_FILLER.contains(w)).copied().collect::<Vec<_>>().join(" ")
 }
 
+/// Word runs that ask what goes with a product.
+const GOES_WITH: &[&[&str]] = &[
+    &["goes", "with"], &["go", "with"], &["goes", "well"], &["go", "well"], &["pair", "with"], &["pairs", "with"],
+    &["pair", "well"], &["pairs", "well"], &["pair", "it"], &["to", "match"], &["matches", "with"], &["complete", "the", "look"],
+    &["wear", "with"], &["bought", "with"], &["buy", "with"], &["accessories", "for"], &["what", "else", "do", "i", "need"],
+    &["anything", "else", "i", "need"], &["complement"], &["complements"], &["accessorize"],
+];
+
+/// Whether a message asks what goes with a product ("what goes with this?", "anything that
+/// pairs well with it?", "what else do I need for the tent?").
+/// "I'll go with the blue one" chooses rather than asks.
+pub fn asks_what_goes_with(text: &str) -> bool {
+    let words = words(text);
+    let chooser = |at: usize| at > 0 && matches!(words[at - 1].as_str(), "i" | "ill" | "we" | "well" | "lets" | "gonna" | "will" | "think" | "probably" | "just" | "to");
+    GOES_WITH.iter().any(|run| {
+        words.windows(run.len()).enumerate().any(|(at, w)| w.iter().zip(run.iter()).all(|(a, b)| a == b) && !(run[0] == "go" && chooser(at)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -30,6 +30,8 @@ pub struct TurnContext<'a> {
     pub orders: &'a Orders,
     pub session_id: &'a str,
     pub now: Seconds,
+    /// What is bought together, for "what goes with this?".
+    pub recommendations: &'a crate::recommend::engine::Snapshot,
 }
 
 impl Assistant {

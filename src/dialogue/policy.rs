@@ -47,6 +47,9 @@ pub enum Action {
     Compare { target: Target, comparative: Option<Comparative>, text: String },
     Recommend(SearchContext),
     Similar(Target),
+    /// "What goes with this?": products bought with the target (or, lacking those, related
+    /// ones of other kinds).
+    GoesWith(Target),
     AddToCart { target: Target, quantity: u32 },
     /// "Make that 2": the cart line's quantity set, not added to (0 removes it); `words` name
     /// the line when no reference does.
@@ -85,7 +88,7 @@ impl Action {
             Action::Refine(_) | Action::NextPage | Action::PriceStep { .. } | Action::NothingToRefine => "refine",
             Action::Question { .. } => "product_question",
             Action::Compare { .. } => "compare",
-            Action::Recommend(_) | Action::Similar(_) => "recommend",
+            Action::Recommend(_) | Action::Similar(_) | Action::GoesWith(_) => "recommend",
             Action::AddToCart { .. } => "add_to_cart",
             Action::RemoveFromCart { .. } => "remove_from_cart",
             Action::ViewCart => "view_cart",
@@ -344,6 +347,11 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     // someone, is shopping whatever the model read.
     if parse.intent == "out_of_scope" && !slots.categories.is_empty() && (slots.gender.is_some() || cues::is_shopping(text)) {
         return act(&read_as(parse, "recommend"), text, state);
+    }
+    // "what goes with this?", "anything that pairs well with the second one?": what is bought
+    // with a product, whatever the model read (an add, a product question).
+    if cues::asks_what_goes_with(text) && !ORDER_INTENTS.contains(&parse.intent.as_str()) && slots.order_id.is_none() {
+        return Action::GoesWith(target(slots, state));
     }
     // "my brother loves cooking": what someone likes, with something to look for, asks for
     // ideas whatever the model read.

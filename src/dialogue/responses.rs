@@ -122,6 +122,11 @@ templates! {
     /// A single product similar to `title`.
     RecommendSimilarOne = "recommend_similar_one" [title] required [title];
     RecommendNone = "recommend_none" [] required [];
+    /// Products often bought with `title`.
+    GoesWith = "goes_with" [title, count] required [title];
+    GoesWithOne = "goes_with_one" [title] required [title];
+    /// Nothing is bought with `title` often enough: related products of other kinds instead.
+    GoesWithRelated = "goes_with_related" [title, count] required [title];
     CartAdded = "cart_added" [quantity, title, total] required [title];
     CartRemoved = "cart_removed" [title, total] required [title];
     CartReduced = "cart_reduced" [title, quantity, total] required [title, quantity];
@@ -213,6 +218,7 @@ impl Template {
             Template::SearchMore => Template::SearchMoreOne,
             Template::RecommendResults => Template::RecommendOne,
             Template::RecommendSimilar => Template::RecommendSimilarOne,
+            Template::GoesWith => Template::GoesWithOne,
             other => other,
         };
         if count == 1 { singular } else { self }

@@ -5,6 +5,7 @@ use crate::catalog::schema::CHILD_OR_ANYONE;
 use crate::catalog::smart_filters::SuggestedFilter;
 use crate::catalog::{Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::{Direction, SortSlot};
+use crate::recommend::engine::{Context, Reason, Snapshot};
 use crate::session::state::{SearchContext, SessionState};
 
 use super::DialogueError;
@@ -222,6 +223,49 @@ impl Assistant {
         let products = show(state, hits);
         let title = super::compose::spoken_title(&product);
         let draft = self.say(state, Template::RecommendSimilar.for_count(products.len()), &[("title", &title), ("count", &products.len().to_string())]);
+        Ok(draft.with_products(&products))
+    }
+
+    /// "What goes with this?": what shoppers buy with the product (the recommendation
+    /// snapshot's co-purchases), else related products of other kinds, else similar ones.
+    pub(super) fn goes_with(&self, state: &mut SessionState, target: Target, picks: &Snapshot) -> Result<Draft, DialogueError> {
+        let id = match target {
+            Target::Ids(ids) => ids.into_iter().next(),
+            Target::Best { candidates, .. } => candidates.into_iter().next(),
+            Target::Unknown => state.focus.clone().or_else(|| state.cart.last().map(|l| l.product_id.clone())),
+        };
+        let Some(product) = id.map(|id| self.product(&id)).transpose()?.flatten() else {
+            return Ok(self.say(state, Template::QuestionWhich, &[]));
+        };
+        let title = super::compose::spoken_title(&product);
+        let allowed = |id: &str| id != product.id && matches!(self.catalog.product(id), Ok(Some(p)) if p.in_stock());
+        // Only what is bought with it (the snapshot fills a list it knows nothing for with
+        // what is popular, which is not an answer to this).
+        let together: Vec<String> = picks
+            .recommend(Context::BoughtTogether, &[], std::slice::from_ref(&product.id), picks.trained_at, PAGE_SIZE, &allowed)
+            .into_iter()
+            .filter(|(_, reason)| matches!(reason, Reason::BoughtWith(_)))
+            .map(|(id, _)| id)
+            .collect();
+        let together = self.products(&together)?;
+        if !together.is_empty() {
+            state.show(together.iter().map(|p| p.id.clone()));
+            let draft = self.say(state, Template::GoesWith.for_count(together.len()), &[("title", &title), ("count", &together.len().to_string())]);
+            return Ok(draft.with_products(&together));
+        }
+        let own = product.category_path();
+        let related: Vec<Hit> = self
+            .catalog
+            .similar(&product.id, PAGE_SIZE * 3, &Filters { in_stock: Some(true), ..Filters::default() })?
+            .into_iter()
+            .filter(|h| h.product.category_path() != own)
+            .take(PAGE_SIZE)
+            .collect();
+        if related.is_empty() {
+            return self.similar(state, Target::Ids(vec![product.id.clone()]));
+        }
+        let products = show(state, related);
+        let draft = self.say(state, Template::GoesWithRelated, &[("title", &title), ("count", &products.len().to_string())]);
         Ok(draft.with_products(&products))
     }
 }

@@ -179,12 +179,21 @@ impl Snapshot {
             }
         }
         let mut exclude: Vec<u32> = cells.iter().map(|c| c.item).collect();
-        exclude.extend((0..n as u32).filter(|&j| !allowed(&self.x.items[j as usize])));
         exclude.sort_unstable();
         exclude.dedup();
-        super::top_k(&scores, limit, &exclude)
+        // The best first, asking `allowed` only of those (it may read the catalog): a wider
+        // cut each time too many of them are not allowed.
+        let mut wide = limit * 2;
+        let picked: Vec<u32> = loop {
+            let ranked = super::top_k(&scores, wide, &exclude);
+            let picked: Vec<u32> = ranked.iter().copied().filter(|&j| scores[j as usize] > 0.0 && allowed(&self.x.items[j as usize])).take(limit).collect();
+            if picked.len() >= limit || ranked.len() < wide {
+                break picked;
+            }
+            wide *= 4;
+        };
+        picked
             .into_iter()
-            .filter(|&j| scores[j as usize] > 0.0)
             .map(|j| {
                 let reason = match because[j as usize] {
                     Some(from) if has_signal => reason_of(self.x.items[from as usize].clone()),

@@ -39,14 +39,11 @@ pub struct AppState {
     pub connections: Connections,
     /// Bearer key of the admin API; `None` turns it off.
     pub admin_key: Option<Arc<str>>,
-    /// The recommendation snapshot, retrained from the events while the server runs.
-    pub recommender: Arc<recommendations::Recommender>,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        let recommender = Arc::new(recommendations::Recommender::new(sessions.events().clone()));
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, recommender }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None }
     }
 
     pub fn with_admin_key(mut self, key: Option<String>) -> AppState {
@@ -102,7 +99,7 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     let addr = listener.local_addr()?;
     tracing::info!(%addr, products = state.catalog.len(), "listening");
     let connections = state.connections.clone();
-    tokio::spawn(Arc::clone(&state.recommender).keep_fresh(connections.shutdown.clone()));
+    tokio::spawn(state.sessions.recommender().keep_fresh(connections.shutdown.clone()));
     // Replies go out as several small frames (typing, reply, status): no Nagle delay.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {

@@ -1,7 +1,7 @@
 //! `GET /v1/recommendations`: lists for a context (`for_you`, `similar`, `bought_together`,
-//! `complete_the_look`, `cart`) with a reason per product, from a snapshot of the
-//! recommendation core trained on the stored events and swapped in whole every
-//! [`REFRESH`] (requests never wait for training).
+//! `complete_the_look`, `cart`) with a reason per product, from the sessions' snapshot of the
+//! recommendation core (`session::recommender`: trained on the stored events, swapped in
+//! whole every minute; requests never wait for training).
 //!
 //! Who the list is for: a `session_id` (its cart and focus; with consent, also its customer's
 //! and its own stored history) or, for the shop's backend with the admin key, a
@@ -9,9 +9,6 @@
 //! about are never in it.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -22,73 +19,10 @@ use super::api::Params;
 use super::{ApiError, AppState};
 use crate::catalog::{Filters, Product};
 use crate::events::Kind;
-use crate::events::store::{EventStore, EventStoreError};
 use crate::protocol::ProductCard;
-use crate::recommend::engine::{Context, Interaction, MODEL, Reason, Signal, Snapshot};
+use crate::recommend::engine::{Context, MODEL, Reason};
 
-/// How often the snapshot is retrained from the events.
-pub const REFRESH: Duration = Duration::from_secs(60);
-/// How far back events are read for training.
-const HISTORY_DAYS: i64 = 365;
 const MAX_LIMIT: usize = 50;
-
-/// The current snapshot and how to make the next.
-pub struct Recommender {
-    events: EventStore,
-    /// The snapshot, and the number of the refresh that made it.
-    snapshot: RwLock<(u64, Arc<Snapshot>)>,
-    refreshes: AtomicU64,
-}
-
-impl Recommender {
-    pub fn new(events: EventStore) -> Recommender {
-        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0) }
-    }
-
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()).1)
-    }
-
-    /// Trains a new snapshot from the stored events (on a blocking thread) and swaps it in,
-    /// unless a refresh that started later has already swapped in its own.
-    pub async fn refresh(&self) -> Result<(), EventStoreError> {
-        let number = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
-        let now = jiff::Timestamp::now().as_second();
-        let rows = self.events.interactions((now - HISTORY_DAYS * 86_400) * 1000).await?;
-        let interactions: Vec<Interaction> = rows
-            .into_iter()
-            .map(|(shopper, item, kind, at)| {
-                let signal = match kind {
-                    Kind::Purchase => Signal::Purchase,
-                    Kind::AddToCart => Signal::Cart,
-                    _ => Signal::View,
-                };
-                Interaction { shopper, item, signal, at: at / 1000 }
-            })
-            .collect();
-        let started = std::time::Instant::now();
-        let snapshot = tokio::task::spawn_blocking(move || Snapshot::train(&interactions, now)).await.map_err(|e| EventStoreError::Database(sqlx::Error::Protocol(format!("training stopped: {e}"))))?;
-        tracing::info!(interactions = snapshot.interactions, ms = started.elapsed().as_millis() as u64, "recommendations trained");
-        let mut current = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        if current.0 < number {
-            *current = (number, Arc::new(snapshot));
-        }
-        Ok(())
-    }
-
-    /// Refreshes now and then every [`REFRESH`] until `stop` is cancelled.
-    pub async fn keep_fresh(self: Arc<Self>, stop: tokio_util::sync::CancellationToken) {
-        loop {
-            if let Err(error) = self.refresh().await {
-                tracing::warn!(%error, "recommendations not refreshed");
-            }
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep(REFRESH) => {}
-            }
-        }
-    }
-}
 
 #[derive(Debug, Serialize)]
 pub struct RecommendedCard {
@@ -144,7 +78,7 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
         return Ok(Json(RecommendationsResponse { products, model: "content/1", arm: None }));
     }
 
-    let snapshot = state.recommender.snapshot();
+    let snapshot = state.sessions.recommender().snapshot();
     let now = jiff::Timestamp::now().as_second();
     // The shopper's history: stored (with consent) and this session's own cart and focus.
     let consented = session.as_ref().is_some_and(|(_, s)| s.consent);

@@ -6,6 +6,7 @@
 //! - [`clock`]: the time turns and rate limits read, injectable for tests.
 
 pub mod clock;
+pub mod recommender;
 pub mod registry;
 pub mod state;
 pub mod store;

@@ -16,6 +16,7 @@ use crate::orders::identity::{Claims, TokenError};
 use crate::protocol::{Channel, EventFrame, ServerFrame};
 
 use super::clock::Clock;
+use super::recommender::Recommender;
 use super::state::SessionState;
 use super::store::{NewFrame, Role, ShopperMessage, Store, StoreError};
 
@@ -78,6 +79,7 @@ pub struct TurnInput<'a> {
 pub struct Sessions {
     store: Store,
     events: EventStore,
+    recommender: Arc<Recommender>,
     assistant: Arc<Assistant>,
     orders: Orders,
     /// What "now" is for turns (order states, tokens, lockouts) and for the server's rate limits.
@@ -89,7 +91,8 @@ pub struct Sessions {
 impl Sessions {
     pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
         let events = EventStore::new(store.pool().clone());
-        Sessions { store, events, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
+        let recommender = Arc::new(Recommender::new(events.clone()));
+        Sessions { store, events, recommender, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
     }
 
     /// The same sessions on another clock (a manual one in tests).
@@ -116,6 +119,11 @@ impl Sessions {
 
     pub fn events(&self) -> &EventStore {
         &self.events
+    }
+
+    /// The recommendation snapshot (retrain it with `refresh`).
+    pub fn recommender(&self) -> Arc<Recommender> {
+        Arc::clone(&self.recommender)
     }
 
     /// Resumes `session_id` when it exists (replaying what came after `last_seq`), else starts
@@ -155,7 +163,7 @@ impl Sessions {
         let (last_seq, mut state) = self.load_state(session_id).await?;
         let before = state.clone();
         let loaded = started.elapsed();
-        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now() };
+        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now(), recommendations: &self.recommender.snapshot() };
         let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
         let events = if state.consent { chat_events(session_id, &before, &state, &answer.reply.products, self.clock.now_ms()) } else { Vec::new() };
         let answered = started.elapsed();

@@ -183,7 +183,7 @@ pub struct TestServer {
     /// The server's WebSocket connections: `shutdown` is cancelled when they are told to close.
     pub connections: Connections,
     /// The recommendation snapshot: `refresh` it to train on the events stored so far.
-    pub recommender: Arc<aisle::server::recommendations::Recommender>,
+    pub recommender: Arc<aisle::session::recommender::Recommender>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Holds the database of servers started with [`TestServer::start`].
@@ -241,7 +241,7 @@ impl TestServer {
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
         let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
         let connections = state.connections.clone();
-        let recommender = state.recommender.clone();
+        let recommender = state.sessions.recommender();
         let task = tokio::spawn(server::run(listener, state, async move {
             let _ = rx.await;
         }));
