@@ -148,8 +148,8 @@ impl Assistant {
         let action = match self.prefer_faq(action, &parse, text, state) {
             // A new search or request for ideas looks for what the message means, too, and
             // within the kinds of product a wish implies.
-            Action::Search(search) => Action::Search(self.searched(search, searched, parse.slots.wish).await?),
-            Action::Recommend(search) => Action::Recommend(self.searched(search, searched, parse.slots.wish).await?),
+            Action::Search(search) => Action::Search(self.searched(with_avoided(search, state), searched, parse.slots.wish).await?),
+            Action::Recommend(search) => Action::Recommend(self.searched(with_avoided(search, state), searched, parse.slots.wish).await?),
             other => other,
         };
         let intent = match action.intent() {
@@ -220,6 +220,7 @@ impl Assistant {
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
             Action::GoesWith(target) => self.goes_with(state, target, ctx.recommendations),
+            Action::Preferences(about) => self.preferences(state, about),
             Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),
             Action::SetQuantity { target, words, quantity } => self.set_quantity(state, target, &words, quantity),
             Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),
@@ -380,6 +381,16 @@ impl Assistant {
         draft.status = Some(SessionStatus::WaitingForAgent);
         draft
     }
+}
+
+/// A search without the brands the shopper said they'd rather not see (unless it names them).
+fn with_avoided(mut search: SearchContext, state: &SessionState) -> SearchContext {
+    for p in state.stated.iter().filter(|p| p.kind == crate::session::state::PreferenceKind::AvoidBrand) {
+        if !search.brands.contains(&p.value) && !search.excluded_brands.contains(&p.value) {
+            search.excluded_brands.push(p.value.clone());
+        }
+    }
+    search
 }
 
 /// Cosine similarity of two L2-normalized vectors.

@@ -12,6 +12,7 @@ mod orders;
 pub mod compose;
 pub mod faq;
 pub mod policy;
+pub mod preferences;
 mod product;
 pub mod responses;
 mod shop;

@@ -47,6 +47,8 @@ pub enum Action {
     Compare { target: Target, comparative: Option<Comparative>, text: String },
     Recommend(SearchContext),
     Similar(Target),
+    /// Something the shopper says about themselves, asks about, or wants forgotten.
+    Preferences(super::preferences::About),
     /// "What goes with this?": products bought with the target (or, lacking those, related
     /// ones of other kinds).
     GoesWith(Target),
@@ -97,7 +99,8 @@ impl Action {
             Action::Handoff(_) => "human_handoff",
             Action::Small(intent) => intent,
             Action::Order(request) => &request.intent,
-            Action::SetQuantity { .. }
+            Action::Preferences(_)
+            | Action::SetQuantity { .. }
             | Action::Frustrated
             | Action::Clarify { .. }
             | Action::OrderConfirmed(_)
@@ -347,6 +350,13 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     // someone, is shopping whatever the model read.
     if parse.intent == "out_of_scope" && !slots.categories.is_empty() && (slots.gender.is_some() || cues::is_shopping(text)) {
         return act(&read_as(parse, "recommend"), text, state);
+    }
+    // "I'm a size 10", "I don't like Nike", "what do you know about me?", "forget that":
+    // about the shopper, whatever the model read (a cart removal, out of scope).
+    if let Some(about) = super::preferences::about(text, slots) {
+        if !ORDER_INTENTS.contains(&parse.intent.as_str()) {
+            return Action::Preferences(about);
+        }
     }
     // "what goes with this?", "anything that pairs well with the second one?": what is bought
     // with a product, whatever the model read (an add, a product question).

@@ -122,6 +122,13 @@ templates! {
     /// A single product similar to `title`.
     RecommendSimilarOne = "recommend_similar_one" [title] required [title];
     RecommendNone = "recommend_none" [] required [];
+    /// A stated preference remembered: `what` in words ("you wear size 10").
+    PreferenceSaved = "preference_saved" [what] required [what];
+    /// What the assistant knows of the shopper, in words.
+    PreferencesTold = "preferences_told" [facts] required [facts];
+    /// Nothing known (or nothing to forget).
+    PreferencesNone = "preferences_none" [] required [];
+    PreferenceForgotten = "preference_forgotten" [what] required [what];
     /// Products often bought with `title`.
     GoesWith = "goes_with" [title, count] required [title];
     GoesWithOne = "goes_with_one" [title] required [title];

@@ -132,6 +132,28 @@ impl EventStore {
             .collect())
     }
 
+    /// The preferences a customer stated, oldest first, as (kind, value).
+    pub async fn preferences(&self, customer_id: &str) -> Result<Vec<(String, String)>, EventStoreError> {
+        Ok(sqlx::query_as("SELECT kind, value FROM stated_preferences WHERE customer_id = ? ORDER BY at, rowid").bind(customer_id).fetch_all(&self.pool).await?)
+    }
+
+    /// Replaces a customer's stated preferences with `preferences` (kind, value), in order.
+    pub async fn set_preferences(&self, customer_id: &str, preferences: &[(&str, &str)], at: i64) -> Result<(), EventStoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM stated_preferences WHERE customer_id = ?").bind(customer_id).execute(&mut *tx).await?;
+        for (i, (kind, value)) in preferences.iter().enumerate() {
+            sqlx::query("INSERT OR IGNORE INTO stated_preferences (customer_id, kind, value, at) VALUES (?, ?, ?, ?)")
+                .bind(customer_id)
+                .bind(kind)
+                .bind(value)
+                .bind(at + i as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Deletes a session's events (its shopper withdrew consent); how many.
     pub async fn forget_session(&self, session_id: &str) -> Result<u64, EventStoreError> {
         Ok(sqlx::query("DELETE FROM events WHERE session_id = ?").bind(session_id).execute(&self.pool).await?.rows_affected())

@@ -17,7 +17,7 @@ use crate::protocol::{Channel, EventFrame, ServerFrame};
 
 use super::clock::Clock;
 use super::recommender::Recommender;
-use super::state::SessionState;
+use super::state::{Preference, PreferenceKind, SessionState};
 use super::store::{NewFrame, Role, ShopperMessage, Store, StoreError};
 
 /// Errors of the session layer.
@@ -183,6 +183,9 @@ impl Sessions {
             .collect();
         let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
         self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames, &events).await?;
+        if let Some(customer) = state.customer_id.as_deref().filter(|_| state.consent && state.stated != before.stated) {
+            self.save_preferences(customer, &state.stated).await?;
+        }
         tracing::debug!(
             intent,
             load_ms = loaded.as_secs_f64() * 1e3,
@@ -201,15 +204,32 @@ impl Sessions {
     /// Makes the customer of a verified token the session's, until the token expires.
     pub async fn identify(&self, session_id: &str, claims: Claims) -> Result<(), SessionError> {
         let customer = claims.customer_id.clone();
+        let saved = self.saved_preferences(&customer).await?;
         let state = self
             .change(session_id, None, |state| {
                 state.customer_id = Some(claims.customer_id);
                 state.customer_expires_at = Some(claims.expires_at);
+                if state.consent {
+                    let said = std::mem::replace(&mut state.stated, saved);
+                    crate::dialogue::preferences::remember(&mut state.stated, said);
+                }
             })
             .await?;
         if state.consent {
             self.events.join_customer(session_id, &customer).await?;
+            self.save_preferences(&customer, &state.stated).await?;
         }
+        Ok(())
+    }
+
+    /// The preferences a customer stated in earlier sessions.
+    async fn saved_preferences(&self, customer: &str) -> Result<Vec<Preference>, SessionError> {
+        Ok(self.events.preferences(customer).await?.into_iter().filter_map(|(kind, value)| Some(Preference { kind: PreferenceKind::parse(&kind)?, value })).collect())
+    }
+
+    async fn save_preferences(&self, customer: &str, stated: &[Preference]) -> Result<(), SessionError> {
+        let pairs: Vec<(&str, &str)> = stated.iter().map(|p| (p.kind.as_str(), p.value.as_str())).collect();
+        self.events.set_preferences(customer, &pairs, self.clock.now_ms()).await?;
         Ok(())
     }
 
@@ -217,10 +237,24 @@ impl Sessions {
     /// from now on (and joined to its customer when it has one); withdrawn, the events it had
     /// are deleted.
     pub async fn set_consent(&self, session_id: &str, consent: bool) -> Result<(), SessionError> {
-        let state = self.change(session_id, None, |state| state.consent = consent).await?;
+        // Given by an identified shopper: what they said before joins what they say now.
+        let saved = match self.state(session_id).await?.customer_id {
+            Some(customer) if consent => self.saved_preferences(&customer).await?,
+            _ => Vec::new(),
+        };
+        let state = self
+            .change(session_id, None, |state| {
+                if consent && !state.consent {
+                    let said = std::mem::replace(&mut state.stated, saved);
+                    crate::dialogue::preferences::remember(&mut state.stated, said);
+                }
+                state.consent = consent;
+            })
+            .await?;
         match (&state.customer_id, consent) {
             (Some(customer), true) => {
                 self.events.join_customer(session_id, customer).await?;
+                self.save_preferences(customer, &state.stated).await?;
             }
             (_, false) => {
                 self.events.forget_session(session_id).await?;

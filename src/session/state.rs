@@ -45,6 +45,43 @@ pub struct SessionState {
     /// The shopper allowed personalization (`hello.consent`): the session's events are stored
     /// and, once it identifies itself, joined to the customer. Off until the client says so.
     pub consent: bool,
+    /// What the shopper told about themselves ("I'm a size 10", "I don't like Nike"), oldest
+    /// first; kept for the customer across sessions when they identify themselves with consent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stated: Vec<Preference>,
+}
+
+/// A preference the shopper stated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preference {
+    pub kind: PreferenceKind,
+    /// The size, the brand (canonical), or the diet ("vegan").
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferenceKind {
+    /// A size they wear.
+    Size,
+    /// A brand they'd rather not see: searches leave it out.
+    AvoidBrand,
+    /// A diet or way of living ("vegan", "gluten-free").
+    Diet,
+}
+
+impl PreferenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreferenceKind::Size => "size",
+            PreferenceKind::AvoidBrand => "avoid_brand",
+            PreferenceKind::Diet => "diet",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PreferenceKind> {
+        [PreferenceKind::Size, PreferenceKind::AvoidBrand, PreferenceKind::Diet].into_iter().find(|k| k.as_str() == text)
+    }
 }
 
 /// Shopper messages remembered in [`SessionState::recent`].

@@ -1,0 +1,211 @@
+//! What shoppers tell about themselves: "I'm a size 10", "I don't like Nike", "I'm vegan" are
+//! remembered (for an identified shopper with consent, across sessions: the session layer
+//! stores them); "what do you know about me?" is answered in plain words; "forget that"
+//! removes the last one ("forget everything", all of them; "forget my size", that kind).
+//! Brands the shopper would rather not see are left out of their searches.
+
+use crate::nlu::slots::Slots;
+use crate::session::state::{Preference, PreferenceKind, SessionState};
+
+use super::DialogueError;
+use super::assistant::Assistant;
+use super::compose::{Draft, join_words};
+use super::responses::Template;
+
+/// What a message asks about the shopper's own preferences.
+#[derive(Debug, Clone, PartialEq)]
+pub enum About {
+    /// They said something about themselves to remember.
+    Remember(Vec<Preference>),
+    /// "What do you know about me?"
+    Tell,
+    /// "Forget that" (`None`: the last one), "forget my size" (that kind), "forget
+    /// everything".
+    Forget(Forget),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forget {
+    Last,
+    Kind(PreferenceKind),
+    All,
+}
+
+/// Words that make a message about the speaker ("I'm", "my size").
+const SELF: &[&[&str]] = &[&["i'm"], &["im"], &["i", "am"], &["my", "size"], &["i", "wear"], &["i", "take"], &["i", "usually", "wear"]];
+/// Word runs of dislike before a brand.
+const DISLIKE: &[&[&str]] = &[
+    &["don't", "like"], &["dont", "like"], &["do", "not", "like"], &["hate"], &["dislike"], &["can't", "stand"], &["cant", "stand"],
+    &["not", "a", "fan"], &["never", "buy"], &["never", "show"], &["avoid"], &["no", "more"], &["don't", "want"], &["dont", "want"],
+];
+/// Diets and ways of living a shopper may state, as they are remembered.
+const DIETS: &[(&str, &str)] = &[
+    ("vegan", "vegan"),
+    ("vegetarian", "vegetarian"),
+    ("gluten", "gluten-free"),
+    ("lactose", "lactose-free"),
+    ("halal", "halal"),
+    ("kosher", "kosher"),
+    ("diabetic", "diabetic"),
+];
+/// Questions about what the assistant knows of the shopper.
+const TELL: &[&[&str]] = &[
+    &["know", "about", "me"], &["remember", "about", "me"], &["saved", "about", "me"], &["stored", "about", "me"],
+    &["have", "on", "me"], &["my", "preferences"], &["my", "profile"], &["did", "i", "tell", "you"],
+];
+
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(|w| w.replace('’', "'")).collect()
+}
+
+fn has(words: &[String], runs: &[&[&str]]) -> bool {
+    runs.iter().any(|run| words.windows(run.len()).any(|w| w.iter().zip(run.iter()).all(|(a, b)| a == b)))
+}
+
+/// What `text` (with its `slots`) says about the shopper's preferences, if anything. A
+/// statement counts only when it asks for nothing else: "I'm a size 10, show me boots" is a
+/// search (in size 10).
+pub fn about(text: &str, slots: &Slots) -> Option<About> {
+    let w = words(text);
+    let first = w.first().map(String::as_str);
+    if first == Some("forget") || (w.len() <= 6 && has(&w, &[&["forget", "that"], &["forget", "it"], &["forget", "everything"], &["forget", "me"]])) {
+        let kind = if has(&w, &[&["everything"], &["all"], &["forget", "me"]]) {
+            Forget::All
+        } else if w.iter().any(|x| x == "size") {
+            Forget::Kind(PreferenceKind::Size)
+        } else if !slots.brands.is_empty() || !slots.excluded_brands.is_empty() || w.iter().any(|x| x == "brand" || x == "brands") {
+            Forget::Kind(PreferenceKind::AvoidBrand)
+        } else if DIETS.iter().any(|(k, _)| w.iter().any(|x| x.starts_with(k))) {
+            Forget::Kind(PreferenceKind::Diet)
+        } else {
+            Forget::Last
+        };
+        return Some(About::Forget(kind));
+    }
+    if has(&w, TELL) && w.iter().any(|x| x == "me" || x == "my" || x == "i") {
+        return Some(About::Tell);
+    }
+    // A statement, not a request: no product words left, no order.
+    let filler = |q: &str| {
+        matches!(q, "wear" | "size" | "usually" | "always" | "brand" | "stuff" | "products" | "hate" | "never" | "avoid" | "dislike" | "stand" | "fan" | "strictly" | "allergic")
+            || DIETS.iter().any(|(k, _)| q.starts_with(k))
+    };
+    let asks = !slots.query.split_whitespace().all(filler)
+        || !slots.products.is_empty()
+        || slots.order_id.is_some();
+    if asks {
+        return None;
+    }
+    let mut stated = Vec::new();
+    let avoided: Vec<&String> = if slots.excluded_brands.is_empty() { slots.brands.iter().collect() } else { slots.excluded_brands.iter().collect() };
+    if has(&w, DISLIKE) {
+        stated.extend(avoided.into_iter().map(|b| Preference { kind: PreferenceKind::AvoidBrand, value: b.clone() }));
+    }
+    if has(&w, SELF) {
+        stated.extend(slots.sizes.iter().map(|s| Preference { kind: PreferenceKind::Size, value: s.clone() }));
+        stated.extend(DIETS.iter().filter(|(k, _)| w.iter().any(|x| x.starts_with(k))).map(|(_, v)| Preference { kind: PreferenceKind::Diet, value: v.to_string() }));
+    }
+    (!stated.is_empty()).then_some(About::Remember(stated))
+}
+
+/// A preference in words, as the assistant says it back.
+fn described(p: &Preference) -> String {
+    match p.kind {
+        PreferenceKind::Size => format!("you wear size {}", p.value),
+        PreferenceKind::AvoidBrand => format!("you'd rather not see {}", p.value),
+        PreferenceKind::Diet => format!("you're {}", p.value),
+    }
+}
+
+/// Adds `new` to `stated`: a preference of the same kind and value once; a new size replaces
+/// the old; a brand avoided is no longer avoided when… it is stated again (kept once).
+pub fn remember(stated: &mut Vec<Preference>, new: Vec<Preference>) {
+    for p in new {
+        if p.kind == PreferenceKind::Size {
+            stated.retain(|s| s.kind != PreferenceKind::Size);
+        }
+        if !stated.contains(&p) {
+            stated.push(p);
+        }
+    }
+}
+
+impl Assistant {
+    /// Remembers, tells or forgets the shopper's stated preferences.
+    pub(super) fn preferences(&self, state: &mut SessionState, about: About) -> Result<Draft, DialogueError> {
+        match about {
+            About::Remember(new) => {
+                let what = join_words(&new.iter().map(described).collect::<Vec<_>>());
+                remember(&mut state.stated, new);
+                Ok(self.say(state, Template::PreferenceSaved, &[("what", &what)]))
+            }
+            About::Tell => {
+                let mut facts: Vec<String> = state.stated.iter().map(described).collect();
+                if !state.cart.is_empty() {
+                    let n = state.cart.iter().map(|l| l.quantity).sum::<u32>();
+                    facts.push(format!("your cart has {}", super::compose::counted(n as usize, "item")));
+                }
+                if facts.is_empty() {
+                    return Ok(self.say(state, Template::PreferencesNone, &[]));
+                }
+                Ok(self.say(state, Template::PreferencesTold, &[("facts", &join_words(&facts))]))
+            }
+            About::Forget(what) => {
+                let gone: Vec<Preference> = match what {
+                    Forget::All => std::mem::take(&mut state.stated),
+                    Forget::Kind(kind) => {
+                        let (gone, kept) = std::mem::take(&mut state.stated).into_iter().partition(|p| p.kind == kind);
+                        state.stated = kept;
+                        gone
+                    }
+                    Forget::Last => state.stated.pop().into_iter().collect(),
+                };
+                if gone.is_empty() {
+                    return Ok(self.say(state, Template::PreferencesNone, &[]));
+                }
+                let what = join_words(&gone.iter().map(described).collect::<Vec<_>>());
+                Ok(self.say(state, Template::PreferenceForgotten, &[("what", &what)]))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slots(brands: &[&str], excluded: &[&str], sizes: &[&str], query: &str) -> Slots {
+        Slots {
+            brands: brands.iter().map(|s| s.to_string()).collect(),
+            excluded_brands: excluded.iter().map(|s| s.to_string()).collect(),
+            sizes: sizes.iter().map(|s| s.to_string()).collect(),
+            query: query.into(),
+            ..Slots::default()
+        }
+    }
+
+    fn pref(kind: PreferenceKind, value: &str) -> Preference {
+        Preference { kind, value: value.into() }
+    }
+
+    #[test]
+    fn statements_about_oneself_are_told_from_requests() {
+        assert_eq!(about("I'm a size 10", &slots(&[], &[], &["10"], "")), Some(About::Remember(vec![pref(PreferenceKind::Size, "10")])));
+        assert_eq!(about("I don't like Nike", &slots(&[], &["Nike"], &[], "")), Some(About::Remember(vec![pref(PreferenceKind::AvoidBrand, "Nike")])));
+        assert_eq!(about("i'm vegan", &slots(&[], &[], &[], "vegan")), Some(About::Remember(vec![pref(PreferenceKind::Diet, "vegan")])));
+        assert_eq!(about("vegan shoes", &slots(&[], &[], &[], "vegan shoes")), None, "a product word left to search for is a request");
+        assert_eq!(about("I'm a size 10, show me boots", &slots(&[], &[], &["10"], "boots")), None);
+        assert_eq!(about("what do you know about me?", &slots(&[], &[], &[], "know")), Some(About::Tell));
+        assert_eq!(about("forget that", &slots(&[], &[], &[], "forget")), Some(About::Forget(Forget::Last)));
+        assert_eq!(about("forget my size", &slots(&[], &[], &[], "")), Some(About::Forget(Forget::Kind(PreferenceKind::Size))));
+        assert_eq!(about("please forget everything about me", &slots(&[], &[], &[], "")), Some(About::Forget(Forget::All)));
+        assert_eq!(about("show me size 10 boots", &slots(&[], &[], &["10"], "boots")), None);
+    }
+
+    #[test]
+    fn a_new_size_replaces_the_old_and_nothing_is_kept_twice() {
+        let mut stated = vec![pref(PreferenceKind::Size, "9"), pref(PreferenceKind::AvoidBrand, "Nike")];
+        remember(&mut stated, vec![pref(PreferenceKind::Size, "10"), pref(PreferenceKind::AvoidBrand, "Nike")]);
+        assert_eq!(stated, vec![pref(PreferenceKind::AvoidBrand, "Nike"), pref(PreferenceKind::Size, "10")]);
+    }
+}
