@@ -62,6 +62,7 @@ pub struct Interaction {
 /// A trained snapshot.
 pub struct Snapshot {
     x: Interactions,
+    users: HashMap<String, u32>,
     items: HashMap<String, u32>,
     ease: Option<Ease>,
     trending: Trending,
@@ -101,10 +102,11 @@ impl Snapshot {
         }
         let x = builder.build();
         let items = x.items.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
+        let users = x.users.iter().enumerate().map(|(u, id)| (id.clone(), u as u32)).collect();
         let ease = (x.n_items() <= MAX_EASE_ITEMS && x.n_items() > 1).then(|| Ease::train(&x, EASE_LAMBDA).ok()).flatten();
         let trending = Trending::train(&x, now, TRENDING_HALF_LIFE);
         let popularity = Popularity::train(&x);
-        Snapshot { x, items, ease, trending, popularity, trained_at: now, interactions: events.len() }
+        Snapshot { x, users, items, ease, trending, popularity, trained_at: now, interactions: events.len() }
     }
 
     /// An empty snapshot: recommends nothing until trained.
@@ -114,7 +116,7 @@ impl Snapshot {
 
     /// The stored history of `shopper` (customer or session key), if any.
     pub fn history(&self, shopper: &str) -> Vec<Cell> {
-        self.x.user_index(shopper).map(|u| self.x.rows[u].clone()).unwrap_or_default()
+        self.users.get(shopper).map(|&u| self.x.rows[u as usize].clone()).unwrap_or_default()
     }
 
     /// History cells for products by id (the current session's views, the cart), at `now`.

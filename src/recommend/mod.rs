@@ -105,11 +105,6 @@ impl Interactions {
         self.items.len()
     }
 
-    /// The user's index, when known.
-    pub fn user_index(&self, id: &str) -> Option<usize> {
-        self.users.iter().position(|u| u == id)
-    }
-
     /// Each item's users: the transpose, as (user, count) lists.
     pub fn by_item(&self) -> Vec<Vec<(u32, f32)>> {
         let mut columns = vec![Vec::new(); self.n_items()];

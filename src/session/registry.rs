@@ -425,10 +425,8 @@ fn chat_events(session_id: &str, before: &SessionState, after: &SessionState, sh
         events.push(event);
     };
     let quantity = |state: &SessionState, id: &str| state.cart.iter().filter(|l| l.product_id == id).map(|l| l.quantity).sum::<u32>();
-    let mut products: Vec<&str> = after.cart.iter().chain(&before.cart).map(|l| l.product_id.as_str()).collect();
-    products.dedup();
     let mut seen = std::collections::HashSet::new();
-    for id in products.into_iter().filter(|id| seen.insert(*id)) {
+    for id in after.cart.iter().chain(&before.cart).map(|l| l.product_id.as_str()).filter(|id| seen.insert(*id)) {
         let (was, is) = (quantity(before, id), quantity(after, id));
         if was != is {
             let kind = if is > was { Kind::AddToCart } else { Kind::RemoveFromCart };
