@@ -124,3 +124,24 @@ async fn the_chat_answers_what_goes_with_a_product_from_co_purchases() {
     assert!(reply["text"].as_str().unwrap().contains("related") || reply["text"].as_str().unwrap().contains("similar") || reply["text"].as_str().unwrap().contains("like"), "{reply}");
     assert!(!reply["products"].as_array().unwrap().is_empty(), "{reply}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recommend_me_something_follows_what_the_shopper_looked_at() {
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+    // A shopper who lets the shop remember, and who looked at the bottle.
+    let first = server.http_turn(json!({"text": "hi", "consent": true})).await;
+    let session = first["session_id"].as_str().unwrap().to_string();
+    let view = json!({"events": [{"id": "v1", "type": "view_product", "session_id": session, "product_id": BOTTLE}]});
+    reqwest::Client::new().post(server.url("/v1/events")).json(&view).send().await.unwrap();
+    server.recommender.refresh().await.unwrap();
+    let answer = server.http_turn(json!({"session_id": session, "text": "can you recommend me something?"})).await;
+    let reply = &answer["reply"];
+    assert_eq!(reply["products"][0]["id"], OTHER_BELLIES, "{reply}");
+    assert!(reply["text"].as_str().unwrap().contains("looked at") || reply["text"].as_str().unwrap().contains("interest"), "{reply}");
+    // A stranger gets what is popular, said as such.
+    let stranger = server.http_turn(json!({"text": "can you recommend me something?"})).await;
+    let text = stranger["reply"]["text"].as_str().unwrap();
+    assert!(text.contains("popular") || text.contains("buying most"), "{stranger}");
+    assert!(!stranger["reply"]["products"].as_array().unwrap().is_empty());
+}

@@ -217,6 +217,7 @@ impl Assistant {
                 self.question(state, target, &text, &embedding).await
             }
             Action::Compare { target, comparative, text } => self.compare(state, target, comparative.as_ref(), &text),
+            Action::Recommend(search) if search.is_open() => self.for_you(state, &ctx),
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
             Action::GoesWith(target) => self.goes_with(state, target, ctx.recommendations),

@@ -166,6 +166,15 @@ pub fn is_shopping(text: &str) -> bool {
     words(text).iter().any(|w| SHOPPING_WORDS.contains(&w.as_str()))
 }
 
+/// Words that ask for ideas.
+const IDEA_WORDS: &[&str] = &["recommend", "recommendation", "recommendations", "suggest", "suggestion", "suggestions", "ideas", "idea"];
+
+/// Whether a message asks for ideas ("can you recommend me something?"): a request for
+/// recommendations, not for what the assistant can do.
+pub fn asks_ideas(text: &str) -> bool {
+    words(text).iter().any(|w| IDEA_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a message adds to what came before ("and one of the blue ones too", "also a
 /// charger", "plus two more"): it opens with "and", "also" or "plus", or ends with "too", "as
 /// well" or "also".

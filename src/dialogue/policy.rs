@@ -363,6 +363,10 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if cues::asks_what_goes_with(text) && !ORDER_INTENTS.contains(&parse.intent.as_str()) && slots.order_id.is_none() {
         return Action::GoesWith(target(slots, state));
     }
+    // "can you recommend me something?" read as asking what the assistant can do.
+    if parse.intent == "help" && cues::asks_ideas(text) {
+        return act(&read_as(parse, "recommend"), text, state);
+    }
     // "my brother loves cooking": what someone likes, with something to look for, asks for
     // ideas whatever the model read.
     if parse.intent == "out_of_scope" && slots.wish && !slots.query.is_empty() && slots.order_id.is_none() {

@@ -122,6 +122,10 @@ templates! {
     /// A single product similar to `title`.
     RecommendSimilarOne = "recommend_similar_one" [title] required [title];
     RecommendNone = "recommend_none" [] required [];
+    /// Picks from what the shopper looked at and bought.
+    RecommendPersonal = "recommend_personal" [] required [];
+    /// Picks from what is popular (nothing known of the shopper yet).
+    RecommendPopular = "recommend_popular" [] required [];
     /// A stated preference remembered: `what` in words ("you wear size 10").
     PreferenceSaved = "preference_saved" [what] required [what];
     /// What the assistant knows of the shopper, in words.

@@ -11,6 +11,7 @@ use crate::session::state::{SearchContext, SessionState};
 use super::DialogueError;
 use super::assistant::Assistant;
 use super::compose::{Draft, money};
+use super::orders::TurnContext;
 use super::policy::Target;
 use super::responses::Template;
 
@@ -205,6 +206,35 @@ impl Assistant {
         let query = describe(&search, &self.shop.currency);
         let draft = self.say(state, Template::RecommendResults.for_count(products.len()), &[("count", &products.len().to_string()), ("query", &query)]);
         Ok(draft.with_products(&products))
+    }
+
+    /// "Recommend me something": the recommendation snapshot's list for this shopper — their
+    /// stored history (with consent), this session's cart and focus — else what is popular.
+    pub(super) fn for_you(&self, state: &mut SessionState, ctx: &TurnContext<'_>) -> Result<Draft, DialogueError> {
+        let picks = ctx.recommendations;
+        let mut history = Vec::new();
+        if state.consent {
+            if let Some(customer) = &state.customer_id {
+                history.extend(picks.history(customer));
+            }
+            history.extend(picks.history(&format!("session:{}", ctx.session_id)));
+        }
+        let here: Vec<String> = state.cart.iter().map(|l| l.product_id.clone()).chain(state.focus.clone()).collect();
+        history.extend(picks.cells(&here, picks.trained_at));
+        history.sort_by_key(|c| c.item);
+        history.dedup_by_key(|c| c.item);
+        let allowed = |id: &str| !here.iter().any(|h| h == id) && matches!(self.catalog.product(id), Ok(Some(p)) if p.in_stock());
+        let listed = picks.recommend(Context::ForYou, &history, &[], picks.trained_at, PAGE_SIZE, &allowed);
+        if listed.is_empty() {
+            // Nothing learned yet (a new shop): the best-rated.
+            return self.recommend(state, SearchContext::default());
+        }
+        let personal = listed.iter().any(|(_, reason)| matches!(reason, Reason::BecauseOf(_)));
+        let ids: Vec<String> = listed.into_iter().map(|(id, _)| id).collect();
+        let products = self.products(&ids)?;
+        state.show(products.iter().map(|p| p.id.clone()));
+        let template = if personal { Template::RecommendPersonal } else { Template::RecommendPopular };
+        Ok(self.say(state, template, &[]).with_products(&products))
     }
 
     pub(super) fn similar(&self, state: &mut SessionState, target: Target) -> Result<Draft, DialogueError> {

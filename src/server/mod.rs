@@ -99,6 +99,11 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     let addr = listener.local_addr()?;
     tracing::info!(%addr, products = state.catalog.len(), "listening");
     let connections = state.connections.clone();
+    // Trained before the first request, so that every turn sees the same snapshot; then
+    // refreshed in the background.
+    if let Err(error) = state.sessions.recommender().refresh().await {
+        tracing::warn!(%error, "recommendations not trained; lists fall back to the catalog");
+    }
     tokio::spawn(state.sessions.recommender().keep_fresh(connections.shutdown.clone()));
     // Replies go out as several small frames (typing, reply, status): no Nagle delay.
     let listener = listener.tap_io(|tcp| {

@@ -59,15 +59,15 @@ impl Recommender {
         Ok(())
     }
 
-    /// Refreshes now and then every [`REFRESH`] until `stop` is cancelled.
+    /// Refreshes every [`REFRESH`] until `stop` is cancelled.
     pub async fn keep_fresh(self: Arc<Self>, stop: tokio_util::sync::CancellationToken) {
         loop {
-            if let Err(error) = self.refresh().await {
-                tracing::warn!(%error, "recommendations not refreshed");
-            }
             tokio::select! {
                 () = stop.cancelled() => return,
                 () = tokio::time::sleep(REFRESH) => {}
+            }
+            if let Err(error) = self.refresh().await {
+                tracing::warn!(%error, "recommendations not refreshed");
             }
         }
     }

@@ -137,6 +137,21 @@ pub struct SearchContext {
     pub vector: Option<std::sync::Arc<Vec<f32>>>,
 }
 
+impl SearchContext {
+    /// Whether it asks for nothing in particular ("recommend me something"): no words, kinds,
+    /// brands, audience, sizes, colours or prices.
+    pub fn is_open(&self) -> bool {
+        self.query.is_empty()
+            && self.kinds.is_empty()
+            && self.brands.is_empty()
+            && self.gender.is_none()
+            && self.sizes.is_empty()
+            && self.colors.is_empty()
+            && self.price_min.is_none()
+            && self.price_max.is_none()
+    }
+}
+
 /// A vector as base64 text: a quarter of its JSON numbers' size, and exact.
 mod vector_text {
     use std::sync::Arc;
