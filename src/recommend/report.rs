@@ -101,10 +101,10 @@ fn mixed<'a>(scorer: &'a dyn Scorer, prior: &'a [f32], active: &'a [bool], blend
     }
 }
 
-/// The customer's own items (a half-life of `own_days`) mixed with `share` of EASE's scores
-/// (history half-life `days`), both normalized.
-fn buy_again<'a>(ease: &'a Ease, every: &'a [bool], now: i64, (days, own_days): (i64, i64), share: f32) -> impl Fn(&[Cell], &mut [f32]) + Sync + 'a {
-    let ease_scores = mixed(ease, &[], every, Blend { days, mix: 0.0, active_days: 0, trending_days: TRENDING_HALF_LIFE_DAYS }, now);
+/// The customer's own items (a half-life of `own_days`) mixed with `share` of the blended
+/// EASE scores (`blend`, with `prior` and `active` as in [`mixed`]), both normalized.
+fn buy_again<'a>(ease: &'a Ease, (prior, active): (&'a [f32], &'a [bool]), blend: Blend, now: i64, own_days: i64, share: f32) -> impl Fn(&[Cell], &mut [f32]) + Sync + 'a {
+    let ease_scores = mixed(ease, prior, active, blend, now);
     move |h: &[Cell], o: &mut [f32]| {
         ease_scores(h, o);
         let mut own = vec![0.0; o.len()];
@@ -179,16 +179,16 @@ pub fn online_retail(rows: &[Row], progress: &dyn Fn(&str)) -> Vec<Line> {
         let on = active(&test.train, test.now, blend.active_days);
         let blend_trending = Trending::train(&test.train, test.now, blend.trending_days * DAY);
         lines.push(line(name, "EASE + recency + trending", format!("λ {lambda}, {blend}"), eval::evaluate(&test, K, target, &mixed(&ease, blend_trending.scores(), &on, blend, test.now))));
-        let days = blend.days;
 
         if target == Target::All {
             // Buy-again: the customer's own purchases, then mixed with EASE's.
             let own_days = best_on(&valid, target, HALF_LIVES_DAYS.iter().map(|&d| (d, Box::new(move |h: &[Cell], o: &mut [f32]| own_history(h, valid.now, d * DAY, o)) as Box<dyn Fn(&[Cell], &mut [f32]) + Sync>)).collect());
             lines.push(line(name, "own history", format!("half-life {own_days} d"), eval::evaluate(&test, K, target, &|h, o| own_history(h, test.now, own_days * DAY, o))));
             let valid_ease = Ease::train(&valid.train, lambda).expect("as above");
-            let valid_every = vec![true; valid.train.n_items()];
-            let share = best_on(&valid, target, [0.1f32, 0.2, 0.3, 0.4, 0.5].iter().map(|&s| (s, Box::new(buy_again(&valid_ease, &valid_every, valid.now, (days, own_days), s)) as Box<dyn Fn(&[Cell], &mut [f32]) + Sync>)).collect());
-            lines.push(line(name, "own history + EASE", format!("EASE share {share}"), eval::evaluate(&test, K, target, &buy_again(&ease, &every, test.now, (days, own_days), share))));
+            let valid_on = active(&valid.train, valid.now, blend.active_days);
+            let valid_trending = Trending::train(&valid.train, valid.now, blend.trending_days * DAY);
+            let share = best_on(&valid, target, [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7].iter().map(|&s| (s, Box::new(buy_again(&valid_ease, (valid_trending.scores(), &valid_on), blend, valid.now, own_days, s)) as Box<dyn Fn(&[Cell], &mut [f32]) + Sync>)).collect());
+            lines.push(line(name, "own history + EASE + trending", format!("blended EASE share {share}"), eval::evaluate(&test, K, target, &buy_again(&ease, (blend_trending.scores(), &on), blend, test.now, own_days, share))));
         }
     }
     lines
