@@ -44,6 +44,7 @@ pub mod nlu;
 pub mod orders;
 pub mod protocol;
 pub mod recommend;
+pub mod rng;
 pub mod server;
 pub mod session;
 pub mod wheel;

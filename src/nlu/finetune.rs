@@ -15,6 +15,7 @@ use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rayon::prelude::*;
 
+use crate::rng::Rng;
 use super::encoder::Encoder;
 use super::intents::{self, IntentHead};
 use super::tuned::{self, TunedLayers};
@@ -52,25 +53,6 @@ struct Prepped {
     attention: Tensor,
     /// Which texts (by position in the prepared list) the rows are.
     rows: Vec<usize>,
-}
-
-/// A small deterministic generator (SplitMix64) for shuffles.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, (self.next() % (i as u64 + 1)) as usize);
-        }
-    }
 }
 
 fn model_error(e: candle_core::Error) -> NluError {

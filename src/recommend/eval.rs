@@ -23,6 +23,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::rng::Rng;
 use super::{Builder, Cell, Interactions};
 
 /// One interaction of a dataset: user, item, unix seconds, count.
@@ -48,26 +49,6 @@ pub struct Split {
 pub enum Stratify {
     User,
     Item,
-}
-
-/// SplitMix64: a small seeded generator, so that splits are the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
 }
 
 /// Each group's rows (by user or by item) shuffled with `seed`, the first `round(ratio · n)`
