@@ -211,7 +211,7 @@ pub fn request_part(text: &str) -> &str {
 }
 
 /// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
-fn words(text: &str) -> Vec<String> {
+pub(super) fn words(text: &str) -> Vec<String> {
     text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 
@@ -256,9 +256,17 @@ const GOES_WITH: &[&[&str]] = &[
 pub fn asks_what_goes_with(text: &str) -> bool {
     let words = words(text);
     let chooser = |at: usize| at > 0 && matches!(words[at - 1].as_str(), "i" | "ill" | "we" | "well" | "lets" | "gonna" | "will" | "think" | "probably" | "just" | "to");
-    GOES_WITH.iter().any(|run| {
-        words.windows(run.len()).enumerate().any(|(at, w)| w.iter().zip(run.iter()).all(|(a, b)| a == b) && !(run[0] == "go" && chooser(at)))
-    })
+    GOES_WITH.iter().any(|run| run_at(&words, run).any(|at| !(run[0] == "go" && chooser(at))))
+}
+
+/// Where in `words` the run of words `run` starts, each place.
+fn run_at<'a>(words: &'a [String], run: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
+    words.windows(run.len()).enumerate().filter(move |(_, w)| w.iter().zip(run).all(|(a, b)| a == b)).map(|(at, _)| at)
+}
+
+/// Whether `words` hold any of the runs.
+pub(super) fn has_run(words: &[String], runs: &[&[&str]]) -> bool {
+    runs.iter().any(|run| run_at(words, run).next().is_some())
 }
 
 #[cfg(test)]

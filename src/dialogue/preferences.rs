@@ -9,6 +9,7 @@ use crate::session::state::{Preference, PreferenceKind, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
+use super::cues::{has_run, words};
 use super::compose::{Draft, join_words};
 use super::responses::Template;
 
@@ -54,22 +55,14 @@ const TELL: &[&[&str]] = &[
     &["have", "on", "me"], &["my", "preferences"], &["my", "profile"], &["did", "i", "tell", "you"],
 ];
 
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).map(|w| w.replace('’', "'")).collect()
-}
-
-fn has(words: &[String], runs: &[&[&str]]) -> bool {
-    runs.iter().any(|run| words.windows(run.len()).any(|w| w.iter().zip(run.iter()).all(|(a, b)| a == b)))
-}
-
 /// What `text` (with its `slots`) says about the shopper's preferences, if anything. A
 /// statement counts only when it asks for nothing else: "I'm a size 10, show me boots" is a
 /// search (in size 10).
 pub fn about(text: &str, slots: &Slots) -> Option<About> {
     let w = words(text);
     let first = w.first().map(String::as_str);
-    if first == Some("forget") || (w.len() <= 6 && has(&w, &[&["forget", "that"], &["forget", "it"], &["forget", "everything"], &["forget", "me"]])) {
-        let kind = if has(&w, &[&["everything"], &["all"], &["forget", "me"]]) {
+    if first == Some("forget") || (w.len() <= 6 && has_run(&w, &[&["forget", "that"], &["forget", "it"], &["forget", "everything"], &["forget", "me"]])) {
+        let kind = if has_run(&w, &[&["everything"], &["all"], &["forget", "me"]]) {
             Forget::All
         } else if w.iter().any(|x| x == "size") {
             Forget::Kind(PreferenceKind::Size)
@@ -82,7 +75,7 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
         };
         return Some(About::Forget(kind));
     }
-    if has(&w, TELL) && w.iter().any(|x| x == "me" || x == "my" || x == "i") {
+    if has_run(&w, TELL) && w.iter().any(|x| x == "me" || x == "my" || x == "i") {
         return Some(About::Tell);
     }
     // A statement, not a request: no product words left, no order.
@@ -98,10 +91,10 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
     }
     let mut stated = Vec::new();
     let avoided: Vec<&String> = if slots.excluded_brands.is_empty() { slots.brands.iter().collect() } else { slots.excluded_brands.iter().collect() };
-    if has(&w, DISLIKE) {
+    if has_run(&w, DISLIKE) {
         stated.extend(avoided.into_iter().map(|b| Preference { kind: PreferenceKind::AvoidBrand, value: b.clone() }));
     }
-    if has(&w, SELF) {
+    if has_run(&w, SELF) {
         stated.extend(slots.sizes.iter().map(|s| Preference { kind: PreferenceKind::Size, value: s.clone() }));
         stated.extend(DIETS.iter().filter(|(k, _)| w.iter().any(|x| x.starts_with(k))).map(|(_, v)| Preference { kind: PreferenceKind::Diet, value: v.to_string() }));
     }
