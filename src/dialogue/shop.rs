@@ -5,6 +5,7 @@ use crate::catalog::schema::CHILD_OR_ANYONE;
 use crate::catalog::smart_filters::SuggestedFilter;
 use crate::catalog::{Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::{Direction, SortSlot};
+use crate::events::store::session_shopper;
 use crate::recommend::engine::{Context, Reason, Snapshot};
 use crate::session::state::{SearchContext, SessionState};
 
@@ -212,17 +213,9 @@ impl Assistant {
     /// stored history (with consent), this session's cart and focus — else what is popular.
     pub(super) fn for_you(&self, state: &mut SessionState, ctx: &TurnContext<'_>) -> Result<Draft, DialogueError> {
         let picks = ctx.recommendations;
-        let mut history = Vec::new();
-        if state.consent {
-            if let Some(customer) = &state.customer_id {
-                history.extend(picks.history(customer));
-            }
-            history.extend(picks.history(&format!("session:{}", ctx.session_id)));
-        }
+        let shoppers: Vec<String> = if state.consent { state.customer_id.iter().cloned().chain([session_shopper(ctx.session_id)]).collect() } else { Vec::new() };
         let here: Vec<String> = state.cart.iter().map(|l| l.product_id.clone()).chain(state.focus.clone()).collect();
-        history.extend(picks.cells(&here, picks.trained_at));
-        history.sort_by_key(|c| c.item);
-        history.dedup_by_key(|c| c.item);
+        let history = picks.history_of(&shoppers, &here, picks.trained_at);
         let allowed = |id: &str| !here.iter().any(|h| h == id) && matches!(self.catalog.product(id), Ok(Some(p)) if p.in_stock());
         let listed = picks.recommend(Context::ForYou, &history, &[], picks.trained_at, PAGE_SIZE, &allowed);
         if listed.is_empty() {

@@ -49,6 +49,11 @@ fn stored(row: Row) -> Option<Stored> {
     Some(Stored { id, kind: Kind::parse(&kind)?, session_id, customer_id, product_id, list, query, quantity: quantity.and_then(|q| u32::try_from(q).ok()), source, at })
 }
 
+/// The shopper key of an anonymous session's events in [`EventStore::interactions`].
+pub fn session_shopper(session_id: &str) -> String {
+    format!("session:{session_id}")
+}
+
 /// Stores `events` on `conn` (inside the caller's transaction), each once: an id already
 /// stored counts as a duplicate and changes nothing.
 pub async fn insert(conn: &mut SqliteConnection, events: &[Event], received_at: i64) -> Result<Inserted, sqlx::Error> {
@@ -126,7 +131,7 @@ impl EventStore {
         Ok(rows
             .into_iter()
             .filter_map(|(customer, session, product, kind, at)| {
-                let shopper = customer.or(session.map(|s| format!("session:{s}")))?;
+                let shopper = customer.or(session.as_deref().map(session_shopper))?;
                 Some((shopper, product, Kind::parse(&kind)?, at))
             })
             .collect())

@@ -119,6 +119,17 @@ impl Snapshot {
         self.users.get(shopper).map(|&u| self.x.rows[u as usize].clone()).unwrap_or_default()
     }
 
+    /// A shopper's history for a list: the stored histories of `shoppers` (their customer and
+    /// session keys) and the products `here` (a cart, the one in view) as of `now`, one cell
+    /// per item.
+    pub fn history_of(&self, shoppers: &[String], here: &[String], now: i64) -> Vec<Cell> {
+        let mut history: Vec<Cell> = shoppers.iter().flat_map(|s| self.history(s)).collect();
+        history.extend(self.cells(here, now));
+        history.sort_by_key(|c| c.item);
+        history.dedup_by_key(|c| c.item);
+        history
+    }
+
     /// History cells for products by id (the current session's views, the cart), at `now`.
     pub fn cells(&self, products: &[String], now: i64) -> Vec<Cell> {
         let mut cells: Vec<Cell> = products.iter().filter_map(|p| self.items.get(p)).map(|&item| Cell { item, count: Signal::Cart.weight(), last: now }).collect();

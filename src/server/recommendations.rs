@@ -19,6 +19,7 @@ use super::api::Params;
 use super::{ApiError, AppState};
 use crate::catalog::{Filters, Product};
 use crate::events::Kind;
+use crate::events::store::session_shopper;
 use crate::protocol::ProductCard;
 use crate::recommend::engine::{Context, MODEL, Reason};
 
@@ -83,21 +84,16 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
     // The shopper's history: stored (with consent) and this session's own cart and focus.
     let consented = session.as_ref().is_some_and(|(_, s)| s.consent);
     let customer = customer.or_else(|| session.as_ref().filter(|_| consented).and_then(|(_, s)| s.customer_id.clone()));
-    let mut history = Vec::new();
-    if let Some(customer) = &customer {
-        history.extend(snapshot.history(customer));
-    }
+    let mut shoppers: Vec<String> = customer.iter().cloned().collect();
     let mut here: Vec<String> = Vec::new();
     if let Some((id, s)) = &session {
         if consented {
-            history.extend(snapshot.history(&format!("session:{id}")));
+            shoppers.push(session_shopper(id));
         }
         here.extend(s.cart.iter().map(|l| l.product_id.clone()));
         here.extend(s.focus.clone());
     }
-    history.extend(snapshot.cells(&here, now));
-    history.sort_by_key(|c| c.item);
-    history.dedup_by_key(|c| c.item);
+    let history = snapshot.history_of(&shoppers, &here, now);
     let bought: HashSet<String> = match &customer {
         Some(c) => state.sessions.events().of_customer(c, 1000).await.map_err(|e| ApiError::Internal(e.to_string()))?.into_iter().filter(|e| e.kind == Kind::Purchase).filter_map(|e| e.product_id).collect(),
         None => HashSet::new(),
