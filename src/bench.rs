@@ -161,7 +161,7 @@ pub fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
 
 /// `aisle bench recs`.
 fn recs(args: &RecsBench) -> anyhow::Result<()> {
-    use crate::recommend::engine::{Context, Interaction, Signal, Snapshot};
+    use crate::recommend::engine::{Ask, Context, Interaction, Signal, Snapshot};
     let rows = crate::recommend::eval::online_retail(&args.online_retail).map_err(anyhow::Error::msg)?;
     let now = rows.iter().map(|r| r.at).max().unwrap_or(0);
     let events: Vec<Interaction> = rows.into_iter().map(|r| Interaction { shopper: r.user, item: r.item, signal: Signal::Purchase, at: r.at }).collect();
@@ -181,10 +181,10 @@ fn recs(args: &RecsBench) -> anyhow::Result<()> {
     }).collect());
     let for_you = time(&|i| {
         let history = snapshot.history(shoppers[i % shoppers.len()]);
-        std::hint::black_box(snapshot.recommend(Context::ForYou, &history, &[], now, 10, &|_| true));
+        std::hint::black_box(snapshot.recommend(&Ask { context: Context::ForYou, history: &history, anchors: &[], now, limit: 10, allowed: &|_| true, again: &|_| false }));
     });
     let together = time(&|i| {
-        std::hint::black_box(snapshot.recommend(Context::BoughtTogether, &[], &[items[i * 7 % items.len()].to_string()], now, 10, &|_| true));
+        std::hint::black_box(snapshot.recommend(&Ask { context: Context::BoughtTogether, history: &[], anchors: &[items[i * 7 % items.len()].to_string()], now, limit: 10, allowed: &|_| true, again: &|_| false }));
     });
     println!("trained on {} purchases ({} customers, {} items) in {:.2} s", events.len(), shoppers.len(), items.len(), trained.as_secs_f64());
     for (name, l) in [("for_you", for_you), ("bought_together", together)] {

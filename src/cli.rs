@@ -21,6 +21,7 @@ use crate::server::{self, AppState};
 use crate::dialogue::{Assistant, ShopSettings};
 use crate::orders::import::{CustomerRecord, OrderRecord, Record};
 use crate::orders::{self, OrderStore, Orders};
+use crate::recommend::profile::Rebuyable;
 use crate::session::Sessions;
 use crate::session::store::Store;
 
@@ -534,7 +535,7 @@ pub async fn app_state(config: &Config, catalog: Arc<Catalog>, nlu: Arc<Nlu>) ->
     let assistant = Assistant::load(catalog.clone(), nlu, &config.prompts_dir, shop)
         .await
         .with_context(|| format!("cannot load the assistant's prompts from {}", config.prompts_dir.display()))?;
-    let sessions = Sessions::new(store, Arc::new(assistant), orders);
+    let sessions = Sessions::new(store, Arc::new(assistant), orders).with_rebuyable(Rebuyable::new(&config.rebuyable));
     Ok(AppState::new(catalog, Arc::new(sessions)).with_admin_key(config.admin_key.clone()))
 }
 

@@ -114,6 +114,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_FINE_TUNE", global = true)]
     pub fine_tune: Option<bool>,
 
+    /// Categories whose products are offered again after a purchase (consumables), comma-separated names or paths ("Coffee", "Beauty > Skin Care") [default: none]
+    #[arg(long, env = "AISLE_REBUYABLE", global = true, value_delimiter = ',')]
+    pub rebuyable: Option<Vec<String>>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -150,6 +154,7 @@ pub struct Config {
     pub demo_orders: bool,
     pub vectors: bool,
     pub fine_tune: bool,
+    pub rebuyable: Vec<String>,
     pub log_format: LogFormat,
 }
 
@@ -176,6 +181,7 @@ impl Default for Config {
             demo_orders: true,
             vectors: true,
             fine_tune: true,
+            rebuyable: Vec::new(),
             log_format: LogFormat::Text,
         }
     }
@@ -232,6 +238,7 @@ impl Config {
             demo_orders: options.demo_orders.or(file.demo_orders).unwrap_or(d.demo_orders),
             vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
             fine_tune: options.fine_tune.or(file.fine_tune).unwrap_or(d.fine_tune),
+            rebuyable: options.rebuyable.clone().or(file.rebuyable).unwrap_or(d.rebuyable),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;

@@ -169,6 +169,10 @@ pub struct MessageFrame {
     #[serde(default)]
     pub id: Option<String>,
     pub text: String,
+    /// `false`: answer this message without the shopper's profile (no re-ranking by their
+    /// past orders). Default true.
+    #[serde(default)]
+    pub personalize: Option<bool>,
 }
 
 /// A button press: `add_to_cart`, `remove_from_cart`, `view_cart`, `checkout`, `show_product`,
@@ -378,6 +382,9 @@ pub struct ChatRequest {
     /// As `hello.consent`.
     #[serde(default)]
     pub consent: Option<bool>,
+    /// As the message frame's `personalize`.
+    #[serde(default)]
+    pub personalize: Option<bool>,
 }
 
 /// `POST /v1/chat` answer.

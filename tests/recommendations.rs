@@ -6,7 +6,8 @@
 mod common;
 
 use aisle::catalog::Availability;
-use common::{ADMIN_KEY, TestServer, demo_products};
+use aisle::orders::identity::TokenKey;
+use common::{ADMIN_KEY, ServerOptions, TOKEN_SECRET, TestServer, demo_products};
 use serde_json::{Value, json};
 
 /// Demo products: bellies, a dog shampoo and another pair of bellies (out of stock here)
@@ -18,9 +19,13 @@ const BOTTLE: &str = "BOTEGYTZ2T6WUJMM";
 const OTHER_BELLIES: &str = "SHOEH3DZBFR88SCK";
 
 async fn start() -> (TestServer, tempfile::TempDir) {
+    start_with(ServerOptions::default()).await
+}
+
+async fn start_with(options: ServerOptions) -> (TestServer, tempfile::TempDir) {
     let mut products = demo_products().to_vec();
     products.iter_mut().filter(|p| p.id == GONE).for_each(|p| p.availability = Availability::OutOfStock);
-    let (server, index) = TestServer::start_with_products(&products).await;
+    let (server, index) = TestServer::start_with_products_and(&products, options).await;
     let http = reqwest::Client::new();
     let mut orders = Vec::new();
     for (n, (customer, lines)) in (1..=6).map(|c| (format!("C{c}"), vec![BELLIES, SHAMPOO, GONE])).chain((7..=9).map(|c| (format!("C{c}"), vec![BOTTLE, OTHER_BELLIES]))).enumerate() {
@@ -144,4 +149,128 @@ async fn recommend_me_something_follows_what_the_shopper_looked_at() {
     let text = stranger["reply"]["text"].as_str().unwrap();
     assert!(text.contains("popular") || text.contains("buying most"), "{stranger}");
     assert!(!stranger["reply"]["products"].as_array().unwrap().is_empty());
+}
+
+fn token(customer: &str) -> String {
+    TokenKey::new(TOKEN_SECRET.as_bytes()).unwrap().issue(customer, aisle::orders::now() + 3600)
+}
+
+fn shown(answer: &Value) -> Vec<String> {
+    answer["reply"]["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_profile_is_told_and_only_rebuyable_purchases_come_back() {
+    // Shampoo runs out; ballet flats do not.
+    let (server, _index) = start_with(ServerOptions { rebuyable: vec!["Grooming > Skin & Coat Care".into()], ..ServerOptions::default() }).await;
+    server.recommender.refresh().await.unwrap();
+    let (status, mine) = get(&server, "context=for_you&customer_id=C1&limit=10", Some(ADMIN_KEY)).await;
+    assert_eq!(status, 200, "{mine}");
+    let shampoo = mine["products"].as_array().unwrap().iter().find(|p| p["id"] == SHAMPOO).unwrap_or_else(|| panic!("the shampoo is offered again: {mine}"));
+    assert_eq!(shampoo["reason"], "you bought this before", "{mine}");
+    assert!(!ids(&mine).contains(&BELLIES.to_string()), "ballet flats are not bought again: {mine}");
+
+    // The customer, with consent, asks what the assistant knows: their orders, in words.
+    let told = server.http_turn(json!({"text": "what do you know about me?", "token": token("C1"), "consent": true})).await;
+    let text = told["reply"]["text"].as_str().unwrap();
+    assert!(text.contains("you bought the") && text.contains("Shampoo"), "{told}");
+    assert!(text.contains("you usually spend"), "{told}");
+    // Without consent nothing of it is used.
+    let private = server.http_turn(json!({"text": "what do you know about me?", "token": token("C1")})).await;
+    assert!(!private["reply"]["text"].as_str().unwrap().contains("you bought"), "{private}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_to_the_cart_offers_what_is_bought_with_it() {
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+    let first = server.http_turn(json!({"text": "show me aw bellies"})).await;
+    let session = first["session_id"].as_str().unwrap().to_string();
+    let position = shown(&first).iter().position(|id| id == BELLIES).expect("the bellies are shown");
+    let ordinal = ["first", "second", "third", "fourth", "fifth"][position];
+    let added = server.http_turn(json!({"session_id": session, "text": format!("add the {ordinal} one to my cart")})).await;
+    let reply = &added["reply"];
+    assert_eq!(reply["cart"]["items"].as_array().unwrap().len(), 1, "{reply}");
+    assert_eq!(shown(&added), vec![SHAMPOO.to_string()], "the add-on, not the out-of-stock pair: {reply}");
+    assert!(reply["text"].as_str().unwrap().contains("often"), "{reply}");
+    // "The first one" still means what the search showed.
+    let again = server.http_turn(json!({"session_id": session, "text": "add the first one too"})).await;
+    let cart: Vec<&str> = again["reply"]["cart"]["items"].as_array().unwrap().iter().map(|i| i["product_id"].as_str().unwrap()).collect();
+    assert!(cart.contains(&shown(&first)[0].as_str()), "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_lean_gently_to_what_the_customer_bought_unless_told_not_to() {
+    let (server, _index) = start().await;
+    // C10 bought the Style Foot flats, which a plain search for ballerinas ranks fourth.
+    const STYLE_FOOT: &str = "SHOEH4FSHEDEMVTM";
+    let order = json!([{"order_id": "90001", "customer_id": "C10", "email": "c10@example.com", "placed_at": "2026-11-25T10:00:00Z", "currency": "INR",
+        "lines": [{"product_id": STYLE_FOOT, "title": "Style Foot Bellies", "quantity": 1, "price": 449.0}]}]);
+    let response = reqwest::Client::new().post(server.url("/v1/admin/orders")).bearer_auth(ADMIN_KEY).json(&order).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let query = "ballerinas";
+    let plain = server.http_turn(json!({"text": query, "token": token("C10"), "consent": true, "personalize": false})).await;
+    let session = plain["session_id"].as_str().unwrap().to_string();
+    let personal = server.http_turn(json!({"session_id": session, "text": query})).await;
+    let brand_rank = |answer: &Value| answer["reply"]["products"].as_array().unwrap().iter().position(|p| p["id"] == STYLE_FOOT);
+    assert!(brand_rank(&plain).is_some_and(|r| r > 0), "{plain}");
+    assert!(!plain["reply"]["text"].as_str().unwrap().contains("past orders"), "{plain}");
+    let mut a = shown(&plain);
+    let mut b = shown(&personal);
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the same results, only their order may change");
+    assert_eq!(brand_rank(&personal), Some(0), "{plain}\n{personal}");
+    assert!(personal["reply"]["text"].as_str().unwrap().contains("past orders"), "{personal}");
+    // Another shopper's search is as it was.
+    let stranger = server.http_turn(json!({"text": query})).await;
+    assert_eq!(shown(&stranger), shown(&plain), "{stranger}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_complete_from_searches_that_led_somewhere_and_the_shoppers_own() {
+    let (server, _index) = start().await;
+    let http = reqwest::Client::new();
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        let answer = server.http_turn(json!({"text": "hi", "consent": true})).await;
+        sessions.push(answer["session_id"].as_str().unwrap().to_string());
+    }
+    let mut events = Vec::new();
+    for (n, session) in sessions.iter().enumerate() {
+        // Three sessions searched for trail bottles and then looked at one.
+        if n < 3 {
+            events.push(json!({"id": format!("s{n}"), "type": "search", "session_id": session, "query": "Trail water bottle", "at": "2026-11-29T10:00:00Z"}));
+            events.push(json!({"id": format!("v{n}"), "type": "view_product", "session_id": session, "product_id": BOTTLE, "at": "2026-11-29T10:05:00Z"}));
+        }
+        // Two searched a name, which is not shown to others; four searched and found nothing.
+        if n < 2 {
+            events.push(json!({"id": format!("p{n}"), "type": "search", "session_id": session, "query": "trail gift for anna", "at": "2026-11-29T10:06:00Z"}));
+            events.push(json!({"id": format!("c{n}"), "type": "click", "list": "search", "session_id": session, "product_id": BOTTLE, "at": "2026-11-29T10:07:00Z"}));
+        }
+        events.push(json!({"id": format!("n{n}"), "type": "search", "session_id": session, "query": "trail nothing", "at": "2026-11-29T11:00:00Z"}));
+    }
+    let response = http.post(server.url("/v1/events")).json(&json!({"events": events})).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    server.recommender.refresh().await.unwrap();
+
+    let suggest = |query: String| {
+        let http = http.clone();
+        let url = server.url(&format!("/v1/suggest?{query}"));
+        async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let stranger = suggest("q=tra".into()).await;
+    assert_eq!(stranger["items"][0], json!({"text": "trail water bottle", "kind": "popular"}), "{stranger}");
+    let texts = stranger["suggestions"].to_string();
+    assert!(!texts.contains("anna") && !texts.contains("nothing"), "{stranger}");
+    // The shopper who searched for a gift sees their own search first.
+    let own = suggest(format!("q=trail&session_id={}", sessions[0])).await;
+    assert_eq!(own["items"][0]["kind"], "recent", "{own}");
+    assert!(own["items"][0]["text"].as_str().unwrap().starts_with("trail"), "{own}");
+    let (status, _) = get(&server, "context=for_you&session_id=s_nope", None).await;
+    assert_eq!(status, 404);
+    let unknown = http.get(server.url("/v1/suggest?q=tr&session_id=s_nope")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let forbidden = http.get(server.url("/v1/suggest?q=tr&customer_id=C1")).send().await.unwrap();
+    assert_eq!(forbidden.status(), 401);
 }

@@ -18,7 +18,7 @@ mod query;
 pub mod schema;
 pub mod smart_filters;
 pub mod search;
-mod suggest;
+pub mod suggest;
 pub mod synonyms;
 pub mod vectors;
 
@@ -27,7 +27,7 @@ use std::path::PathBuf;
 pub use index::{BuildOptions, BuildReport, Catalog, IndexSource};
 pub use product::{Availability, Money, Product};
 pub use search::{FacetCount, Facets, Filters, Hit, Retrieval, SearchRequest, SearchResults, Sort};
-pub use suggest::{Suggestion, SuggestionKind};
+pub use suggest::{PopularQueries, Suggestion, SuggestionKind};
 pub use vectors::{Embedder, Vectors};
 
 /// Errors of the catalog layer.

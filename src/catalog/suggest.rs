@@ -1,5 +1,5 @@
 //! Autocomplete: completions from brands, category names and product titles for what a
-//! shopper has typed so far.
+//! shopper has typed so far, and from the searches shoppers made ([`PopularQueries`]).
 //!
 //! The candidates and a sorted list of every word-start suffix of their folded text are built
 //! with the index (`suggest.json`), so opening costs a file read and a lookup is a binary search
@@ -19,6 +19,10 @@ pub enum SuggestionKind {
     Brand,
     Category,
     Product,
+    /// A search many shoppers made that led them to a product.
+    Popular,
+    /// One of this shopper's own recent searches.
+    Recent,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,5 +138,70 @@ impl Suggester {
             .take(limit)
             .map(|c| Suggestion { text: c.text.clone(), kind: c.kind })
             .collect()
+    }
+}
+
+/// The shop's popular searches (from its search events), for completing what is typed.
+#[derive(Debug, Clone, Default)]
+pub struct PopularQueries {
+    /// (folded text, text, sessions), most sessions first.
+    entries: Vec<(String, String, u32)>,
+}
+
+impl PopularQueries {
+    /// From (query, sessions) pairs, most sessions first.
+    pub fn new(queries: Vec<(String, u32)>) -> PopularQueries {
+        let mut seen = HashSet::new();
+        let entries = queries.into_iter().map(|(q, n)| (schema::fold(&q), q, n)).filter(|(f, _, _)| !f.is_empty() && seen.insert(f.clone())).collect();
+        PopularQueries { entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Up to `limit` searches in which a word starts with what was typed, those that start
+    /// with it first, then by how many searched them.
+    pub fn complete(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
+        complete(self.entries.iter().map(|(f, q, _)| (f.as_str(), q.as_str())), typed, limit, SuggestionKind::Popular)
+    }
+}
+
+/// Up to `limit` of `texts` (folded, as said), in order, in which a word starts with what was
+/// typed; those that start with it first.
+pub fn complete<'a>(texts: impl Iterator<Item = (&'a str, &'a str)>, typed: &str, limit: usize, kind: SuggestionKind) -> Vec<Suggestion> {
+    let query = schema::fold(typed);
+    if query.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let (mut first, mut then) = (Vec::new(), Vec::new());
+    for (folded, text) in texts {
+        if folded.starts_with(&query) {
+            first.push(text);
+        } else if folded.match_indices(&query).any(|(at, _)| folded[..at].ends_with(' ')) {
+            then.push(text);
+        }
+        if first.len() >= limit {
+            break;
+        }
+    }
+    first.into_iter().chain(then).take(limit).map(|text| Suggestion { text: text.to_string(), kind }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn popular_queries_complete_at_word_starts_those_starting_with_it_first() {
+        let queries = PopularQueries::new(vec![("hiking boots".into(), 9), ("Boots for snow".into(), 4), ("bootcut jeans".into(), 3), ("reboot kit".into(), 2)]);
+        let texts: Vec<String> = queries.complete("boot", 5).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, vec!["Boots for snow", "bootcut jeans", "hiking boots"], "not inside a word ('reboot')");
+        assert!(queries.complete("", 5).is_empty() && queries.complete("boot", 0).is_empty());
+        assert_eq!(queries.complete("HIKING b", 5)[0], Suggestion { text: "hiking boots".into(), kind: SuggestionKind::Popular });
     }
 }

@@ -255,7 +255,7 @@ impl Connection {
     }
 
     pub async fn send_message(&mut self, id: &str, text: &str) -> Result<(), ClientError> {
-        self.send(&ClientFrame::Message(MessageFrame { id: Some(id.to_string()), text: text.to_string() })).await
+        self.send(&ClientFrame::Message(MessageFrame { id: Some(id.to_string()), text: text.to_string(), personalize: None })).await
     }
 
     /// Reads until the reply to message `id`. An error frame for `id`, or one for no message

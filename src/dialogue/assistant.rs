@@ -10,6 +10,7 @@ use crate::catalog::{Catalog, Product};
 use crate::nlu::context::Context;
 use crate::nlu::{Nlu, Parse};
 use crate::protocol::{ActionFrame, IntentRef, Reply, SessionStatus};
+use crate::recommend::profile::Profile;
 use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
 
 use super::compose::{self, Draft, OFFER_PERSON};
@@ -205,7 +206,10 @@ impl Assistant {
 
     async fn run(&self, ctx: TurnContext<'_>, state: &mut SessionState, action: Action) -> Result<Draft, DialogueError> {
         match action {
-            Action::Search(search) | Action::Refine(search) => self.search(state, search),
+            Action::Search(search) | Action::Refine(search) => {
+                let profile = self.profile(&ctx, state).await?;
+                self.search(state, search, &profile)
+            }
             Action::NextPage => self.next_page(state),
             Action::PriceStep { search, direction } => self.price_step(state, search, direction),
             Action::NothingToRefine => Ok(self.say(state, Template::RefineNothing, &[])),
@@ -217,12 +221,21 @@ impl Assistant {
                 self.question(state, target, &text, &embedding).await
             }
             Action::Compare { target, comparative, text } => self.compare(state, target, comparative.as_ref(), &text),
-            Action::Recommend(search) if search.is_open() => self.for_you(state, &ctx),
+            Action::Recommend(search) if search.is_open() => self.for_you(state, &ctx).await,
             Action::Recommend(search) => self.recommend(state, search),
             Action::Similar(target) => self.similar(state, target),
-            Action::GoesWith(target) => self.goes_with(state, target, ctx.recommendations),
-            Action::Preferences(about) => self.preferences(state, about),
-            Action::AddToCart { target, quantity } => self.add_to_cart(state, target, quantity),
+            Action::GoesWith(target) => self.goes_with(&ctx, state, target).await,
+            Action::Preferences(about) => {
+                let profile = if about == super::preferences::About::Tell { self.profile(&ctx, state).await? } else { Profile::default() };
+                self.preferences(state, about, &profile)
+            }
+            Action::AddToCart { target, quantity } => {
+                let mut draft = self.add_to_cart(state, target, quantity)?;
+                if draft.cart.is_some() {
+                    draft = self.with_add_ons(&ctx, state, draft).await?;
+                }
+                Ok(draft)
+            }
             Action::SetQuantity { target, words, quantity } => self.set_quantity(state, target, &words, quantity),
             Action::RemoveFromCart { target, words, quantity } => self.remove_from_cart(state, target, &words, quantity),
             Action::ViewCart => self.view_cart(state),

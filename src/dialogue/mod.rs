@@ -39,6 +39,8 @@ pub enum DialogueError {
     Nlu(#[from] crate::nlu::NluError),
     #[error(transparent)]
     Orders(#[from] crate::orders::StoreError),
+    #[error(transparent)]
+    Events(#[from] crate::events::store::EventStoreError),
 }
 
 impl DialogueError {

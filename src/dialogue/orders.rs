@@ -30,8 +30,10 @@ pub struct TurnContext<'a> {
     pub orders: &'a Orders,
     pub session_id: &'a str,
     pub now: Seconds,
-    /// What is bought together, for "what goes with this?".
-    pub recommendations: &'a crate::recommend::engine::Snapshot,
+    /// Recommendations and shopper profiles.
+    pub recommender: &'a crate::session::recommender::Recommender,
+    /// Whether this request may use the shopper's profile (`personalize: false` turns it off).
+    pub personalize: bool,
 }
 
 impl Assistant {

@@ -1,16 +1,18 @@
 //! What shoppers tell about themselves: "I'm a size 10", "I don't like Nike", "I'm vegan" are
 //! remembered (for an identified shopper with consent, across sessions: the session layer
-//! stores them); "what do you know about me?" is answered in plain words; "forget that"
+//! stores them); "what do you know about me?" is answered in plain words, from those and
+//! from their profile (what they bought, looked at, lean to, spend); "forget that"
 //! removes the last one ("forget everything", all of them; "forget my size", that kind).
 //! Brands the shopper would rather not see are left out of their searches.
 
 use crate::nlu::slots::Slots;
+use crate::recommend::profile::Profile;
 use crate::session::state::{Preference, PreferenceKind, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
 use super::cues::{has_run, words};
-use super::compose::{Draft, join_words};
+use super::compose::{Draft, join_words, money, spoken_title};
 use super::responses::Template;
 
 /// What a message asks about the shopper's own preferences.
@@ -49,6 +51,8 @@ const DIETS: &[(&str, &str)] = &[
     ("kosher", "kosher"),
     ("diabetic", "diabetic"),
 ];
+/// Products, and searches, named at most in each fact told of a profile.
+const FACTS: usize = 3;
 /// Questions about what the assistant knows of the shopper.
 const TELL: &[&[&str]] = &[
     &["know", "about", "me"], &["remember", "about", "me"], &["saved", "about", "me"], &["stored", "about", "me"],
@@ -124,8 +128,9 @@ pub fn remember(stated: &mut Vec<Preference>, new: Vec<Preference>) {
 }
 
 impl Assistant {
-    /// Remembers, tells or forgets the shopper's stated preferences.
-    pub(super) fn preferences(&self, state: &mut SessionState, about: About) -> Result<Draft, DialogueError> {
+    /// Remembers, tells or forgets the shopper's stated preferences; what is told includes
+    /// what their `profile` says (their events, with consent).
+    pub(super) fn preferences(&self, state: &mut SessionState, about: About, profile: &Profile) -> Result<Draft, DialogueError> {
         match about {
             About::Remember(new) => {
                 let what = join_words(&new.iter().map(described).collect::<Vec<_>>());
@@ -138,6 +143,7 @@ impl Assistant {
                     let n = state.cart.iter().map(|l| l.quantity).sum::<u32>();
                     facts.push(format!("your cart has {}", super::compose::counted(n as usize, "item")));
                 }
+                facts.extend(self.profile_facts(profile)?);
                 if facts.is_empty() {
                     return Ok(self.say(state, Template::PreferencesNone, &[]));
                 }
@@ -160,6 +166,40 @@ impl Assistant {
                 Ok(self.say(state, Template::PreferenceForgotten, &[("what", &what)]))
             }
         }
+    }
+}
+
+impl Assistant {
+    /// What a profile says, in words: what they bought and looked at lately, the brands they
+    /// lean to, their usual price range, sizes, and recent searches.
+    fn profile_facts(&self, profile: &Profile) -> Result<Vec<String>, DialogueError> {
+        let titles = |ids: &[String]| -> Result<String, DialogueError> {
+            let products = self.products(&ids[..ids.len().min(FACTS)])?;
+            Ok(join_words(&products.iter().map(|p| format!("the {}", spoken_title(p))).collect::<Vec<_>>()))
+        };
+        let mut facts = Vec::new();
+        if !profile.bought.is_empty() {
+            facts.push(format!("you bought {}", titles(&profile.bought)?));
+        }
+        if !profile.viewed.is_empty() {
+            facts.push(format!("you looked at {} lately", titles(&profile.viewed)?));
+        }
+        let brands: Vec<String> = profile.brands.iter().take(2).map(|l| l.name.clone()).collect();
+        if !brands.is_empty() {
+            facts.push(format!("you seem to like {}", join_words(&brands)));
+        }
+        if let Some((low, high)) = profile.price_band {
+            let currency = &self.shop.currency;
+            facts.push(if (high - low).abs() < 0.01 { format!("you usually spend around {}", money(low, currency)) } else { format!("you usually spend between {} and {}", money(low, currency), money(high, currency)) });
+        }
+        if let Some(size) = profile.sizes.first() {
+            facts.push(format!("you bought size {size} before"));
+        }
+        if !profile.searches.is_empty() {
+            let searches: Vec<String> = profile.searches.iter().take(FACTS).map(|q| format!("\"{q}\"")).collect();
+            facts.push(format!("you searched for {}", join_words(&searches)));
+        }
+        Ok(facts)
     }
 }
 

@@ -139,6 +139,8 @@ templates! {
     /// Nothing is bought with `title` often enough: related products of other kinds instead.
     GoesWithRelated = "goes_with_related" [title, count] required [title];
     CartAdded = "cart_added" [quantity, title, total] required [title];
+    /// Said after search results the shopper's past orders re-ranked.
+    SearchForYou = "search_for_you" [] required [];
     CartRemoved = "cart_removed" [title, total] required [title];
     CartReduced = "cart_reduced" [title, quantity, total] required [title, quantity];
     /// A cart line's quantity set to `quantity` ("make that 2").

@@ -5,8 +5,9 @@ use crate::catalog::schema::CHILD_OR_ANYONE;
 use crate::catalog::smart_filters::SuggestedFilter;
 use crate::catalog::{Filters, Hit, Product, SearchRequest, SearchResults, Sort};
 use crate::nlu::slots::{Direction, SortSlot};
-use crate::events::store::session_shopper;
-use crate::recommend::engine::{Context, Reason, Snapshot};
+use crate::recommend::engine::{Context, Reason};
+use crate::recommend::profile::Profile;
+use crate::session::recommender::Shopper;
 use crate::session::state::{SearchContext, SessionState};
 
 use super::DialogueError;
@@ -20,6 +21,11 @@ use super::responses::Template;
 pub const PAGE_SIZE: usize = 5;
 /// Candidates a recommendation re-ranks.
 const RECOMMEND_POOL: usize = 30;
+/// How much the shopper's profile may lift a search result, against relevance relative to the
+/// best result (1): results further apart in relevance never swap.
+const PROFILE_LIFT: f32 = 0.15;
+/// Products bought with what was just added that a cart reply offers.
+const ADD_ONS: usize = 2;
 
 /// The order in which constraints are dropped to find something: who it is for, the size, the
 /// price, the brand. The product asked for is never dropped.
@@ -35,14 +41,16 @@ enum Relaxable {
 }
 
 impl Assistant {
-    /// Runs a search (new or refined), shows the first page and remembers it.
-    pub(super) fn search(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
+    /// Runs a search (new or refined), shows the first page and remembers it. The page is
+    /// re-ranked gently by the shopper's `profile` when it is sorted by relevance.
+    pub(super) fn search(&self, state: &mut SessionState, search: SearchContext, profile: &Profile) -> Result<Draft, DialogueError> {
         let (mut results, shown_search, relaxed) = self.search_relaxed(&search, PAGE_SIZE)?;
         let query = describe(&search, &self.shop.currency);
         if results.hits.is_empty() {
             state.search = Some(search);
             return Ok(self.say(state, Template::SearchNone, &[("query", &query)]));
         }
+        let lifted = search.sort.is_none() && lift_by_profile(&mut results.hits, profile);
         let products = show(state, std::mem::take(&mut results.hits));
         let mut relaxed_words: Vec<String> = relaxed.iter().map(|r| relaxed_name(*r, &search, &self.shop.currency)).collect();
         relaxed_words.extend(results.dropped_words.iter().map(|w| format!("\"{w}\"")));
@@ -55,9 +63,53 @@ impl Assistant {
         } else {
             self.say(state, Template::SearchResults, &[("results", &super::compose::counted(products.len(), "result")), ("query", &query)])
         };
+        let mut draft = draft;
+        if lifted && profile.from_orders() {
+            draft.text = format!("{} {}", draft.text, self.render(state, Template::SearchForYou, &[]));
+        }
         let more = results.total > products.len();
         state.search = Some(shown_search);
         Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
+    }
+
+    /// Who this conversation's shopper is, for lists: their stored events count only with
+    /// consent.
+    pub(super) fn shopper<'a>(ctx: &TurnContext<'a>, state: &'a SessionState) -> Shopper<'a> {
+        Shopper {
+            session_id: Some(ctx.session_id),
+            customer_id: state.customer_id.as_deref(),
+            remembered: state.consent,
+            here: state.cart.iter().map(|l| l.product_id.clone()).chain(state.focus.clone()).collect(),
+        }
+    }
+
+    /// The shopper's profile: empty without consent, or when this request turned
+    /// personalization off.
+    pub(super) async fn profile(&self, ctx: &TurnContext<'_>, state: &SessionState) -> Result<Profile, DialogueError> {
+        if !ctx.personalize || !state.consent {
+            return Ok(Profile::default());
+        }
+        Ok(ctx.recommender.profile(&self.catalog, &Self::shopper(ctx, state)).await?)
+    }
+
+    /// A cart reply with one or two products often bought with what was just added (shown as
+    /// cards, not made the products "the first one" refers to).
+    pub(super) async fn with_add_ons(&self, ctx: &TurnContext<'_>, state: &SessionState, draft: Draft) -> Result<Draft, DialogueError> {
+        let Some(added) = state.focus.clone() else { return Ok(draft) };
+        let profile = self.profile(ctx, state).await?;
+        let add_ons: Vec<Product> = ctx
+            .recommender
+            .list(&self.catalog, &Self::shopper(ctx, state), &profile, Context::Cart, std::slice::from_ref(&added), ADD_ONS)
+            .into_iter()
+            .filter(|(_, reason)| matches!(reason, Reason::BoughtWith(_)))
+            .map(|(p, _)| p)
+            .collect();
+        let Some(product) = self.product(&added)?.filter(|_| !add_ons.is_empty()) else { return Ok(draft) };
+        let title = super::compose::spoken_title(&product);
+        let offer = self.render(state, Template::GoesWith.for_count(add_ons.len()), &[("title", &title), ("count", &add_ons.len().to_string())]);
+        let mut draft = draft.with_products(&add_ons);
+        draft.text = format!("{} {offer}", draft.text);
+        Ok(draft)
     }
 
     /// The search as asked, else with the fewest constraints dropped that finds something;
@@ -136,7 +188,7 @@ impl Assistant {
     pub(super) fn price_step(&self, state: &mut SessionState, mut search: SearchContext, direction: Direction) -> Result<Draft, DialogueError> {
         let prices: Vec<f64> = self.products(&state.shown)?.iter().map(|p| p.effective_price().amount).collect();
         let (Some(low), Some(high)) = (prices.iter().copied().reduce(f64::min), prices.iter().copied().reduce(f64::max)) else {
-            return self.search(state, search);
+            return self.search(state, search, &Profile::default());
         };
         search.page = 0;
         search.excluded_ids = state.shown.clone();
@@ -211,20 +263,15 @@ impl Assistant {
 
     /// "Recommend me something": the recommendation snapshot's list for this shopper — their
     /// stored history (with consent), this session's cart and focus — else what is popular.
-    pub(super) fn for_you(&self, state: &mut SessionState, ctx: &TurnContext<'_>) -> Result<Draft, DialogueError> {
-        let picks = ctx.recommendations;
-        let shoppers: Vec<String> = if state.consent { state.customer_id.iter().cloned().chain([session_shopper(ctx.session_id)]).collect() } else { Vec::new() };
-        let here: Vec<String> = state.cart.iter().map(|l| l.product_id.clone()).chain(state.focus.clone()).collect();
-        let history = picks.history_of(&shoppers, &here, picks.trained_at);
-        let allowed = |id: &str| !here.iter().any(|h| h == id) && matches!(self.catalog.product(id), Ok(Some(p)) if p.in_stock());
-        let listed = picks.recommend(Context::ForYou, &history, &[], picks.trained_at, PAGE_SIZE, &allowed);
+    pub(super) async fn for_you(&self, state: &mut SessionState, ctx: &TurnContext<'_>) -> Result<Draft, DialogueError> {
+        let profile = self.profile(ctx, state).await?;
+        let listed = ctx.recommender.list(&self.catalog, &Self::shopper(ctx, state), &profile, Context::ForYou, &[], PAGE_SIZE);
         if listed.is_empty() {
             // Nothing learned yet (a new shop): the best-rated.
             return self.recommend(state, SearchContext::default());
         }
-        let personal = listed.iter().any(|(_, reason)| matches!(reason, Reason::BecauseOf(_)));
-        let ids: Vec<String> = listed.into_iter().map(|(id, _)| id).collect();
-        let products = self.products(&ids)?;
+        let personal = listed.iter().any(|(_, reason)| matches!(reason, Reason::BecauseOf(_) | Reason::BuyAgain));
+        let products: Vec<Product> = listed.into_iter().map(|(p, _)| p).collect();
         state.show(products.iter().map(|p| p.id.clone()));
         let template = if personal { Template::RecommendPersonal } else { Template::RecommendPopular };
         Ok(self.say(state, template, &[]).with_products(&products))
@@ -251,7 +298,7 @@ impl Assistant {
 
     /// "What goes with this?": what shoppers buy with the product (the recommendation
     /// snapshot's co-purchases), else related products of other kinds, else similar ones.
-    pub(super) fn goes_with(&self, state: &mut SessionState, target: Target, picks: &Snapshot) -> Result<Draft, DialogueError> {
+    pub(super) async fn goes_with(&self, ctx: &TurnContext<'_>, state: &mut SessionState, target: Target) -> Result<Draft, DialogueError> {
         let id = match target {
             Target::Ids(ids) => ids.into_iter().next(),
             Target::Best { candidates, .. } => candidates.into_iter().next(),
@@ -261,34 +308,17 @@ impl Assistant {
             return Ok(self.say(state, Template::QuestionWhich, &[]));
         };
         let title = super::compose::spoken_title(&product);
-        let allowed = |id: &str| id != product.id && matches!(self.catalog.product(id), Ok(Some(p)) if p.in_stock());
-        // Only what is bought with it (the snapshot fills a list it knows nothing for with
-        // what is popular, which is not an answer to this).
-        let together: Vec<String> = picks
-            .recommend(Context::BoughtTogether, &[], std::slice::from_ref(&product.id), picks.trained_at, PAGE_SIZE, &allowed)
-            .into_iter()
-            .filter(|(_, reason)| matches!(reason, Reason::BoughtWith(_)))
-            .map(|(id, _)| id)
-            .collect();
-        let together = self.products(&together)?;
-        if !together.is_empty() {
-            state.show(together.iter().map(|p| p.id.clone()));
-            let draft = self.say(state, Template::GoesWith.for_count(together.len()), &[("title", &title), ("count", &together.len().to_string())]);
-            return Ok(draft.with_products(&together));
-        }
-        let own = product.category_path();
-        let related: Vec<Hit> = self
-            .catalog
-            .similar(&product.id, PAGE_SIZE * 3, &Filters { in_stock: Some(true), ..Filters::default() })?
-            .into_iter()
-            .filter(|h| h.product.category_path() != own)
-            .take(PAGE_SIZE)
-            .collect();
-        if related.is_empty() {
-            return self.similar(state, Target::Ids(vec![product.id.clone()]));
-        }
-        let products = show(state, related);
-        let draft = self.say(state, Template::GoesWithRelated, &[("title", &title), ("count", &products.len().to_string())]);
+        let profile = self.profile(ctx, state).await?;
+        let listed = ctx.recommender.list(&self.catalog, &Self::shopper(ctx, state), &profile, Context::BoughtTogether, std::slice::from_ref(&product.id), PAGE_SIZE);
+        let template = match listed.first() {
+            Some((_, Reason::BoughtWith(_))) => Template::GoesWith.for_count(listed.len()),
+            Some((_, Reason::GoesWith(_))) => Template::GoesWithRelated,
+            // Nothing bought with it or related to it: what is popular is no answer to this.
+            _ => return self.similar(state, Target::Ids(vec![product.id.clone()])),
+        };
+        let products: Vec<Product> = listed.into_iter().map(|(p, _)| p).collect();
+        state.show(products.iter().map(|p| p.id.clone()));
+        let draft = self.say(state, template, &[("title", &title), ("count", &products.len().to_string())]);
         Ok(draft.with_products(&products))
     }
 }
@@ -321,6 +351,19 @@ impl Draft {
 }
 
 /// The products of `hits`, remembered as the list shown.
+/// Re-ranks `hits` (best first) by relevance relative to the best plus up to
+/// [`PROFILE_LIFT`] for the shopper's affinity to each; whether the order changed.
+fn lift_by_profile(hits: &mut [Hit], profile: &Profile) -> bool {
+    if profile.is_empty() || hits.len() < 2 {
+        return false;
+    }
+    let top = hits[0].score.max(f32::EPSILON);
+    let key = |h: &Hit| h.score / top + PROFILE_LIFT * profile.affinity(&h.product);
+    let before: Vec<String> = hits.iter().map(|h| h.product.id.clone()).collect();
+    hits.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    hits.iter().zip(&before).any(|(h, id)| &h.product.id != id)
+}
+
 fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Product> {
     let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
     state.show(products.iter().map(|p| p.id.clone()));

@@ -137,6 +137,27 @@ impl EventStore {
             .collect())
     }
 
+    /// The shop's popular searches since `since_ms`: each query (trimmed, lower case) with the
+    /// number of sessions that searched it and then viewed, clicked or added a product within
+    /// `within_ms`; only queries of at least `min_sessions` sessions (one shopper's searches
+    /// are never shown to others), most sessions first, at most `limit`.
+    pub async fn popular_queries(&self, since_ms: i64, within_ms: i64, min_sessions: u32, limit: u32) -> Result<Vec<(String, u32)>, EventStoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT lower(trim(s.query)) AS q, COUNT(DISTINCT s.session_id) AS n FROM events s
+             WHERE s.kind = 'search' AND s.at >= ? AND s.session_id IS NOT NULL AND length(trim(s.query)) > 0
+               AND EXISTS (SELECT 1 FROM events c WHERE c.session_id = s.session_id AND c.at BETWEEN s.at AND s.at + ?
+                           AND c.kind IN ('view_product', 'click', 'add_to_cart'))
+             GROUP BY q HAVING n >= ? ORDER BY n DESC, q LIMIT ?",
+        )
+        .bind(since_ms)
+        .bind(within_ms)
+        .bind(i64::from(min_sessions))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(q, n)| (q, u32::try_from(n).unwrap_or(u32::MAX))).collect())
+    }
+
     /// The preferences a customer stated, oldest first, as (kind, value).
     pub async fn preferences(&self, customer_id: &str) -> Result<Vec<(String, String)>, EventStoreError> {
         Ok(sqlx::query_as("SELECT kind, value FROM stated_preferences WHERE customer_id = ? ORDER BY at, rowid").bind(customer_id).fetch_all(&self.pool).await?)

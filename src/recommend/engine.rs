@@ -9,13 +9,16 @@
 //! - `bought_together`, `complete_the_look`, `cart`: the items EASE puts with the product (or
 //!   with each cart item). Reason: "often bought with X".
 //! - `similar` is content similarity, from the catalog (not here).
+//! - Buy-again: of the history, what the caller says may be offered `again` (re-buyable
+//!   purchases) is mixed into `for_you` by the shopper's own counts and recency. Reason:
+//!   "buy again".
 //!
 //! Filtering what may not be shown (out of stock, already bought, the product itself) is the
 //! caller's `allowed`. Pure: the same events give the same snapshot and the same lists.
 
 use std::collections::HashMap;
 
-use super::models::{Ease, Popularity, Trending, decay};
+use super::models::{Ease, Popularity, Trending, decay, own_history};
 use super::{Builder, Cell, Interactions};
 
 /// Most items with events for the dense EASE model (a `n × n` f32 matrix: 100 MB at 5,000);
@@ -28,6 +31,10 @@ const TRENDING_HALF_LIFE: i64 = 7 * 86_400;
 const HISTORY_HALF_LIFE: i64 = 60 * 86_400;
 /// Trending's share in `for_you` (as chosen on Online Retail's validation split).
 const TRENDING_SHARE: f32 = 0.5;
+/// The shopper's own purchases in a buy-again list: their half-life and their share (the rest
+/// is the blended list), as chosen on Online Retail's validation split with repeats counted.
+const OWN_HALF_LIFE: i64 = 180 * 86_400;
+const OWN_SHARE: f32 = 0.4;
 /// The model's name in responses.
 pub const MODEL: &str = "ease+trending/1";
 
@@ -82,6 +89,26 @@ pub enum Reason {
     BoughtWith(String),
     /// Popular lately.
     Trending,
+    /// The shopper bought it before, and it is the kind of thing bought again.
+    BuyAgain,
+    /// Of another kind than this product and close to it in meaning (content; the caller's).
+    GoesWith(String),
+}
+
+/// A request for a list.
+pub struct Ask<'a> {
+    pub context: Context,
+    /// The shopper's history (for `for_you`).
+    pub history: &'a [Cell],
+    /// The products the list is about (the product, the cart).
+    pub anchors: &'a [String],
+    /// Unix seconds.
+    pub now: i64,
+    pub limit: usize,
+    /// Which items may be shown.
+    pub allowed: &'a dyn Fn(&str) -> bool,
+    /// Which of the history's items may be offered again (for `for_you`).
+    pub again: &'a dyn Fn(&str) -> bool,
 }
 
 /// What a request for recommendations says.
@@ -138,17 +165,16 @@ impl Snapshot {
         cells
     }
 
-    /// Up to `limit` items for `context`, best first, each with its reason; `history` is the
-    /// shopper's (for `for_you`), `anchors` the products the list is about (the product, the
-    /// cart); `allowed` says which items may be shown.
-    pub fn recommend(&self, context: Context, history: &[Cell], anchors: &[String], now: i64, limit: usize, allowed: &dyn Fn(&str) -> bool) -> Vec<(String, Reason)> {
+    /// Up to `ask.limit` items for `ask.context`, best first, each with its reason.
+    pub fn recommend(&self, ask: &Ask<'_>) -> Vec<(String, Reason)> {
+        let (context, history, now, limit) = (ask.context, ask.history, ask.now, ask.limit);
         let n = self.x.n_items();
         if n == 0 || limit == 0 {
             return Vec::new();
         }
         let mut scores = vec![0.0f32; n];
         let mut because: Vec<Option<u32>> = vec![None; n];
-        let anchored: Vec<Cell> = self.cells(anchors, now);
+        let anchored: Vec<Cell> = self.cells(ask.anchors, now);
         let (cells, reason_of): (&[Cell], fn(String) -> Reason) = match context {
             Context::ForYou => (history, Reason::BecauseOf),
             _ => (&anchored, Reason::BoughtWith),
@@ -191,7 +217,18 @@ impl Snapshot {
                 }
             }
         }
-        let mut exclude: Vec<u32> = cells.iter().map(|c| c.item).collect();
+        // What they have is not offered again, unless it may be bought again.
+        let again: Vec<Cell> = if context == Context::ForYou { cells.iter().filter(|c| (ask.again)(&self.x.items[c.item as usize])).copied().collect() } else { Vec::new() };
+        let mut own = vec![0.0f32; if again.is_empty() { 0 } else { n }];
+        if !again.is_empty() {
+            own_history(&again, now, OWN_HALF_LIFE, &mut own);
+            let own_top = own.iter().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
+            let top = scores.iter().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
+            for (s, o) in scores.iter_mut().zip(&own) {
+                *s = (1.0 - OWN_SHARE) * s.max(0.0) / top + OWN_SHARE * o / own_top;
+            }
+        }
+        let mut exclude: Vec<u32> = cells.iter().map(|c| c.item).filter(|i| !again.iter().any(|a| a.item == *i)).collect();
         exclude.sort_unstable();
         exclude.dedup();
         // The best first, asking `allowed` only of those (it may read the catalog): a wider
@@ -199,7 +236,7 @@ impl Snapshot {
         let mut wide = limit * 2;
         let picked: Vec<u32> = loop {
             let ranked = super::top_k(&scores, wide, &exclude);
-            let picked: Vec<u32> = ranked.iter().copied().filter(|&j| scores[j as usize] > 0.0 && allowed(&self.x.items[j as usize])).take(limit).collect();
+            let picked: Vec<u32> = ranked.iter().copied().filter(|&j| scores[j as usize] > 0.0 && (ask.allowed)(&self.x.items[j as usize])).take(limit).collect();
             if picked.len() >= limit || ranked.len() < wide {
                 break picked;
             }
@@ -209,6 +246,7 @@ impl Snapshot {
             .into_iter()
             .map(|j| {
                 let reason = match because[j as usize] {
+                    _ if own.get(j as usize).is_some_and(|&o| o > 0.0) => Reason::BuyAgain,
                     Some(from) if has_signal => reason_of(self.x.items[from as usize].clone()),
                     _ => Reason::Trending,
                 };
@@ -224,6 +262,10 @@ mod tests {
 
     fn event(shopper: &str, item: &str, at: i64) -> Interaction {
         Interaction { shopper: shopper.into(), item: item.into(), signal: Signal::Purchase, at }
+    }
+
+    fn list(s: &Snapshot, context: Context, history: &[Cell], anchors: &[String], limit: usize, allowed: &dyn Fn(&str) -> bool) -> Vec<(String, Reason)> {
+        s.recommend(&Ask { context, history, anchors, now: 1_000, limit, allowed, again: &|_| false })
     }
 
     /// Tents go with sleeping bags; mugs with coffee; "lamp" is bought by many others lately.
@@ -246,7 +288,7 @@ mod tests {
     #[test]
     fn bought_together_names_the_anchor_and_adds_no_filler() {
         let s = snapshot();
-        let picks = s.recommend(Context::BoughtTogether, &[], &["tent".into()], 1_000, 5, &|_| true);
+        let picks = list(&s, Context::BoughtTogether, &[], &["tent".into()], 5, &|_| true);
         assert_eq!(picks[0], ("sleeping-bag".into(), Reason::BoughtWith("tent".into())), "{picks:?}");
         assert!(picks.iter().all(|(id, _)| id != "tent" && id != "mug" && id != "coffee"), "{picks:?}");
     }
@@ -255,18 +297,27 @@ mod tests {
     fn for_you_follows_the_history_and_a_stranger_gets_trending() {
         let s = snapshot();
         let history = s.cells(&["mug".into()], 1_000);
-        let picks = s.recommend(Context::ForYou, &history, &[], 1_000, 3, &|_| true);
+        let picks = list(&s, Context::ForYou, &history, &[], 3, &|_| true);
         assert_eq!(picks[0], ("coffee".into(), Reason::BecauseOf("mug".into())), "{picks:?}");
         assert!(!picks.iter().any(|(id, _)| id == "mug"), "what they have is not offered again");
-        let stranger = s.recommend(Context::ForYou, &[], &[], 1_000, 2, &|_| true);
+        let stranger = list(&s, Context::ForYou, &[], &[], 2, &|_| true);
         assert_eq!(stranger[0], ("lamp".into(), Reason::Trending));
     }
 
     #[test]
     fn what_is_not_allowed_is_never_shown() {
         let s = snapshot();
-        let picks = s.recommend(Context::BoughtTogether, &[], &["tent".into()], 1_000, 5, &|id| id != "sleeping-bag");
+        let picks = list(&s, Context::BoughtTogether, &[], &["tent".into()], 5, &|id| id != "sleeping-bag");
         assert!(picks.iter().all(|(id, _)| id != "sleeping-bag"), "{picks:?}");
-        assert!(Snapshot::empty().recommend(Context::ForYou, &[], &[], 0, 5, &|_| true).is_empty());
+        assert!(list(&Snapshot::empty(), Context::ForYou, &[], &[], 5, &|_| true).is_empty());
+    }
+
+    #[test]
+    fn what_may_be_bought_again_comes_back_with_its_reason() {
+        let s = snapshot();
+        let history = s.cells(&["mug".into(), "coffee".into()], 1_000);
+        let picks = s.recommend(&Ask { context: Context::ForYou, history: &history, anchors: &[], now: 1_000, limit: 3, allowed: &|_| true, again: &|id| id == "coffee" });
+        assert!(picks.contains(&("coffee".into(), Reason::BuyAgain)), "{picks:?}");
+        assert!(!picks.iter().any(|(id, _)| id == "mug"), "a mug is not bought again: {picks:?}");
     }
 }

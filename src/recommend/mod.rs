@@ -7,12 +7,15 @@
 //!   history (buy-again).
 //! - [`engine`]: the snapshot the server trains from shopper events, and the blend per
 //!   context (`for_you`, `bought_together`, `complete_the_look`, `cart`) with reasons.
+//! - [`profile`]: a shopper's profile from their events (viewed, bought, leanings to brands,
+//!   kinds and prices, sizes and colours), and which kinds may be bought again.
 //! - [`eval`]: offline evaluation — splits, ranking metrics, and the two public datasets
 //!   (`aisle eval recs`).
 
 pub mod engine;
 pub mod eval;
 pub mod models;
+pub mod profile;
 pub mod report;
 
 use std::collections::HashMap;

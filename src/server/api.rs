@@ -3,16 +3,21 @@
 //! Query strings are parsed here, strictly: an unknown parameter, a repeated single-valued one
 //! or a value of the wrong type is a 400 that names it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
 use serde_json::json;
 
 use super::{ApiError, AppState};
+use crate::catalog::schema::fold;
 use crate::catalog::search::{MAX_LIMIT, MAX_OFFSET};
-use crate::catalog::{Filters, Retrieval, SearchRequest, Sort};
+use crate::catalog::suggest::complete;
+use crate::catalog::{Filters, Retrieval, SearchRequest, Sort, Suggestion, SuggestionKind};
+use crate::recommend::profile::Profile;
+use crate::session::recommender::Shopper;
 use crate::protocol::{ProductCard, ProductsResponse, SearchResponse, SuggestResponse};
 
 const MAX_SUGGESTIONS: usize = 20;
@@ -159,10 +164,38 @@ async fn query_vector(state: &AppState, text: &str) -> Option<Vec<f32>> {
     }
 }
 
-pub(super) async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
-    let params = Params::parse(raw, &["q", "limit"])?;
+/// Completions for what was typed: with a `session_id` that consented (or a `customer_id`
+/// and the admin key), the shopper's own recent searches first and the brands they lean to
+/// before other catalog completions; then the shop's popular searches; then brands, categories
+/// and titles from the catalog.
+pub(super) async fn suggest(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
+    let params = Params::parse(raw, &["q", "limit", "session_id", "customer_id"])?;
     let limit = params.number_in("limit", 8, MAX_SUGGESTIONS)?;
-    let items = state.catalog.suggest(&params.text("q")?, limit);
+    let typed = params.text("q")?;
+    let profile = match (params.one("session_id")?, params.one("customer_id")?) {
+        (None, None) => Profile::default(),
+        (session_id, customer_id) => {
+            if customer_id.is_some() {
+                super::orders::admin(&state, &headers)?;
+            }
+            let session = match session_id {
+                Some(id) => Some(state.sessions.state(id).await.map_err(|e| super::recommendations::session_error(e, id))?),
+                None => None,
+            };
+            let consented = session.as_ref().is_some_and(|s| s.consent);
+            let customer = customer_id.map(str::to_string).or_else(|| session.as_ref().filter(|_| consented).and_then(|s| s.customer_id.clone()));
+            let shopper = Shopper { session_id, customer_id: customer.as_deref(), remembered: consented || customer_id.is_some(), here: Vec::new() };
+            state.sessions.recommender().profile(&state.catalog, &shopper).await.map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+    };
+    let searches: Vec<(String, &str)> = profile.searches.iter().map(|q| (fold(q), q.as_str())).collect();
+    let own = complete(searches.iter().map(|(f, q)| (f.as_str(), *q)), &typed, limit, SuggestionKind::Recent);
+    let popular = state.sessions.recommender().queries().complete(&typed, limit);
+    let mut catalog = state.catalog.suggest(&typed, limit * 2);
+    // Brands they lean to first among the catalog's completions (a stable sort keeps the rest).
+    catalog.sort_by_key(|s| !(s.kind == SuggestionKind::Brand && profile.brands.iter().any(|b| b.name.eq_ignore_ascii_case(&s.text))));
+    let mut seen = HashSet::new();
+    let items: Vec<Suggestion> = own.into_iter().chain(popular).chain(catalog).filter(|s| seen.insert(s.text.to_lowercase())).take(limit).collect();
     Ok(Json(SuggestResponse { suggestions: items.iter().map(|s| s.text.clone()).collect(), items }))
 }
 

@@ -30,7 +30,7 @@ pub async fn turn(State(state): State<AppState>, body: Result<Json<ChatRequest>,
         state.sessions.identify(&session_id, claims).await?;
     }
     let body = serde_json::json!({ "type": "message", "text": request.text }).to_string();
-    let frames = state.sessions.turn(&session_id, TurnInput { client_id: None, input: Input::Text(&request.text), body: &body }).await?;
+    let frames = state.sessions.turn(&session_id, TurnInput { client_id: None, input: Input::Text(&request.text), body: &body, personalize: request.personalize.unwrap_or(true) }).await?;
     let Some(ServerFrame::Reply(reply)) = frames.into_iter().next() else {
         unreachable!("a turn's first frame is its reply");
     };

@@ -5,10 +5,9 @@
 //!
 //! Who the list is for: a `session_id` (its cart and focus; with consent, also its customer's
 //! and its own stored history) or, for the shop's backend with the admin key, a
-//! `customer_id`. Out-of-stock products, what the shopper bought and the products the list is
-//! about are never in it.
-
-use std::collections::HashSet;
+//! `customer_id`. Out-of-stock products, what the shopper bought (unless its kind is
+//! re-buyable: then "you bought this before") and the products the list is about are never in
+//! it.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -17,11 +16,10 @@ use serde::Serialize;
 
 use super::api::Params;
 use super::{ApiError, AppState};
-use crate::catalog::{Filters, Product};
-use crate::events::Kind;
-use crate::events::store::session_shopper;
+use crate::catalog::Filters;
 use crate::protocol::ProductCard;
 use crate::recommend::engine::{Context, MODEL, Reason};
+use crate::session::recommender::Shopper;
 
 const MAX_LIMIT: usize = 50;
 
@@ -38,6 +36,14 @@ pub struct RecommendationsResponse {
     model: &'static str,
     /// The experiment arm (none yet).
     arm: Option<String>,
+}
+
+/// A session named in a request that cannot be read: an unknown one is a 404.
+pub(super) fn session_error(error: crate::session::SessionError, id: &str) -> ApiError {
+    match error {
+        crate::session::SessionError::UnknownSession(_) => ApiError::NotFound(format!("no session '{id}'")),
+        other => other.into(),
+    }
 }
 
 const CONTEXTS: [&str; 5] = ["for_you", "similar", "bought_together", "complete_the_look", "cart"];
@@ -64,10 +70,7 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
         None => None,
     };
     let session = match params.one("session_id")? {
-        Some(id) => Some((id.to_string(), state.sessions.state(id).await.map_err(|e| match e {
-            crate::session::SessionError::UnknownSession(_) => ApiError::NotFound(format!("no session '{id}'")),
-            other => other.into(),
-        })?)),
+        Some(id) => Some((id.to_string(), state.sessions.state(id).await.map_err(|e| session_error(e, id))?)),
         None => None,
     };
 
@@ -79,24 +82,15 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
         return Ok(Json(RecommendationsResponse { products, model: "content/1", arm: None }));
     }
 
-    let snapshot = state.sessions.recommender().snapshot();
-    let now = jiff::Timestamp::now().as_second();
-    // The shopper's history: stored (with consent) and this session's own cart and focus.
+    // The shopper: stored history with consent (or the backend naming a customer), and this
+    // session's own cart and focus.
     let consented = session.as_ref().is_some_and(|(_, s)| s.consent);
     let customer = customer.or_else(|| session.as_ref().filter(|_| consented).and_then(|(_, s)| s.customer_id.clone()));
-    let mut shoppers: Vec<String> = customer.iter().cloned().collect();
-    let mut here: Vec<String> = Vec::new();
-    if let Some((id, s)) = &session {
-        if consented {
-            shoppers.push(session_shopper(id));
-        }
-        here.extend(s.cart.iter().map(|l| l.product_id.clone()));
-        here.extend(s.focus.clone());
-    }
-    let history = snapshot.history_of(&shoppers, &here, now);
-    let bought: HashSet<String> = match &customer {
-        Some(c) => state.sessions.events().of_customer(c, 1000).await.map_err(|e| ApiError::Internal(e.to_string()))?.into_iter().filter(|e| e.kind == Kind::Purchase).filter_map(|e| e.product_id).collect(),
-        None => HashSet::new(),
+    let shopper = Shopper {
+        session_id: session.as_ref().map(|(id, _)| id.as_str()),
+        customer_id: customer.as_deref(),
+        remembered: consented || customer.is_some(),
+        here: session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).chain(s.focus.clone()).collect()).unwrap_or_default(),
     };
     let (engine_context, anchors): (Context, Vec<String>) = match context.as_str() {
         "for_you" => (Context::ForYou, Vec::new()),
@@ -104,26 +98,19 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
         "bought_together" => (Context::BoughtTogether, product.iter().map(|p| p.id.clone()).collect()),
         _ => (Context::CompleteTheLook, product.iter().map(|p| p.id.clone()).collect()),
     };
-    let own_kind = product.as_ref().filter(|_| engine_context == Context::CompleteTheLook).map(Product::category_path);
+    let recommender = state.sessions.recommender();
+    let profile = recommender.profile(&state.catalog, &shopper).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let picks = recommender.list(&state.catalog, &shopper, &profile, engine_context, &anchors, limit);
     let catalog = &state.catalog;
-    let allowed = |id: &str| {
-        if bought.contains(id) || anchors.iter().any(|a| a == id) {
-            return false;
-        }
-        match catalog.product(id) {
-            Ok(Some(p)) => p.in_stock() && own_kind.as_ref().is_none_or(|kind| &p.category_path() != kind),
-            _ => false,
-        }
-    };
-    let picks = snapshot.recommend(engine_context, &history, &anchors, now, limit, &allowed);
     let mut products = Vec::with_capacity(picks.len());
-    for (id, reason) in picks {
-        let Some(p) = catalog.product(&id)? else { continue };
+    for (p, reason) in picks {
         let title = |id: &str| catalog.product(id).ok().flatten().map(|p| p.title).unwrap_or_else(|| id.to_string());
         let reason = match reason {
             Reason::BecauseOf(from) => format!("because of your interest in {}", title(&from)),
             Reason::BoughtWith(from) => format!("often bought with {}", title(&from)),
             Reason::Trending => "popular this week".to_string(),
+            Reason::BuyAgain => "you bought this before".to_string(),
+            Reason::GoesWith(from) => format!("goes with {}", title(&from)),
         };
         products.push(RecommendedCard { card: ProductCard::from(&p), reason });
     }

@@ -104,11 +104,11 @@ impl Connection {
                 if let Some((code, why)) = refuse_text(&message.text) {
                     return vec![error_frame(code, &why, id)];
                 }
-                self.turn(state, id.as_deref(), Input::Text(&message.text), text).await
+                self.turn(state, id.as_deref(), Input::Text(&message.text), message.personalize.unwrap_or(true), text).await
             }
             ClientFrame::Action(action) => {
                 let id = action.id.clone();
-                self.turn(state, id.as_deref(), Input::Action(&action), text).await
+                self.turn(state, id.as_deref(), Input::Action(&action), true, text).await
             }
             ClientFrame::Event(event) => {
                 let mut frames = Vec::new();
@@ -171,7 +171,7 @@ impl Connection {
         self.session.clone()
     }
 
-    async fn turn(&mut self, state: &AppState, id: Option<&str>, input: Input<'_>, body: &str) -> Vec<ServerFrame> {
+    async fn turn(&mut self, state: &AppState, id: Option<&str>, input: Input<'_>, personalize: bool, body: &str) -> Vec<ServerFrame> {
         if let Err(wait) = self.bucket.take(state.sessions.clock().instant()) {
             let mut frame = error_frame(ErrorCode::RateLimited, "too many messages; slow down", id.map(str::to_string));
             if let ServerFrame::Error(e) = &mut frame {
@@ -183,7 +183,7 @@ impl Connection {
         let mut frames = Vec::new();
         let Some(session) = self.ensure_session(state, &mut frames).await else { return frames };
         frames.push(ServerFrame::Typing);
-        match state.sessions.turn(&session, TurnInput { client_id: id, input, body }).await {
+        match state.sessions.turn(&session, TurnInput { client_id: id, input, body, personalize }).await {
             Ok(mut answer) => frames.append(&mut answer),
             Err(e) => frames.push(session_error(&e, id.map(str::to_string))),
         }

@@ -1,19 +1,50 @@
 //! The recommendation snapshot of a running server: trained from the stored events (on a
 //! blocking thread), swapped in whole, refreshed every [`REFRESH`]; turns and
 //! `/v1/recommendations` read whichever is current and never wait for training.
+//!
+//! The shop's popular searches (those that led to a product) are read with each refresh, for
+//! `/v1/suggest`.
+//!
+//! Also the one place a list is made for a shopper ([`Recommender::list`]), for the chat and
+//! the HTTP API alike: their profile (read from their stored events when they consented),
+//! what is in front of them (cart, the product in view), and the shop's rules — nothing out of
+//! stock, nothing they bought unless its kind is re-buyable (then offered again: buy-again).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::catalog::{Catalog, Filters, PopularQueries, Product};
 use crate::events::Kind;
-use crate::events::store::{EventStore, EventStoreError};
-use crate::recommend::engine::{Interaction, Signal, Snapshot};
+use crate::events::store::{EventStore, EventStoreError, session_shopper};
+use crate::recommend::engine::{Ask, Context, Interaction, Reason, Signal, Snapshot};
+use crate::recommend::profile::{Profile, Rebuyable};
 
 /// How often the snapshot is retrained from the events.
 pub const REFRESH: Duration = Duration::from_secs(60);
 /// How far back events are read for training.
 const HISTORY_DAYS: i64 = 365;
+/// Most events read of a customer, and of a session, for a profile.
+const PROFILE_EVENTS: u32 = 500;
+/// Popular searches: how far back, how soon after the search a product must be looked at or
+/// added for it to count, how many sessions must have made it, and how many are kept.
+const QUERY_DAYS: i64 = 90;
+const QUERY_LED_WITHIN_MS: i64 = 30 * 60 * 1000;
+pub const QUERY_MIN_SESSIONS: u32 = 3;
+const QUERY_KEEP: u32 = 5_000;
+
+/// Who a list is for.
+#[derive(Debug, Clone, Default)]
+pub struct Shopper<'a> {
+    /// The session asking, if any.
+    pub session_id: Option<&'a str>,
+    /// Their customer id: an identified session's, or one the shop's backend names.
+    pub customer_id: Option<&'a str>,
+    /// Whether their stored events may be used (the session's consent, or the backend asking).
+    pub remembered: bool,
+    /// What is in front of them: the cart's products, the one in view.
+    pub here: Vec<String>,
+}
 
 /// The current snapshot and how to make the next.
 pub struct Recommender {
@@ -21,11 +52,78 @@ pub struct Recommender {
     /// The snapshot, and the number of the refresh that made it.
     snapshot: RwLock<(u64, Arc<Snapshot>)>,
     refreshes: AtomicU64,
+    rebuyable: Rebuyable,
+    /// The shop's popular searches, refreshed with the snapshot.
+    queries: RwLock<Arc<PopularQueries>>,
 }
 
 impl Recommender {
-    pub fn new(events: EventStore) -> Recommender {
-        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0) }
+    pub fn new(events: EventStore, rebuyable: Rebuyable) -> Recommender {
+        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0), rebuyable, queries: RwLock::default() }
+    }
+
+    /// The shop's popular searches as of the last refresh.
+    pub fn queries(&self) -> Arc<PopularQueries> {
+        Arc::clone(&self.queries.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The profile of `shopper` from their stored events (empty without consent).
+    pub async fn profile(&self, catalog: &Catalog, shopper: &Shopper<'_>) -> Result<Profile, EventStoreError> {
+        if !shopper.remembered {
+            return Ok(Profile::default());
+        }
+        let mut events = Vec::new();
+        if let Some(customer) = shopper.customer_id {
+            events.extend(self.events.of_customer(customer, PROFILE_EVENTS).await?);
+        }
+        if let Some(session) = shopper.session_id {
+            events.extend(self.events.of_session(session, PROFILE_EVENTS).await?);
+        }
+        events.sort_by(|a, b| a.id.cmp(&b.id));
+        events.dedup_by(|a, b| a.id == b.id);
+        Ok(Profile::build(&events, &|id| catalog.product(id).ok().flatten(), jiff::Timestamp::now().as_millisecond()))
+    }
+
+    /// Up to `limit` products for `context` and `shopper` (with their `profile`), about
+    /// `anchors` (the product, the cart), best first, each with its reason.
+    pub fn list(&self, catalog: &Catalog, shopper: &Shopper<'_>, profile: &Profile, context: Context, anchors: &[String], limit: usize) -> Vec<(Product, Reason)> {
+        let snapshot = self.snapshot();
+        let now = snapshot.trained_at.max(jiff::Timestamp::now().as_second());
+        let keys: Vec<String> = if shopper.remembered { shopper.customer_id.map(str::to_string).into_iter().chain(shopper.session_id.map(session_shopper)).collect() } else { Vec::new() };
+        let history = snapshot.history_of(&keys, &shopper.here, now);
+        let product = |id: &str| catalog.product(id).ok().flatten();
+        // "Complete the look" is other kinds of product than the one in view.
+        let own_kinds: Vec<Vec<String>> = if context == Context::CompleteTheLook {
+            anchors.iter().filter_map(|a| product(a)).map(|p| p.category_path().into_iter().map(str::to_string).collect()).collect()
+        } else {
+            Vec::new()
+        };
+        let bought = |p: &Product| profile.bought.contains(&p.id);
+        let allowed = |id: &str| {
+            if anchors.iter().chain(&shopper.here).any(|a| a == id) {
+                return false;
+            }
+            product(id).is_some_and(|p| p.in_stock() && (!bought(&p) || self.rebuyable.allows(&p)) && !own_kinds.iter().any(|k| p.category_path() == *k))
+        };
+        let again = |id: &str| product(id).is_some_and(|p| bought(&p) && self.rebuyable.allows(&p));
+        let ask = Ask { context, history: &history, anchors, now, limit, allowed: &allowed, again: &again };
+        let picks: Vec<(Product, Reason)> = snapshot.recommend(&ask).into_iter().filter_map(|(id, reason)| Some((product(&id)?, reason))).collect();
+        if context == Context::ForYou || picks.iter().any(|(_, r)| matches!(r, Reason::BoughtWith(_))) {
+            return picks;
+        }
+        // Nothing is known to be bought with it (a new product): products of other kinds
+        // close to it in meaning, else what is popular.
+        let Some(anchor) = anchors.first().and_then(|a| product(a)) else { return picks };
+        let own = anchor.category_path().into_iter().map(str::to_string).collect::<Vec<_>>();
+        let related: Vec<(Product, Reason)> = catalog
+            .similar(&anchor.id, limit * 3, &Filters { in_stock: Some(true), ..Filters::default() })
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|h| h.product.category_path() != own && allowed(&h.product.id))
+            .take(limit)
+            .map(|h| (h.product, Reason::GoesWith(anchor.id.clone())))
+            .collect();
+        if related.is_empty() { picks } else { related }
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -52,9 +150,12 @@ impl Recommender {
         let started = std::time::Instant::now();
         let snapshot = tokio::task::spawn_blocking(move || Snapshot::train(&interactions, now)).await.map_err(|e| EventStoreError::Database(sqlx::Error::Protocol(format!("training stopped: {e}"))))?;
         tracing::info!(interactions = snapshot.interactions, ms = started.elapsed().as_millis() as u64, "recommendations trained");
+        let queries = self.events.popular_queries((now - QUERY_DAYS * 86_400) * 1000, QUERY_LED_WITHIN_MS, QUERY_MIN_SESSIONS, QUERY_KEEP).await?;
+        let queries = Arc::new(PopularQueries::new(queries));
         let mut current = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
         if current.0 < number {
             *current = (number, Arc::new(snapshot));
+            *self.queries.write().unwrap_or_else(|e| e.into_inner()) = queries;
         }
         Ok(())
     }

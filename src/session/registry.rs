@@ -17,6 +17,7 @@ use crate::protocol::{Channel, EventFrame, ServerFrame};
 
 use super::clock::Clock;
 use super::recommender::Recommender;
+use crate::recommend::profile::Rebuyable;
 use super::state::{Preference, PreferenceKind, SessionState};
 use super::store::{NewFrame, Role, ShopperMessage, Store, StoreError};
 
@@ -74,6 +75,8 @@ pub struct TurnInput<'a> {
     pub input: Input<'a>,
     /// The shopper's frame as received, for the transcript.
     pub body: &'a str,
+    /// Whether the shopper's profile may shape the answer (`personalize: false` says no).
+    pub personalize: bool,
 }
 
 pub struct Sessions {
@@ -91,8 +94,14 @@ pub struct Sessions {
 impl Sessions {
     pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
         let events = EventStore::new(store.pool().clone());
-        let recommender = Arc::new(Recommender::new(events.clone()));
+        let recommender = Arc::new(Recommender::new(events.clone(), Rebuyable::default()));
         Sessions { store, events, recommender, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
+    }
+
+    /// The same sessions, offering products of these categories again after a purchase.
+    pub fn with_rebuyable(mut self, rebuyable: Rebuyable) -> Sessions {
+        self.recommender = Arc::new(Recommender::new(self.events.clone(), rebuyable));
+        self
     }
 
     /// The same sessions on another clock (a manual one in tests).
@@ -163,7 +172,7 @@ impl Sessions {
         let (last_seq, mut state) = self.load_state(session_id).await?;
         let before = state.clone();
         let loaded = started.elapsed();
-        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now(), recommendations: &self.recommender.snapshot() };
+        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now(), recommender: &self.recommender, personalize: turn.personalize };
         let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
         let events = if state.consent { chat_events(session_id, &before, &state, &answer.reply.products, self.clock.now_ms()) } else { Vec::new() };
         let answered = started.elapsed();

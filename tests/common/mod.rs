@@ -15,6 +15,7 @@ use aisle::catalog::synonyms::Synonyms;
 use aisle::catalog::{Catalog, Product};
 use aisle::dialogue::faq::Faq;
 use aisle::nlu::data;
+use aisle::recommend::profile::Rebuyable;
 use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::slots::Lexicon;
 use aisle::dialogue::{Assistant, ShopSettings};
@@ -171,6 +172,8 @@ pub struct ServerOptions {
     pub assistant: Option<Arc<Assistant>>,
     /// The catalog the HTTP API serves (the demo catalog by default).
     pub catalog: Option<Arc<Catalog>>,
+    /// Categories whose products are offered again after a purchase.
+    pub rebuyable: Vec<String>,
 }
 
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
@@ -211,11 +214,17 @@ impl TestServer {
     /// the index lives as long as the returned directory. The NLU's lexicon stays the demo
     /// catalog's, so use the demo products with some fields changed.
     pub async fn start_with_products(products: &[Product]) -> (TestServer, tempfile::TempDir) {
+        TestServer::start_with_products_and(products, ServerOptions::default()).await
+    }
+
+    /// [`TestServer::start_with_products`] with other `options` (its catalog and assistant
+    /// are replaced).
+    pub async fn start_with_products_and(products: &[Product], options: ServerOptions) -> (TestServer, tempfile::TempDir) {
         let index = build_index(products);
         let synonyms = Synonyms::load(&repo_path("data/synonyms.txt")).unwrap();
         let catalog = Arc::new(Catalog::open(index.path(), synonyms).unwrap());
         let assistant = assistant_for(catalog.clone(), nlu());
-        let options = ServerOptions { catalog: Some(catalog), assistant: Some(assistant), ..ServerOptions::default() };
+        let options = ServerOptions { catalog: Some(catalog), assistant: Some(assistant), ..options };
         (TestServer::start_with(options).await, index)
     }
 
@@ -237,7 +246,7 @@ impl TestServer {
         let store = Store::open(&database).await.unwrap();
         let orders = Orders::open(OrderStore::new(store.pool().clone()), Some(TOKEN_SECRET)).await.unwrap();
         let assistant = options.assistant.unwrap_or_else(assistant);
-        let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock);
+        let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock).with_rebuyable(Rebuyable::new(&options.rebuyable));
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
         let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
         let connections = state.connections.clone();
