@@ -273,4 +273,29 @@ async fn suggestions_complete_from_searches_that_led_somewhere_and_the_shoppers_
     assert_eq!(unknown.status(), 404);
     let forbidden = http.get(server.url("/v1/suggest?q=tr&customer_id=C1")).send().await.unwrap();
     assert_eq!(forbidden.status(), 401);
+
+    // The minute's refresh retrains only when events changed.
+    assert!(!server.recommender.refresh_if_changed().await.unwrap(), "nothing changed");
+    let one = json!({"events": [{"id": "late", "type": "view_product", "session_id": sessions[3], "product_id": BOTTLE}]});
+    http.post(server.url("/v1/events")).json(&one).send().await.unwrap();
+    assert!(server.recommender.refresh_if_changed().await.unwrap(), "an event came");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopper_nothing_is_known_of_gets_what_is_popular_near_their_cart() {
+    const PEN: &str = "PENEJWJ5UTTSUR7N";
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+    // No consent, no events: only the pen in their cart (a product no one bought yet).
+    let found = server.http_turn(json!({"text": "lamy ball pen"})).await;
+    let session = found["session_id"].as_str().unwrap().to_string();
+    let position = shown(&found).iter().position(|id| id == PEN).expect("the pen is found");
+    let ordinal = ["first", "second", "third", "fourth", "fifth"][position];
+    server.http_turn(json!({"session_id": session, "text": format!("add the {ordinal} one to my cart")})).await;
+    let (_, mine) = get(&server, &format!("context=for_you&session_id={session}&limit=3"), None).await;
+    assert_eq!(ids(&mine)[0], BOTTLE, "school supplies first: {mine}");
+    assert_eq!(mine["products"][0]["reason"], "popular in Water Bottles this week", "{mine}");
+    let (_, stranger) = get(&server, "context=for_you&limit=3", None).await;
+    assert_ne!(ids(&stranger)[0], BOTTLE, "{stranger}");
+    assert_eq!(stranger["products"][0]["reason"], "popular this week", "{stranger}");
 }

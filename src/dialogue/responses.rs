@@ -126,6 +126,8 @@ templates! {
     RecommendPersonal = "recommend_personal" [] required [];
     /// Picks from what is popular (nothing known of the shopper yet).
     RecommendPopular = "recommend_popular" [] required [];
+    /// Picks from what is popular in `kind` (the kinds of product in front of the shopper).
+    RecommendPopularIn = "recommend_popular_in" [kind] required [kind];
     /// A stated preference remembered: `what` in words ("you wear size 10").
     PreferenceSaved = "preference_saved" [what] required [what];
     /// What the assistant knows of the shopper, in words.

@@ -271,10 +271,18 @@ impl Assistant {
             return self.recommend(state, SearchContext::default());
         }
         let personal = listed.iter().any(|(_, reason)| matches!(reason, Reason::BecauseOf(_) | Reason::BuyAgain));
+        let near = match listed.first() {
+            Some((_, Reason::PopularIn(kind))) => Some(kind.to_lowercase()),
+            _ => None,
+        };
         let products: Vec<Product> = listed.into_iter().map(|(p, _)| p).collect();
         state.show(products.iter().map(|p| p.id.clone()));
-        let template = if personal { Template::RecommendPersonal } else { Template::RecommendPopular };
-        Ok(self.say(state, template, &[]).with_products(&products))
+        let draft = match near {
+            _ if personal => self.say(state, Template::RecommendPersonal, &[]),
+            Some(kind) => self.say(state, Template::RecommendPopularIn, &[("kind", &kind)]),
+            None => self.say(state, Template::RecommendPopular, &[]),
+        };
+        Ok(draft.with_products(&products))
     }
 
     pub(super) fn similar(&self, state: &mut SessionState, target: Target) -> Result<Draft, DialogueError> {

@@ -137,6 +137,12 @@ impl EventStore {
             .collect())
     }
 
+    /// What changes whenever events are added or deleted: the highest row id and the count.
+    pub async fn version(&self) -> Result<(i64, i64), EventStoreError> {
+        let (max, count): (Option<i64>, i64) = sqlx::query_as("SELECT MAX(rowid), COUNT(*) FROM events").fetch_one(&self.pool).await?;
+        Ok((max.unwrap_or(0), count))
+    }
+
     /// The shop's popular searches since `since_ms`: each query (trimmed, lower case) with the
     /// number of sessions that searched it and then viewed, clicked or added a product within
     /// `within_ms`; only queries of at least `min_sessions` sessions (one shopper's searches

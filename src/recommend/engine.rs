@@ -89,6 +89,8 @@ pub enum Reason {
     BoughtWith(String),
     /// Popular lately.
     Trending,
+    /// Popular lately among products of this kind (the caller's).
+    PopularIn(String),
     /// The shopper bought it before, and it is the kind of thing bought again.
     BuyAgain,
     /// Of another kind than this product and close to it in meaning (content; the caller's).

@@ -109,6 +109,7 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
             Reason::BecauseOf(from) => format!("because of your interest in {}", title(&from)),
             Reason::BoughtWith(from) => format!("often bought with {}", title(&from)),
             Reason::Trending => "popular this week".to_string(),
+            Reason::PopularIn(kind) => format!("popular in {kind} this week"),
             Reason::BuyAgain => "you bought this before".to_string(),
             Reason::GoesWith(from) => format!("goes with {}", title(&from)),
         };

@@ -20,8 +20,10 @@ use crate::events::store::{EventStore, EventStoreError, session_shopper};
 use crate::recommend::engine::{Ask, Context, Interaction, Reason, Signal, Snapshot};
 use crate::recommend::profile::{Profile, Rebuyable};
 
-/// How often the snapshot is retrained from the events.
+/// How often the events are checked for changes, and the snapshot retrained when they changed.
 pub const REFRESH: Duration = Duration::from_secs(60);
+/// How often the snapshot is retrained even when no event changed (trending ages).
+const RETRAIN_ANYWAY: Duration = Duration::from_secs(3600);
 /// How far back events are read for training.
 const HISTORY_DAYS: i64 = 365;
 /// Most events read of a customer, and of a session, for a profile.
@@ -55,11 +57,13 @@ pub struct Recommender {
     rebuyable: Rebuyable,
     /// The shop's popular searches, refreshed with the snapshot.
     queries: RwLock<Arc<PopularQueries>>,
+    /// The events' version the last refresh read, and when it ran.
+    last: std::sync::Mutex<Option<((i64, i64), std::time::Instant)>>,
 }
 
 impl Recommender {
     pub fn new(events: EventStore, rebuyable: Rebuyable) -> Recommender {
-        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0), rebuyable, queries: RwLock::default() }
+        Recommender { events, snapshot: RwLock::new((0, Arc::new(Snapshot::empty()))), refreshes: AtomicU64::new(0), rebuyable, queries: RwLock::default(), last: std::sync::Mutex::new(None) }
     }
 
     /// The shop's popular searches as of the last refresh.
@@ -108,7 +112,36 @@ impl Recommender {
         let again = |id: &str| product(id).is_some_and(|p| bought(&p) && self.rebuyable.allows(&p));
         let ask = Ask { context, history: &history, anchors, now, limit, allowed: &allowed, again: &again };
         let picks: Vec<(Product, Reason)> = snapshot.recommend(&ask).into_iter().filter_map(|(id, reason)| Some((product(&id)?, reason))).collect();
-        if context == Context::ForYou || picks.iter().any(|(_, r)| matches!(r, Reason::BoughtWith(_))) {
+        if context == Context::ForYou {
+            if picks.iter().any(|(_, r)| matches!(r, Reason::BecauseOf(_) | Reason::BuyAgain)) {
+                return picks;
+            }
+            // Nothing personal to go on: what is popular in the kinds of product in front of
+            // them (or that they lean to) first.
+            let kinds: Vec<Vec<String>> = shopper.here.iter().filter_map(|id| product(id)).map(|p| p.category_path().into_iter().map(str::to_string).collect()).chain(profile.kinds.iter().take(2).map(|k| k.name.split(" > ").map(str::to_string).collect())).filter(|k: &Vec<String>| !k.is_empty()).collect();
+            let near = |p: &Product| {
+                let path = p.category_path();
+                // The same department, down to the level above the shorter path's kind.
+                kinds.iter().any(|k| {
+                    let common = k.iter().zip(&path).take_while(|(a, b)| a.as_str() == **b).count();
+                    common >= k.len().min(path.len()).saturating_sub(1).max(1)
+                })
+            };
+            let in_kinds = |id: &str| allowed(id) && product(id).is_some_and(|p| near(&p));
+            let mut listed: Vec<(Product, Reason)> = if kinds.is_empty() {
+                Vec::new()
+            } else {
+                snapshot.recommend(&Ask { allowed: &in_kinds, ..ask }).into_iter().filter_map(|(id, _)| product(&id)).map(|p| {
+                    let kind = p.category_path().last().map(|k| k.to_string()).unwrap_or_default();
+                    (p, Reason::PopularIn(kind))
+                }).collect()
+            };
+            let first: Vec<String> = listed.iter().map(|(p, _)| p.id.clone()).collect();
+            listed.extend(picks.into_iter().filter(|(p, _)| !first.contains(&p.id)));
+            listed.truncate(limit);
+            return listed;
+        }
+        if picks.iter().any(|(_, r)| matches!(r, Reason::BoughtWith(_))) {
             return picks;
         }
         // Nothing is known to be bought with it (a new product): products of other kinds
@@ -134,6 +167,8 @@ impl Recommender {
     /// unless a refresh that started later has already swapped in its own.
     pub async fn refresh(&self) -> Result<(), EventStoreError> {
         let number = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        let version = self.events.version().await?;
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, std::time::Instant::now()));
         let now = jiff::Timestamp::now().as_second();
         let rows = self.events.interactions((now - HISTORY_DAYS * 86_400) * 1000).await?;
         let interactions: Vec<Interaction> = rows
@@ -160,14 +195,26 @@ impl Recommender {
         Ok(())
     }
 
-    /// Refreshes every [`REFRESH`] until `stop` is cancelled.
+    /// Refreshes when events were added or deleted since the last refresh, or it is older
+    /// than [`RETRAIN_ANYWAY`]; whether it did.
+    pub async fn refresh_if_changed(&self) -> Result<bool, EventStoreError> {
+        let version = self.events.version().await?;
+        let last = *self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|(seen, at)| seen == version && at.elapsed() < RETRAIN_ANYWAY) {
+            return Ok(false);
+        }
+        self.refresh().await?;
+        Ok(true)
+    }
+
+    /// Refreshes every [`REFRESH`] (when something changed) until `stop` is cancelled.
     pub async fn keep_fresh(self: Arc<Self>, stop: tokio_util::sync::CancellationToken) {
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
                 () = tokio::time::sleep(REFRESH) => {}
             }
-            if let Err(error) = self.refresh().await {
+            if let Err(error) = self.refresh_if_changed().await {
                 tracing::warn!(%error, "recommendations not refreshed");
             }
         }
