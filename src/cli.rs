@@ -84,6 +84,23 @@ pub enum Command {
     /// Run many scripted conversations at once against a server on this machine; report
     /// errors, turn latency and throughput
     Loadtest(LoadtestArgs),
+    /// Build a demo shop
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// A gift shop from UCI Online Retail: its items as the catalog (GBP), its invoices as its
+    /// customers' purchases (times shifted to end today); then `aisle serve --config <dir>/aisle.toml`
+    Giftshop {
+        /// The Online Retail invoice lines (CSV, gzipped or not)
+        #[arg(long, default_value = crate::giftshop::ONLINE_RETAIL)]
+        data: PathBuf,
+        /// Where the catalog, database, index and configuration go
+        #[arg(long, default_value = "bench-data/giftshop")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +317,19 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Bench(command) => crate::bench::run(command, &config),
         Command::Chat(args) => crate::client::chat::run(args),
         Command::Loadtest(args) => crate::client::loadtest::run(args),
+        Command::Demo(DemoCommand::Giftshop { data, dir }) => {
+            let built = tokio::runtime::Runtime::new()?.block_on(crate::giftshop::build(&data, &dir))?;
+            println!(
+                "giftshop: {} products, {} customers, {} purchases ({} new) in {}\nserve it: aisle serve --config {}",
+                built.products,
+                built.customers,
+                built.purchases,
+                built.stored,
+                dir.display(),
+                built.config.display()
+            );
+            Ok(())
+        }
     }
 }
 

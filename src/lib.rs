@@ -30,8 +30,10 @@
 //! - [`client`]: protocol v1 clients: `aisle chat` (terminal) and `aisle loadtest`.
 //! - [`events`]: shopper events (views, clicks, cart changes, purchases, searches, cards
 //!   shown), checked and stored once per id; [`recommend`]: the recommendation core (pure:
-//!   popularity, trending, item-kNN, EASE, buy-again) and its offline evaluation.
+//!   popularity, trending, item-kNN, EASE, buy-again; shopper profiles) and its offline
+//!   evaluation.
 //! - [`wheel`]: registry packages fetched at run time with `pip download --no-deps`.
+//! - [`giftshop`]: `aisle demo giftshop`, a second demo shop built from real invoices.
 
 pub mod bench;
 pub mod catalog;
@@ -40,6 +42,7 @@ pub mod client;
 pub mod config;
 pub mod dialogue;
 pub mod events;
+pub mod giftshop;
 pub mod nlu;
 pub mod orders;
 pub mod protocol;

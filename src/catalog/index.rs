@@ -407,7 +407,13 @@ pub struct Catalog {
     pub(crate) synonyms: Synonyms,
     /// The generation's product vectors; `None` when it has none (or they are damaged).
     pub(crate) vectors: Option<Arc<Vectors>>,
+    /// Products read by id (a generation never changes): lists and profiles look up hundreds
+    /// at a time. Emptied when it reaches [`CACHED_PRODUCTS`].
+    cache: std::sync::RwLock<HashMap<String, Product>>,
 }
+
+/// Most products kept in a catalog's cache of products read by id.
+const CACHED_PRODUCTS: usize = 20_000;
 
 impl Catalog {
     /// Opens the current generation in `dir`.
@@ -458,6 +464,7 @@ impl Catalog {
             category_names,
             suggester: Suggester::new(suggest),
             synonyms,
+            cache: Default::default(),
         })
     }
 
@@ -486,13 +493,20 @@ impl Catalog {
 
     /// One product by id.
     pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
+        if let Some(p) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(id) {
+            return Ok(Some(p.clone()));
+        }
         let searcher = self.reader.searcher();
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match top.first() {
-            Some((_, address)) => Ok(Some(self.load(&searcher, *address)?)),
-            None => Ok(None),
+        let Some((_, address)) = top.first() else { return Ok(None) };
+        let product = self.load(&searcher, *address)?;
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHED_PRODUCTS {
+            cache.clear();
         }
+        cache.insert(id.to_string(), product.clone());
+        Ok(Some(product))
     }
 
     /// The product vectors, when the generation has them.

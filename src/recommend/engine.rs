@@ -35,6 +35,8 @@ const TRENDING_SHARE: f32 = 0.5;
 /// is the blended list), as chosen on Online Retail's validation split with repeats counted.
 const OWN_HALF_LIFE: i64 = 180 * 86_400;
 const OWN_SHARE: f32 = 0.4;
+/// Most history items a list is scored from (the strongest, after decay).
+const MAX_HISTORY: usize = 100;
 /// The model's name in responses.
 pub const MODEL: &str = "ease+trending/1";
 
@@ -184,14 +186,19 @@ impl Snapshot {
         if let Some(ease) = &self.ease {
             // Each cell's contribution, kept per item to name the strongest as the reason.
             let mut best = vec![0.0f32; n];
-            for cell in cells {
-                let w = cell.count * decay(now - cell.last, HISTORY_HALF_LIFE);
-                for (j, &b) in ease.row(cell.item).iter().enumerate() {
+            // The strongest cells only: a long history costs a row of the model each.
+            let mut weighted: Vec<(f32, u32)> = cells.iter().map(|c| (c.count * decay(now - c.last, HISTORY_HALF_LIFE), c.item)).collect();
+            if weighted.len() > MAX_HISTORY {
+                weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                weighted.truncate(MAX_HISTORY);
+            }
+            for (w, item) in weighted {
+                for (j, &b) in ease.row(item).iter().enumerate() {
                     let c = w * b;
                     scores[j] += c;
                     if c > best[j] {
                         best[j] = c;
-                        because[j] = Some(cell.item);
+                        because[j] = Some(item);
                     }
                 }
             }

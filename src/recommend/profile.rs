@@ -176,6 +176,11 @@ impl Rebuyable {
         Rebuyable { categories }
     }
 
+    /// Whether no category is re-buyable.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty()
+    }
+
     /// Whether `p` may be offered again to someone who bought it.
     pub fn allows(&self, p: &Product) -> bool {
         let path: Vec<String> = p.category_path().into_iter().map(str::to_lowercase).collect();

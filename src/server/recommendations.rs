@@ -99,8 +99,11 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
         _ => (Context::CompleteTheLook, product.iter().map(|p| p.id.clone()).collect()),
     };
     let recommender = state.sessions.recommender();
+    let started = std::time::Instant::now();
     let profile = recommender.profile(&state.catalog, &shopper).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let profiled = started.elapsed();
     let picks = recommender.list(&state.catalog, &shopper, &profile, engine_context, &anchors, limit);
+    tracing::debug!(context, profile_ms = profiled.as_secs_f64() * 1e3, list_ms = (started.elapsed() - profiled).as_secs_f64() * 1e3, "recommendations");
     let catalog = &state.catalog;
     let mut products = Vec::with_capacity(picks.len());
     for (p, reason) in picks {

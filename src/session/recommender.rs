@@ -10,6 +10,7 @@
 //! what is in front of them (cart, the product in view), and the shop's rules — nothing out of
 //! stock, nothing they bought unless its kind is re-buyable (then offered again: buy-again).
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -27,7 +28,7 @@ const RETRAIN_ANYWAY: Duration = Duration::from_secs(3600);
 /// How far back events are read for training.
 const HISTORY_DAYS: i64 = 365;
 /// Most events read of a customer, and of a session, for a profile.
-const PROFILE_EVENTS: u32 = 500;
+const PROFILE_EVENTS: u32 = 200;
 /// Popular searches: how far back, how soon after the search a product must be looked at or
 /// added for it to count, how many sessions must have made it, and how many are kept.
 const QUERY_DAYS: i64 = 90;
@@ -102,14 +103,15 @@ impl Recommender {
         } else {
             Vec::new()
         };
-        let bought = |p: &Product| profile.bought.contains(&p.id);
+        let bought: HashSet<&str> = profile.bought.iter().map(String::as_str).collect();
         let allowed = |id: &str| {
             if anchors.iter().chain(&shopper.here).any(|a| a == id) {
                 return false;
             }
-            product(id).is_some_and(|p| p.in_stock() && (!bought(&p) || self.rebuyable.allows(&p)) && !own_kinds.iter().any(|k| p.category_path() == *k))
+            product(id).is_some_and(|p| p.in_stock() && (!bought.contains(id) || self.rebuyable.allows(&p)) && !own_kinds.iter().any(|k| p.category_path() == *k))
         };
-        let again = |id: &str| product(id).is_some_and(|p| bought(&p) && self.rebuyable.allows(&p));
+        // (Asked of every history item: the catalog only for what was bought.)
+        let again = |id: &str| !self.rebuyable.is_empty() && bought.contains(id) && product(id).is_some_and(|p| self.rebuyable.allows(&p));
         let ask = Ask { context, history: &history, anchors, now, limit, allowed: &allowed, again: &again };
         let picks: Vec<(Product, Reason)> = snapshot.recommend(&ask).into_iter().filter_map(|(id, reason)| Some((product(&id)?, reason))).collect();
         if context == Context::ForYou {
