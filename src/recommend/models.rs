@@ -155,10 +155,19 @@ pub enum TrainError {
 impl Ease {
     /// Trains with L2 weight `lambda` (larger: smoother, more popular items).
     pub fn train(x: &Interactions, lambda: f64) -> Result<Ease, TrainError> {
+        Ease::train_denoising(x, lambda, 0.0)
+    }
+
+    /// EDLAE (Steck 2020, "Autoencoders that don't overfit towards the identity"): EASE
+    /// trained as if each input item were dropped with probability `dropout`, which adds
+    /// `dropout / (1 − dropout)` times an item's own count to its L2 weight: popular items'
+    /// weights shrink more. `dropout` 0 is EASE.
+    pub fn train_denoising(x: &Interactions, lambda: f64, dropout: f64) -> Result<Ease, TrainError> {
         let n = x.n_items();
         let mut g = gram(x);
+        let emphasis = dropout / (1.0 - dropout).max(f64::EPSILON);
         for i in 0..n {
-            g[i * n + i] += lambda;
+            g[i * n + i] += lambda + emphasis * g[i * n + i];
         }
         let gram = faer::Mat::<f64>::from_fn(n, n, |i, j| g[i * n + j]);
         drop(g);

@@ -14,6 +14,8 @@ const DAY: i64 = 86_400;
 /// The Online Retail test (and validation) window.
 pub const TEST_DAYS: i64 = 14;
 const EASE_LAMBDAS: [f64; 8] = [50.0, 100.0, 250.0, 350.0, 500.0, 700.0, 1000.0, 1500.0];
+/// EDLAE's dropout probabilities tried (0 is EASE).
+const DROPOUTS: [f64; 5] = [0.0, 0.1, 0.25, 0.4, 0.55];
 const HALF_LIVES_DAYS: [i64; 4] = [14, 60, 180, 100_000];
 const MIX: [f32; 7] = [0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9];
 /// Items not sold for this many days are left out (a shop would know what it no longer
@@ -212,6 +214,11 @@ pub fn movielens(rows: &[Row], progress: &dyn Fn(&str)) -> Vec<Line> {
         let lambda = best_on(&valid, Target::New, models.iter().map(|(l, m)| (*l, Box::new(move |h: &[Cell], o: &mut [f32]| m.score(h, &vec![1.0; h.len()], o)) as Box<dyn Fn(&[Cell], &mut [f32]) + Sync>)).collect());
         let ease = Ease::train(&test.train, lambda).expect("as on validation");
         lines.push(line("EASE", format!("λ {lambda}"), eval::evaluate(&test, K, Target::New, &|h, o| ease.score(h, &vec![1.0; h.len()], o))));
+        // EDLAE: the dropout and λ chosen together on validation.
+        let grid: Vec<((f64, f64), Ease)> = DROPOUTS.iter().flat_map(|&p| EASE_LAMBDAS.iter().map(move |&l| (p, l))).filter_map(|(p, l)| Ease::train_denoising(&valid.train, l, p).ok().map(|m| ((p, l), m))).collect();
+        let (dropout, lambda) = best_on(&valid, Target::New, grid.iter().map(|(s, m)| (*s, Box::new(move |h: &[Cell], o: &mut [f32]| m.score(h, &vec![1.0; h.len()], o)) as Box<dyn Fn(&[Cell], &mut [f32]) + Sync>)).collect());
+        let edlae = Ease::train_denoising(&test.train, lambda, dropout).expect("as on validation");
+        lines.push(line("EDLAE", format!("λ {lambda}, dropout {dropout}"), eval::evaluate(&test, K, Target::New, &|h, o| edlae.score(h, &vec![1.0; h.len()], o))));
     }
     lines
 }
