@@ -59,3 +59,28 @@ async fn a_stated_preference_is_applied_remembered_and_forgotten() {
     let other = server.http_turn(json!({"text": "what do you know about me?", "token": token("C43"), "consent": true})).await;
     assert!(!text(&other).contains("vegan"), "{other}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_the_shopping_is_for_shapes_the_search_on_screen_and_the_next_ones() {
+    let server = TestServer::start().await;
+    let gender = |answer: &Value| -> Vec<String> {
+        answer["reply"]["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    };
+    let first = server.http_turn(json!({"text": "show me watches"})).await;
+    let session = first["session_id"].as_str().unwrap().to_string();
+    let for_her = server.http_turn(json!({"session_id": session, "text": "it's for my sister"})).await;
+    assert!(text(&for_her).contains("shopping for your sister"), "{for_her}");
+    let ids = gender(&for_her);
+    assert!(!ids.is_empty(), "the watches again, for her: {for_her}");
+    let http = reqwest::Client::new();
+    for id in &ids {
+        let product: Value = http.get(server.url(&format!("/v1/products/{id}"))).send().await.unwrap().json().await.unwrap();
+        let ideal = product.to_string().to_lowercase();
+        assert!(!ideal.contains("\"gender\":\"male\"") && !ideal.contains("\"gender\":\"men\""), "{product}");
+    }
+    assert_ne!(gender(&first), ids, "not the same watches as for anyone");
+    let told = server.http_turn(json!({"session_id": session, "text": "what do you know about me?"})).await;
+    assert!(text(&told).contains("sister"), "{told}");
+    let forgot = server.http_turn(json!({"session_id": session, "text": "forget that"})).await;
+    assert!(text(&forgot).contains("sister"), "{forgot}");
+}

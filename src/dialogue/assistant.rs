@@ -149,8 +149,8 @@ impl Assistant {
         let action = match self.prefer_faq(action, &parse, text, state) {
             // A new search or request for ideas looks for what the message means, too, and
             // within the kinds of product a wish implies.
-            Action::Search(search) => Action::Search(self.searched(with_avoided(search, state), searched, parse.slots.wish).await?),
-            Action::Recommend(search) => Action::Recommend(self.searched(with_avoided(search, state), searched, parse.slots.wish).await?),
+            Action::Search(search) => Action::Search(self.searched(self.for_recipient(with_avoided(search, state), state), searched, parse.slots.wish).await?),
+            Action::Recommend(search) => Action::Recommend(self.searched(self.for_recipient(with_avoided(search, state), state), searched, parse.slots.wish).await?),
             other => other,
         };
         let intent = match action.intent() {

@@ -3,11 +3,12 @@
 //! stores them); "what do you know about me?" is answered in plain words, from those and
 //! from their profile (what they bought, looked at, lean to, spend); "forget that"
 //! removes the last one ("forget everything", all of them; "forget my size", that kind).
-//! Brands the shopper would rather not see are left out of their searches.
+//! Brands the shopper would rather not see are left out of their searches; "it's for my
+//! sister" makes this conversation's searches (the one on screen at once) for her.
 
 use crate::nlu::slots::Slots;
 use crate::recommend::profile::Profile;
-use crate::session::state::{Preference, PreferenceKind, SessionState};
+use crate::session::state::{Preference, PreferenceKind, SearchContext, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
@@ -98,11 +99,22 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
     if has_run(&w, DISLIKE) {
         stated.extend(avoided.into_iter().map(|b| Preference { kind: PreferenceKind::AvoidBrand, value: b.clone() }));
     }
+    if let (Some(who), Some(_)) = (recipient(&w), &slots.gender) {
+        stated.push(Preference { kind: PreferenceKind::Recipient, value: who });
+    }
     if has_run(&w, SELF) {
         stated.extend(slots.sizes.iter().map(|s| Preference { kind: PreferenceKind::Size, value: s.clone() }));
         stated.extend(DIETS.iter().filter(|(k, _)| w.iter().any(|x| x.starts_with(k))).map(|(_, v)| Preference { kind: PreferenceKind::Diet, value: v.to_string() }));
     }
     (!stated.is_empty()).then_some(About::Remember(stated))
+}
+
+/// The person a message says the shopping is for: "it's for my sister", "they're for my son"
+/// (the word after "for", past "my"/"our"/"a").
+fn recipient(w: &[String]) -> Option<String> {
+    let at = w.iter().position(|x| x == "for")?;
+    let who = w[at + 1..].iter().find(|x| !matches!(x.as_str(), "my" | "our" | "a" | "the"))?;
+    (who.chars().all(char::is_alphabetic) && who.len() > 2).then(|| who.clone())
 }
 
 /// A preference in words, as the assistant says it back.
@@ -111,15 +123,16 @@ fn described(p: &Preference) -> String {
         PreferenceKind::Size => format!("you wear size {}", p.value),
         PreferenceKind::AvoidBrand => format!("you'd rather not see {}", p.value),
         PreferenceKind::Diet => format!("you're {}", p.value),
+        PreferenceKind::Recipient => format!("you're shopping for your {}", p.value),
     }
 }
 
-/// Adds `new` to `stated`: a preference of the same kind and value once; a new size replaces
-/// the old; a brand avoided is no longer avoided when… it is stated again (kept once).
+/// Adds `new` to `stated`: a preference of the same kind and value once; a new size (or
+/// person shopped for) replaces the old.
 pub fn remember(stated: &mut Vec<Preference>, new: Vec<Preference>) {
     for p in new {
-        if p.kind == PreferenceKind::Size {
-            stated.retain(|s| s.kind != PreferenceKind::Size);
+        if matches!(p.kind, PreferenceKind::Size | PreferenceKind::Recipient) {
+            stated.retain(|s| s.kind != p.kind);
         }
         if !stated.contains(&p) {
             stated.push(p);
@@ -134,8 +147,19 @@ impl Assistant {
         match about {
             About::Remember(new) => {
                 let what = join_words(&new.iter().map(described).collect::<Vec<_>>());
+                let for_someone = new.iter().any(|p| p.kind == PreferenceKind::Recipient);
                 remember(&mut state.stated, new);
-                Ok(self.say(state, Template::PreferenceSaved, &[("what", &what)]))
+                let saved = self.render(state, Template::PreferenceSaved, &[("what", &what)]);
+                // The search on screen, again, for them.
+                match state.search.clone().filter(|_| for_someone) {
+                    Some(search) => {
+                        let search = self.for_recipient(SearchContext { gender: None, page: 0, ..search }, state);
+                        let mut draft = self.search(state, search, profile)?;
+                        draft.text = format!("{saved} {}", draft.text);
+                        Ok(draft)
+                    }
+                    None => Ok(Draft::text(saved)),
+                }
             }
             About::Tell => {
                 let mut facts: Vec<String> = state.stated.iter().map(described).collect();
@@ -170,6 +194,17 @@ impl Assistant {
 }
 
 impl Assistant {
+    /// A search for the person the shopper said they shop for, when it says for whom nothing
+    /// else ("it's for my sister", then "show me watches": women's watches).
+    pub(super) fn for_recipient(&self, mut search: SearchContext, state: &SessionState) -> SearchContext {
+        if search.gender.is_none() {
+            if let Some(who) = state.stated.iter().find(|p| p.kind == PreferenceKind::Recipient) {
+                search.gender = self.nlu.slots(&format!("for my {}", who.value)).gender;
+            }
+        }
+        search
+    }
+
     /// What a profile says, in words: what they bought and looked at lately, the brands they
     /// lean to, their usual price range, sizes, and recent searches.
     fn profile_facts(&self, profile: &Profile) -> Result<Vec<String>, DialogueError> {
@@ -233,6 +268,11 @@ mod tests {
         assert_eq!(about("forget my size", &slots(&[], &[], &[], "")), Some(About::Forget(Forget::Kind(PreferenceKind::Size))));
         assert_eq!(about("please forget everything about me", &slots(&[], &[], &[], "")), Some(About::Forget(Forget::All)));
         assert_eq!(about("show me size 10 boots", &slots(&[], &[], &["10"], "boots")), None);
+        let for_her = Slots { gender: Some("female".into()), ..Slots::default() };
+        assert_eq!(about("it's for my sister", &for_her), Some(About::Remember(vec![pref(PreferenceKind::Recipient, "sister")])));
+        assert_eq!(about("they are for my mum", &for_her), Some(About::Remember(vec![pref(PreferenceKind::Recipient, "mum")])));
+        assert_eq!(about("a gift for my sister", &Slots { query: "gift".into(), ..for_her.clone() }), None, "a request, not a statement");
+        assert_eq!(about("I'm looking for my order", &Slots { query: "looking order".into(), ..Slots::default() }), None);
     }
 
     #[test]

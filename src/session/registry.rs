@@ -237,7 +237,8 @@ impl Sessions {
     }
 
     async fn save_preferences(&self, customer: &str, stated: &[Preference]) -> Result<(), SessionError> {
-        let pairs: Vec<(&str, &str)> = stated.iter().map(|p| (p.kind.as_str(), p.value.as_str())).collect();
+        // Who they shop for is this conversation's, not theirs.
+        let pairs: Vec<(&str, &str)> = stated.iter().filter(|p| p.kind != PreferenceKind::Recipient).map(|p| (p.kind.as_str(), p.value.as_str())).collect();
         self.events.set_preferences(customer, &pairs, self.clock.now_ms()).await?;
         Ok(())
     }

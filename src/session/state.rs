@@ -55,7 +55,7 @@ pub struct SessionState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preference {
     pub kind: PreferenceKind,
-    /// The size, the brand (canonical), or the diet ("vegan").
+    /// The size, the brand (canonical), the diet ("vegan"), or the person ("sister").
     pub value: String,
 }
 
@@ -68,6 +68,9 @@ pub enum PreferenceKind {
     AvoidBrand,
     /// A diet or way of living ("vegan", "gluten-free").
     Diet,
+    /// Who they are shopping for in this conversation ("sister"): searches that say for whom
+    /// are for them. Kept for the session only.
+    Recipient,
 }
 
 impl PreferenceKind {
@@ -76,11 +79,12 @@ impl PreferenceKind {
             PreferenceKind::Size => "size",
             PreferenceKind::AvoidBrand => "avoid_brand",
             PreferenceKind::Diet => "diet",
+            PreferenceKind::Recipient => "recipient",
         }
     }
 
     pub fn parse(text: &str) -> Option<PreferenceKind> {
-        [PreferenceKind::Size, PreferenceKind::AvoidBrand, PreferenceKind::Diet].into_iter().find(|k| k.as_str() == text)
+        [PreferenceKind::Size, PreferenceKind::AvoidBrand, PreferenceKind::Diet, PreferenceKind::Recipient].into_iter().find(|k| k.as_str() == text)
     }
 }
 
