@@ -118,6 +118,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_REBUYABLE", global = true, value_delimiter = ',')]
     pub rebuyable: Option<Vec<String>>,
 
+    /// Web origins whose pages may use the chat and the API from a browser, comma-separated ("https://shop.example"; "*" for any); the server's own pages always may [default: none]
+    #[arg(long, env = "AISLE_ALLOWED_ORIGINS", global = true, value_delimiter = ',')]
+    pub allowed_origins: Option<Vec<String>>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -155,6 +159,7 @@ pub struct Config {
     pub vectors: bool,
     pub fine_tune: bool,
     pub rebuyable: Vec<String>,
+    pub allowed_origins: Vec<String>,
     pub log_format: LogFormat,
 }
 
@@ -182,6 +187,7 @@ impl Default for Config {
             vectors: true,
             fine_tune: true,
             rebuyable: Vec::new(),
+            allowed_origins: Vec::new(),
             log_format: LogFormat::Text,
         }
     }
@@ -239,6 +245,7 @@ impl Config {
             vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
             fine_tune: options.fine_tune.or(file.fine_tune).unwrap_or(d.fine_tune),
             rebuyable: options.rebuyable.clone().or(file.rebuyable).unwrap_or(d.rebuyable),
+            allowed_origins: options.allowed_origins.clone().or(file.allowed_origins).unwrap_or(d.allowed_origins),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;
@@ -261,6 +268,9 @@ impl Config {
         }
         if !(1..=1024).contains(&self.encoder.max_batch) {
             return invalid("encoder_max_batch", format!("{} is outside 1 to 1024", self.encoder.max_batch));
+        }
+        if let Some(bad) = self.allowed_origins.iter().find(|o| !crate::server::origins::valid(o)) {
+            return invalid("allowed_origins", format!("'{bad}' is not an origin: scheme://host[:port], or *"));
         }
         if !(1..=64).contains(&self.encoder.workers) {
             return invalid("encoder_workers", format!("{} is outside 1 to 64", self.encoder.workers));

@@ -278,3 +278,49 @@ async fn shutdown_finishes_cleanly() {
 fn no_phrase_here_is_training_data() {
     common::assert_source_unseen(include_str!("http.rs"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_shops_pages_and_the_servers_own_may_use_the_chat_from_a_browser() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = TestServer::start_with(common::ServerOptions { origins: vec!["https://shop.example".into()], ..Default::default() }).await;
+    let http = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        http.request(reqwest::Method::OPTIONS, server.url("/v1/chat"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example").await.unwrap();
+    assert!(allowed.status().is_success(), "{allowed:?}");
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://shop.example");
+    assert!(allowed.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none(), "{refused:?}");
+    // The admin API's bearer header is never allowed cross-origin.
+    let admin = http
+        .request(reqwest::Method::OPTIONS, server.url("/v1/admin/orders"))
+        .header("Origin", "https://shop.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    let headers = admin.headers().get("access-control-allow-headers").map(|h| h.to_str().unwrap().to_lowercase()).unwrap_or_default();
+    assert!(!headers.contains("authorization"), "{admin:?}");
+
+    let open = |origin: Option<String>| {
+        let mut request = server.ws_url().into_client_request().unwrap();
+        if let Some(origin) = origin {
+            request.headers_mut().insert("Origin", origin.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    assert!(open(None).await.is_ok(), "not a browser");
+    assert!(open(Some("https://shop.example".into())).await.is_ok());
+    assert!(open(Some(format!("http://{}", server.addr))).await.is_ok(), "the server's own page");
+    match open(Some("https://evil.example".into())).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => panic!("a page elsewhere opened a chat: {:?}", other.map(|_| ())),
+    }
+}

@@ -7,6 +7,7 @@ mod chat;
 mod error;
 mod events;
 mod orders;
+pub mod origins;
 pub mod recommendations;
 pub mod shutdown;
 pub mod ws;
@@ -39,11 +40,19 @@ pub struct AppState {
     pub connections: Connections,
     /// Bearer key of the admin API; `None` turns it off.
     pub admin_key: Option<Arc<str>>,
+    /// The web origins allowed to call the API and open `/ws/chat` from a browser.
+    pub origins: origins::Origins,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default() }
+    }
+
+    /// Allows pages of `origins` (`scheme://host[:port]`, or `*`) besides the server's own.
+    pub fn with_origins(mut self, allowed: &[String]) -> AppState {
+        self.origins = origins::Origins::new(allowed);
+        self
     }
 
     pub fn with_admin_key(mut self, key: Option<String>) -> AppState {
@@ -71,6 +80,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The router with every route and layer.
 pub fn router(state: AppState) -> Router {
+    let cors = state.origins.cors();
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/v1/search", get(api::search))
@@ -88,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/orders/{id}/refunds", post(orders::issue_refunds))
         .route("/v1/admin/returns/{reference}", post(orders::update_return))
         .fallback(api::not_found)
+        .layer(cors)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio_tungstenite::tungstenite;
 
@@ -30,7 +30,11 @@ const RATE_BURST: u32 = 20;
 /// 10,000 idle connections cost over a gigabyte; frames bigger than this still arrive whole.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 
-pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(State(state): State<AppState>, headers: axum::http::HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if !state.origins.admits(&headers) {
+        let origin = headers.get(axum::http::header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("?");
+        return super::ApiError::Forbidden(format!("pages of {origin} may not open a chat here: add it to allowed_origins")).into_response();
+    }
     ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
         let tracker = state.connections.tracker.clone();
         tracker.track_future(async move {

@@ -174,6 +174,8 @@ pub struct ServerOptions {
     pub catalog: Option<Arc<Catalog>>,
     /// Categories whose products are offered again after a purchase.
     pub rebuyable: Vec<String>,
+    /// Web origins allowed besides the server's own.
+    pub origins: Vec<String>,
 }
 
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
@@ -248,7 +250,7 @@ impl TestServer {
         let assistant = options.assistant.unwrap_or_else(assistant);
         let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock).with_rebuyable(Rebuyable::new(&options.rebuyable));
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
-        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into()));
+        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into())).with_origins(&options.origins);
         let connections = state.connections.clone();
         let recommender = state.sessions.recommender();
         let task = tokio::spawn(server::run(listener, state, async move {
