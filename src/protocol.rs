@@ -252,6 +252,10 @@ pub struct Reply {
     pub text: String,
     /// Plain words to speak: no markup, at most two sentences, at most three items.
     pub speech: String,
+    /// On `channel: "voice"`: `speech` as SSML (`<speak>`; prices slower, order numbers read
+    /// digit by digit). Absent on other channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssml: Option<String>,
     pub intent: Option<IntentRef>,
     #[serde(default)]
     pub products: Vec<ProductCard>,

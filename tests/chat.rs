@@ -436,7 +436,15 @@ async fn voice_replies_are_speech_shaped() {
         let reply = say(&mut chat, text).await;
         speakable(&reply);
         assert_eq!(reply.text, reply.speech, "{text:?}");
+        // SSML for the voice platform: the same words, marked up.
+        let ssml = reply.ssml.as_deref().unwrap_or_else(|| panic!("{text:?}: no ssml"));
+        assert!(ssml.starts_with("<speak><s>") && ssml.ends_with("</s></speak>"), "{ssml}");
+        let words: String = ssml.split(['<', '>']).step_by(2).collect::<String>().replace("&apos;", "'").replace("&amp;", "&").replace("&quot;", "\"");
+        let letters = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(letters(&words), letters(&reply.speech), "{ssml}");
     }
+    let cart = say(&mut chat, "what's in my cart?").await;
+    assert!(cart.ssml.unwrap().contains("<prosody rate=\"90%\">"), "the total is a price");
 }
 
 #[tokio::test]

@@ -58,11 +58,13 @@ pub fn quick_reply(label: &str, text: &str) -> QuickReply {
 pub fn reply(draft: Draft, intent: Option<IntentRef>, channel: Channel) -> Reply {
     let speech = draft.speech.unwrap_or_else(|| speech(&draft.text, &draft.spoken_items));
     let text = if channel == Channel::Voice { speech.clone() } else { draft.text };
+    let ssml = (channel == Channel::Voice).then(|| super::ssml::ssml(&speech));
     Reply {
         seq: 0,
         in_reply_to: None,
         text,
         speech,
+        ssml,
         intent,
         products: draft.products,
         comparison: draft.comparison,

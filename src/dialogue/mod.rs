@@ -16,6 +16,7 @@ pub mod preferences;
 mod product;
 pub mod responses;
 mod shop;
+pub mod ssml;
 
 use std::path::{Path, PathBuf};
 
