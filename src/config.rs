@@ -122,6 +122,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_ALLOWED_ORIGINS", global = true, value_delimiter = ',')]
     pub allowed_origins: Option<Vec<String>>,
 
+    /// Folder of the web pages: the demo shop at /, every file at /web/<path> [default: web]
+    #[arg(long, env = "AISLE_WEB_DIR", global = true)]
+    pub web_dir: Option<PathBuf>,
+
     /// Log format: text or json [default: text]
     #[arg(long, env = "AISLE_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -160,6 +164,7 @@ pub struct Config {
     pub fine_tune: bool,
     pub rebuyable: Vec<String>,
     pub allowed_origins: Vec<String>,
+    pub web_dir: PathBuf,
     pub log_format: LogFormat,
 }
 
@@ -188,6 +193,7 @@ impl Default for Config {
             fine_tune: true,
             rebuyable: Vec::new(),
             allowed_origins: Vec::new(),
+            web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
         }
     }
@@ -246,6 +252,7 @@ impl Config {
             fine_tune: options.fine_tune.or(file.fine_tune).unwrap_or(d.fine_tune),
             rebuyable: options.rebuyable.clone().or(file.rebuyable).unwrap_or(d.rebuyable),
             allowed_origins: options.allowed_origins.clone().or(file.allowed_origins).unwrap_or(d.allowed_origins),
+            web_dir: options.web_dir.clone().or(file.web_dir).unwrap_or(d.web_dir),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),
         };
         config.validate()?;

@@ -324,3 +324,42 @@ async fn only_the_shops_pages_and_the_servers_own_may_use_the_chat_from_a_browse
         other => panic!("a page elsewhere opened a chat: {:?}", other.map(|_| ())),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_served_with_their_cache_and_security_headers() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(web.path().join("demo")).unwrap();
+    std::fs::create_dir_all(web.path().join("widget")).unwrap();
+    std::fs::write(web.path().join("demo/index.html"), "<!doctype html><title>shop</title>").unwrap();
+    std::fs::write(web.path().join("widget/loader.js"), "import('./panel.3f9a61c2.js')").unwrap();
+    std::fs::write(web.path().join("widget/panel.3f9a61c2.js"), "export {}").unwrap();
+    let server = TestServer::start_with(common::ServerOptions { web_dir: Some(web.path().to_path_buf()), ..Default::default() }).await;
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(server.url(path)).send();
+
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+
+    let panel = get("/web/widget/panel.3f9a61c2.js").await.unwrap();
+    assert_eq!(panel.status(), 200);
+    assert_eq!(panel.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(panel.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(panel.headers().get("content-security-policy").is_none(), "a script is not a page");
+
+    let loader = get("/web/widget/loader.js").await.unwrap();
+    assert_eq!(loader.headers()["cache-control"], "no-cache");
+    let modified = loader.headers()["last-modified"].clone();
+    let again = http.get(server.url("/web/widget/loader.js")).header("If-Modified-Since", modified).send().await.unwrap();
+    assert_eq!(again.status(), 304, "revalidated, not sent again");
+
+    for outside in ["/web/../Cargo.toml", "/web/%2e%2e/Cargo.toml", "/web/widget/missing.js"] {
+        assert_eq!(get(outside).await.unwrap().status(), 404, "{outside}");
+    }
+    let api = get("/v1/nothing-here").await.unwrap();
+    assert_eq!(api.status(), 404);
+    assert!(api.text().await.unwrap().contains("error"), "the API's 404 stays JSON");
+}

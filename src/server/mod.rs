@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod orders;
 pub mod origins;
+pub mod pages;
 pub mod recommendations;
 pub mod shutdown;
 pub mod ws;
@@ -42,11 +43,19 @@ pub struct AppState {
     pub admin_key: Option<Arc<str>>,
     /// The web origins allowed to call the API and open `/ws/chat` from a browser.
     pub origins: origins::Origins,
+    /// The folder of the web pages (`web/`).
+    pub web_dir: std::path::PathBuf,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default(), web_dir: pages::default_dir() }
+    }
+
+    /// Serves the pages from `dir` instead of `web/`.
+    pub fn with_web_dir(mut self, dir: std::path::PathBuf) -> AppState {
+        self.web_dir = dir;
+        self
     }
 
     /// Allows pages of `origins` (`scheme://host[:port]`, or `*`) besides the server's own.
@@ -81,6 +90,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The router with every route and layer.
 pub fn router(state: AppState) -> Router {
     let cors = state.origins.cors();
+    let pages = pages::routes(&state.web_dir);
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/v1/search", get(api::search))
@@ -97,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/orders/{id}/events", post(orders::append_events).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .route("/v1/admin/orders/{id}/refunds", post(orders::issue_refunds))
         .route("/v1/admin/returns/{reference}", post(orders::update_return))
+        .merge(pages)
         .fallback(api::not_found)
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

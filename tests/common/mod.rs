@@ -176,6 +176,8 @@ pub struct ServerOptions {
     pub rebuyable: Vec<String>,
     /// Web origins allowed besides the server's own.
     pub origins: Vec<String>,
+    /// The folder of the web pages (`web/` when `None`).
+    pub web_dir: Option<PathBuf>,
 }
 
 /// A server on 127.0.0.1:0 over the demo catalog; dropping the handle shuts it down.
@@ -251,6 +253,10 @@ impl TestServer {
         let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock).with_rebuyable(Rebuyable::new(&options.rebuyable));
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
         let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into())).with_origins(&options.origins);
+        let state = match options.web_dir {
+            Some(dir) => state.with_web_dir(dir),
+            None => state,
+        };
         let connections = state.connections.clone();
         let recommender = state.sessions.recommender();
         let task = tokio::spawn(server::run(listener, state, async move {
