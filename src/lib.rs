@@ -33,6 +33,7 @@
 //!   popularity, trending, item-kNN, EASE, buy-again; shopper profiles) and its offline
 //!   evaluation.
 //! - [`wheel`]: registry packages fetched at run time with `pip download --no-deps`.
+//! - [`telemetry`]: the Prometheus metrics' names, recorder and text (`GET /metrics`).
 //! - [`giftshop`]: `aisle demo giftshop`, a second demo shop built from real invoices.
 
 pub mod bench;
@@ -50,4 +51,5 @@ pub mod recommend;
 pub mod rng;
 pub mod server;
 pub mod session;
+pub mod telemetry;
 pub mod wheel;

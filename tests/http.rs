@@ -363,3 +363,27 @@ async fn pages_are_served_with_their_cache_and_security_headers() {
     assert_eq!(api.status(), 404);
     assert!(api.text().await.unwrap().contains("error"), "the API's 404 stays JSON");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_in_prometheus_text() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let turn = server.http_turn(serde_json::json!({"text": "show me watches", "consent": true})).await;
+    let session = turn["session_id"].as_str().unwrap();
+    let events = serde_json::json!({"events": [{"id": "m1", "type": "search", "session_id": session, "query": "watches"}]});
+    assert_eq!(http.post(server.url("/v1/events")).json(&events).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(server.url("/v1/search?q=mug&limit=500")).send().await.unwrap().status(), 400);
+    let response = http.get(server.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = response.text().await.unwrap();
+    let line = |prefix: &str, has: &[&str]| text.lines().any(|l| l.starts_with(prefix) && has.iter().all(|h| l.contains(h)));
+    assert!(line("aisle_turn_seconds_bucket{", &["channel=\"api\"", "intent=\"search\""]), "{text}");
+    assert!(line("aisle_parse_seconds_count", &[]), "{text}");
+    assert!(line("aisle_search_seconds_count", &[]), "{text}");
+    assert!(line("aisle_events_ingested_total{", &["source=\"api\""]), "{text}");
+    assert!(line("aisle_errors_total{", &["code=\"bad_request\""]), "{text}");
+    assert!(line("aisle_sessions_active ", &[]) && line("aisle_sessions_waiting_for_agent ", &[]), "{text}");
+    assert!(line("aisle_recommendations_age_seconds ", &[]), "{text}");
+    assert!(text.contains("# HELP aisle_turn_seconds"), "{text}");
+}

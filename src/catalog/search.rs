@@ -241,6 +241,13 @@ impl Catalog {
     /// carries the query's vector and the index has product vectors.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, CatalogError> {
         let started = Instant::now();
+        let results = self.search_once(request);
+        metrics::histogram!(crate::telemetry::SEARCH_SECONDS).record(started.elapsed().as_secs_f64());
+        results
+    }
+
+    fn search_once(&self, request: &SearchRequest) -> Result<SearchResults, CatalogError> {
+        let started = Instant::now();
         if request.limit > MAX_LIMIT {
             return Err(CatalogError::BadQuery(format!("limit {} is over the maximum of {MAX_LIMIT}", request.limit)));
         }

@@ -83,6 +83,7 @@ pub async fn insert(conn: &mut SqliteConnection, events: &[Event], received_at: 
         .rows_affected();
         if inserted == 1 {
             done.accepted += 1;
+            metrics::counter!(crate::telemetry::EVENTS_INGESTED, "source" => event.source.as_str()).increment(1);
         } else {
             done.duplicates += 1;
         }

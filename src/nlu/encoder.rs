@@ -327,9 +327,11 @@ impl EncoderHandle {
         self.waiting.send_if_modified(|waiting| match self.sender.try_send(job) {
             Ok(()) => {
                 *waiting += 1;
+                metrics::gauge!(crate::telemetry::ENCODER_QUEUE_DEPTH).set(*waiting as f64);
                 true
             }
             Err(TrySendError::Full(_)) => {
+                metrics::counter!(crate::telemetry::ENCODER_REFUSALS).increment(1);
                 result = Err(NluError::Overloaded);
                 false
             }
@@ -413,7 +415,10 @@ fn serve(encoder: &Encoder, receiver: &Mutex<Receiver<Job>>, pool: &rayon::Threa
 fn take(receiver: &Mutex<Receiver<Job>>, options: BatchOptions, waiting: &watch::Sender<usize>) -> Option<(Vec<Request>, Option<Park>)> {
     let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
     let taken = |job: Job| {
-        waiting.send_modify(|n| *n -= 1);
+        waiting.send_modify(|n| {
+            *n -= 1;
+            metrics::gauge!(crate::telemetry::ENCODER_QUEUE_DEPTH).set(*n as f64);
+        });
         job
     };
     let mut requests: Vec<Request> = Vec::new();

@@ -165,7 +165,9 @@ impl Nlu {
     pub async fn parse_in(&self, text: &str, context: Context) -> Result<Parse, NluError> {
         let started = Instant::now();
         let encoded = self.encoder.encode(vec![text.to_string()]).await?.remove(0);
-        Ok(self.finish(text, encoded, context, started))
+        let parse = self.finish(text, encoded, context, started);
+        metrics::histogram!(crate::telemetry::PARSE_SECONDS).record(started.elapsed().as_secs_f64());
+        Ok(parse)
     }
 
     /// Parses one utterance, for callers outside an async runtime.

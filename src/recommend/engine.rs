@@ -124,6 +124,17 @@ pub enum Context {
     Cart,
 }
 
+impl Context {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::ForYou => "for_you",
+            Context::BoughtTogether => "bought_together",
+            Context::CompleteTheLook => "complete_the_look",
+            Context::Cart => "cart",
+        }
+    }
+}
+
 impl Snapshot {
     /// Trains on `events` as of `now` (unix seconds).
     pub fn train(events: &[Interaction], now: i64) -> Snapshot {

@@ -168,6 +168,22 @@ async fn query_vector(state: &AppState, text: &str) -> Option<Vec<f32>> {
 /// and the admin key), the shopper's own recent searches first and the brands they lean to
 /// before other catalog completions; then the shop's popular searches; then brands, categories
 /// and titles from the catalog.
+/// `GET /metrics`: Prometheus text (`src/telemetry.rs` lists the metrics). The gauges read from
+/// the database (active sessions, sessions waiting for a person) and the snapshot's age are
+/// set when scraped.
+pub(super) async fn metrics(State(state): State<AppState>) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    let since = jiff::Timestamp::now().as_millisecond() - ACTIVE_WINDOW_MS;
+    let (active, waiting) = state.sessions.store().activity(since).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    metrics::gauge!(crate::telemetry::SESSIONS_ACTIVE).set(active as f64);
+    metrics::gauge!(crate::telemetry::SESSIONS_WAITING).set(waiting as f64);
+    let trained = state.sessions.recommender().snapshot().trained_at;
+    metrics::gauge!(crate::telemetry::RECOMMENDATIONS_AGE).set((jiff::Timestamp::now().as_second() - trained).max(0) as f64);
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::render()))
+}
+
+/// A session is active for this long after its last turn.
+const ACTIVE_WINDOW_MS: i64 = 30 * 60 * 1000;
+
 pub(super) async fn suggest(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
     let params = Params::parse(raw, &["q", "limit", "session_id", "customer_id"])?;
     let limit = params.number_in("limit", 8, MAX_SUGGESTIONS)?;

@@ -63,6 +63,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
+        metrics::counter!(crate::telemetry::ERRORS, "code" => code).increment(1);
         (status, Json(ErrorBody { error: ErrorDetail { code, message } })).into_response()
     }
 }

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
     let pages = pages::routes(&state.web_dir);
     Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
         .route("/v1/search", get(api::search))
         .route("/v1/suggest", get(api::suggest))
         .route("/v1/products/{id}", get(api::product))
@@ -119,6 +120,9 @@ pub fn router(state: AppState) -> Router {
 /// Serves `listener` until `shutdown` resolves, then finishes the requests in flight.
 pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
+    if crate::telemetry::handle().is_none() {
+        tracing::warn!("another metrics recorder is installed: /metrics stays empty");
+    }
     tracing::info!(%addr, products = state.catalog.len(), "listening");
     let connections = state.connections.clone();
     // Trained before the first request, so that every turn sees the same snapshot; then

@@ -103,6 +103,7 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
     let profile = recommender.profile(&state.catalog, &shopper).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let profiled = started.elapsed();
     let picks = recommender.list(&state.catalog, &shopper, &profile, engine_context, &anchors, limit);
+    metrics::histogram!(crate::telemetry::RECOMMENDATION_SECONDS, "context" => engine_context.as_str()).record(started.elapsed().as_secs_f64());
     tracing::debug!(context, profile_ms = profiled.as_secs_f64() * 1e3, list_ms = (started.elapsed() - profiled).as_secs_f64() * 1e3, "recommendations");
     let catalog = &state.catalog;
     let mut products = Vec::with_capacity(picks.len());

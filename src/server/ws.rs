@@ -38,8 +38,11 @@ pub async fn upgrade(State(state): State<AppState>, headers: axum::http::HeaderM
     ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
         let tracker = state.connections.tracker.clone();
         tracker.track_future(async move {
+            let open = metrics::gauge!(crate::telemetry::WEBSOCKETS_OPEN);
+            open.increment(1.0);
             let (sink, stream) = socket.split();
             serve(state, sink, stream).await;
+            open.decrement(1.0);
         })
     })
 }
@@ -216,6 +219,7 @@ fn parse(text: &str) -> Result<ClientFrame, ServerFrame> {
 /// The error frame for a failed turn.
 fn session_error(error: &SessionError, in_reply_to: Option<String>) -> ServerFrame {
     let (code, message, retry_after_ms) = session_failure(error);
+    metrics::counter!(crate::telemetry::ERRORS, "code" => code.as_str()).increment(1);
     ServerFrame::Error(ErrorFrame { code, message, in_reply_to, retry_after_ms })
 }
 
@@ -231,6 +235,7 @@ pub(super) fn refuse_text(text: &str) -> Option<(ErrorCode, String)> {
 }
 
 pub fn error_frame(code: ErrorCode, message: &str, in_reply_to: Option<String>) -> ServerFrame {
+    metrics::counter!(crate::telemetry::ERRORS, "code" => code.as_str()).increment(1);
     ServerFrame::Error(ErrorFrame { code, message: message.to_string(), in_reply_to, retry_after_ms: None })
 }
 

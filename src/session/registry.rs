@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tracing::Instrument;
+
 use crate::dialogue::{Assistant, DialogueError, Input, TurnContext};
 use crate::events::store::{EventStore, EventStoreError, Inserted};
 use crate::events::{Event, Kind, RawEvent, Source};
@@ -78,6 +80,9 @@ pub struct TurnInput<'a> {
     /// Whether the shopper's profile may shape the answer (`personalize: false` says no).
     pub personalize: bool,
 }
+
+/// Numbers turns for their log lines, process-wide.
+static TURN_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 pub struct Sessions {
     store: Store,
@@ -153,10 +158,12 @@ impl Sessions {
     /// Answers one message or action: runs the assistant on the session's state, numbers the
     /// frames, stores them with the new state, and returns them to be sent.
     pub async fn turn(&self, session_id: &str, turn: TurnInput<'_>) -> Result<Vec<ServerFrame>, SessionError> {
+        // Every log line of the turn carries its id.
+        let span = tracing::info_span!("turn", id = TURN_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed), session = session_id);
         let lock = self.lock(session_id);
         let result = {
             let _guard = lock.lock().await;
-            self.turn_locked(session_id, turn).await
+            self.turn_locked(session_id, turn).instrument(span).await
         };
         self.release(session_id, lock);
         result
@@ -177,6 +184,7 @@ impl Sessions {
         let events = if state.consent { chat_events(session_id, &before, &state, &answer.reply.products, self.clock.now_ms()) } else { Vec::new() };
         let answered = started.elapsed();
         let intent = answer.reply.intent.as_ref().map_or("", |i| i.name.as_str()).to_string();
+        let channel = state.channel.as_str();
         let mut reply = answer.reply;
         reply.seq = last_seq + 1;
         reply.in_reply_to = turn.client_id.map(str::to_string);
@@ -195,6 +203,8 @@ impl Sessions {
         if let Some(customer) = state.customer_id.as_deref().filter(|_| state.consent && state.stated != before.stated) {
             self.save_preferences(customer, &state.stated).await?;
         }
+        let label = if intent.is_empty() { "action".to_string() } else { intent.clone() };
+        metrics::histogram!(crate::telemetry::TURN_SECONDS, "intent" => label, "channel" => channel).record(started.elapsed().as_secs_f64());
         tracing::debug!(
             intent,
             load_ms = loaded.as_secs_f64() * 1e3,

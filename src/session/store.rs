@@ -196,6 +196,17 @@ impl Store {
     }
 
     /// The session `id`, or `None` when there is none.
+    /// Sessions updated since `since_ms`, and how many of them wait for a person.
+    pub async fn activity(&self, since_ms: i64) -> Result<(u64, u64), StoreError> {
+        let (active, waiting): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(json_extract(state, '$.status') = 'waiting_for_agent'), 0) FROM sessions WHERE updated_at >= ?",
+        )
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((active.max(0) as u64, waiting.max(0) as u64))
+    }
+
     pub async fn load(&self, id: &str) -> Result<Option<StoredSession>, StoreError> {
         let row: Option<SessionRow> =
             sqlx::query_as(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?"))
