@@ -443,7 +443,7 @@ async fn voice_replies_are_speech_shaped() {
         let letters = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         assert_eq!(letters(&words), letters(&reply.speech), "{ssml}");
     }
-    let cart = say(&mut chat, "what's in my cart?").await;
+    let cart = say(&mut chat, "anything in my cart so far?").await;
     assert!(cart.ssml.unwrap().contains("<prosody rate=\"90%\">"), "the total is a price");
 }
 

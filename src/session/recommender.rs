@@ -120,25 +120,22 @@ impl Recommender {
             }
             // Nothing personal to go on: what is popular in the kinds of product in front of
             // them (or that they lean to) first.
-            let kinds: Vec<Vec<String>> = shopper.here.iter().filter_map(|id| product(id)).map(|p| p.category_path().into_iter().map(str::to_string).collect()).chain(profile.kinds.iter().take(2).map(|k| k.name.split(" > ").map(str::to_string).collect())).filter(|k: &Vec<String>| !k.is_empty()).collect();
-            let near = |p: &Product| {
-                let path = p.category_path();
-                // The same department, down to the level above the shorter path's kind.
-                kinds.iter().any(|k| {
-                    let common = k.iter().zip(&path).take_while(|(a, b)| a.as_str() == **b).count();
-                    common >= k.len().min(path.len()).saturating_sub(1).max(1)
-                })
-            };
-            let in_kinds = |id: &str| allowed(id) && product(id).is_some_and(|p| near(&p));
-            let mut listed: Vec<(Product, Reason)> = if kinds.is_empty() {
-                Vec::new()
-            } else {
-                snapshot.recommend(&Ask { allowed: &in_kinds, ..ask }).into_iter().filter_map(|(id, _)| product(&id)).map(|p| {
+            let kinds: Vec<Vec<String>> = shopper
+                .here
+                .iter()
+                .filter_map(|id| product(id))
+                .map(|p| p.category_path().into_iter().map(str::to_string).collect())
+                .chain(profile.kinds.iter().take(2).map(|k| k.name.split(" > ").map(str::to_string).collect()))
+                .collect();
+            let in_kinds = |id: &str| allowed(id) && product(id).is_some_and(|p| near_kinds(&kinds, &p.category_path()));
+            let mut listed: Vec<(Product, Reason)> = Vec::new();
+            if !kinds.is_empty() {
+                for p in snapshot.recommend(&Ask { allowed: &in_kinds, ..ask }).into_iter().filter_map(|(id, _)| product(&id)) {
                     let kind = p.category_path().last().map(|k| k.to_string()).unwrap_or_default();
-                    (p, Reason::PopularIn(kind))
-                }).collect()
-            };
-            let first: Vec<String> = listed.iter().map(|(p, _)| p.id.clone()).collect();
+                    listed.push((p, Reason::PopularIn(kind)));
+                }
+            }
+            let first: HashSet<String> = listed.iter().map(|(p, _)| p.id.clone()).collect();
             listed.extend(picks.into_iter().filter(|(p, _)| !first.contains(&p.id)));
             listed.truncate(limit);
             return listed;
@@ -149,7 +146,7 @@ impl Recommender {
         // Nothing is known to be bought with it (a new product): products of other kinds
         // close to it in meaning, else what is popular.
         let Some(anchor) = anchors.first().and_then(|a| product(a)) else { return picks };
-        let own = anchor.category_path().into_iter().map(str::to_string).collect::<Vec<_>>();
+        let own = anchor.category_path();
         let related: Vec<(Product, Reason)> = catalog
             .similar(&anchor.id, limit * 3, &Filters { in_stock: Some(true), ..Filters::default() })
             .unwrap_or_default()
@@ -223,3 +220,27 @@ impl Recommender {
     }
 }
 
+/// Whether a category `path` is near one of `kinds`: the same department, down to the level
+/// above the shorter path's kind ("Footwear > Women > Ballerinas" is near "Footwear > Women >
+/// Heels", not "Footwear > Men > Boots").
+fn near_kinds(kinds: &[Vec<String>], path: &[&str]) -> bool {
+    kinds.iter().filter(|k| !k.is_empty()).any(|k| {
+        let common = k.iter().zip(path).take_while(|(a, b)| a.as_str() == **b).count();
+        common >= k.len().min(path.len()).saturating_sub(1).max(1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_kinds;
+
+    #[test]
+    fn kinds_are_near_within_their_department() {
+        let kinds = vec![vec!["Footwear".to_string(), "Women".into(), "Ballerinas".into()]];
+        assert!(near_kinds(&kinds, &["Footwear", "Women", "Heels"]));
+        assert!(near_kinds(&kinds, &["Footwear", "Women", "Ballerinas"]));
+        assert!(!near_kinds(&kinds, &["Footwear", "Men", "Boots"]));
+        assert!(!near_kinds(&kinds, &["Home", "Kitchen"]));
+        assert!(near_kinds(&[vec!["Toys".to_string()]], &["Toys", "Puzzles"]), "a one-level kind is its department");
+    }
+}
