@@ -203,7 +203,7 @@ fn count(counts: &mut Vec<(String, usize)>, value: &str) {
 
 /// Most frequent first; ties in the order first seen (the newest).
 fn by_count(mut counts: Vec<(String, usize)>) -> Vec<String> {
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.into_iter().map(|(v, _)| v).take(KEEP).collect()
 }
 

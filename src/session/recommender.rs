@@ -140,7 +140,8 @@ impl Recommender {
             listed.truncate(limit);
             return listed;
         }
-        if picks.iter().any(|(_, r)| matches!(r, Reason::BoughtWith(_))) {
+        // Add-ons to a cart are what is bought with it, or nothing.
+        if context == Context::Cart || picks.iter().any(|(_, r)| matches!(r, Reason::BoughtWith(_))) {
             return picks;
         }
         // Nothing is known to be bought with it (a new product): products of other kinds
