@@ -191,9 +191,7 @@ impl Assistant {
             }
         }
     }
-}
 
-impl Assistant {
     /// A search for the person the shopper said they shop for, when it says for whom nothing
     /// else ("it's for my sister", then "show me watches": women's watches).
     pub(super) fn for_recipient(&self, mut search: SearchContext, state: &SessionState) -> SearchContext {
