@@ -408,3 +408,26 @@ async fn close_code(socket: &mut RawSocket) -> u16 {
         }
     }
 }
+
+#[tokio::test]
+async fn post_chat_has_the_websockets_rate_per_session() {
+    let clock = Clock::manual();
+    let server = TestServer::start_with(ServerOptions { clock: clock.clone(), ..ServerOptions::default() }).await;
+    let http = reqwest::Client::new();
+    let first = server.http_turn(serde_json::json!({"text": "what's in my basket"})).await;
+    let session = first["session_id"].as_str().unwrap().to_string();
+    let post = |text: &str| http.post(server.url("/v1/chat")).json(&serde_json::json!({"session_id": session, "text": text})).send();
+    for _ in 2..=20 {
+        assert_eq!(post("view my basket please").await.unwrap().status(), 200);
+    }
+    let refused = post("view my basket please").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another session is not held up by this one.
+    assert_eq!(http.post(server.url("/v1/chat")).json(&serde_json::json!({"text": "hello there"})).send().await.unwrap().status(), 200);
+    clock.advance(Duration::from_millis(200));
+    assert_eq!(post("view my basket please").await.unwrap().status(), 200);
+    assert_eq!(stored_shopper_messages(&server, &session).await, 21, "the refused message was not stored");
+}

@@ -22,6 +22,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Too many requests: try again after this many milliseconds.
+    #[error("too many messages; slow down")]
+    RateLimited(u64),
     /// A failure on our side; the detail is logged, not shown.
     #[error("{0}")]
     Internal(String),
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone()),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", self.to_string()),
             ApiError::Session(e @ SessionError::UnknownSession(_)) => (StatusCode::NOT_FOUND, "not_found", e.to_string()),
             ApiError::Session(SessionError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, "unauthorized", UNAUTHORIZED.into()),
             ApiError::Session(e) => {
@@ -64,7 +68,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
         metrics::counter!(crate::telemetry::ERRORS, "code" => code).increment(1);
-        (status, Json(ErrorBody { error: ErrorDetail { code, message } })).into_response()
+        let mut response = (status, Json(ErrorBody { error: ErrorDetail { code, message } })).into_response();
+        if let ApiError::RateLimited(ms) = self {
+            // Whole seconds, rounded up, as the header counts them.
+            if let Ok(value) = axum::http::HeaderValue::from_str(&ms.div_ceil(1000).to_string()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }
 

@@ -45,11 +45,13 @@ pub struct AppState {
     pub origins: origins::Origins,
     /// The folder of the web pages (`web/`).
     pub web_dir: std::path::PathBuf,
+    /// `POST /v1/chat`'s rate limit per session (as a WebSocket connection's).
+    chat_buckets: Arc<std::sync::Mutex<std::collections::HashMap<String, ws::Bucket>>>,
 }
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default(), web_dir: pages::default_dir() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
     }
 
     /// Serves the pages from `dir` instead of `web/`.

@@ -261,7 +261,7 @@ fn close(code: u16, reason: &str) -> Message {
 /// A token bucket of [`RATE_BURST`] messages refilled at [`RATE_PER_SECOND`], kept as the
 /// time at which the sustained rate would allow the next message (the generic cell rate
 /// algorithm): refill is exact arithmetic on durations, read from the session clock.
-struct Bucket {
+pub(super) struct Bucket {
     due: Instant,
 }
 
@@ -269,13 +269,18 @@ struct Bucket {
 const SPACING: Duration = Duration::from_nanos(1_000_000_000 / RATE_PER_SECOND);
 
 impl Bucket {
+    /// Whether the bucket is full at `now` (a new one would be the same).
+    pub(super) fn is_full(&self, now: Instant) -> bool {
+        self.due <= now
+    }
+
     /// A full bucket.
-    fn new(now: Instant) -> Bucket {
+    pub(super) fn new(now: Instant) -> Bucket {
         Bucket { due: now }
     }
 
     /// Takes a token at `now`, or says how long until one is available.
-    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+    pub(super) fn take(&mut self, now: Instant) -> Result<(), Duration> {
         let due = self.due.max(now);
         let ahead = due - now;
         let burst = SPACING * (RATE_BURST - 1);
