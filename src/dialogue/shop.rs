@@ -358,7 +358,6 @@ impl Draft {
     }
 }
 
-/// The products of `hits`, remembered as the list shown.
 /// Re-ranks `hits` (best first) by relevance relative to the best plus up to
 /// [`PROFILE_LIFT`] for the shopper's affinity to each; whether the order changed.
 fn lift_by_profile(hits: &mut [Hit], profile: &Profile) -> bool {
@@ -372,6 +371,7 @@ fn lift_by_profile(hits: &mut [Hit], profile: &Profile) -> bool {
     hits.iter().zip(&before).any(|(h, id)| &h.product.id != id)
 }
 
+/// The products of `hits`, remembered as the list shown.
 fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Product> {
     let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
     state.show(products.iter().map(|p| p.id.clone()));

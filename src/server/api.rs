@@ -16,8 +16,6 @@ use crate::catalog::schema::fold;
 use crate::catalog::search::{MAX_LIMIT, MAX_OFFSET};
 use crate::catalog::suggest::complete;
 use crate::catalog::{Filters, Retrieval, SearchRequest, Sort, Suggestion, SuggestionKind};
-use crate::recommend::profile::Profile;
-use crate::session::recommender::Shopper;
 use crate::protocol::{ProductCard, ProductsResponse, SearchResponse, SuggestResponse};
 
 const MAX_SUGGESTIONS: usize = 20;
@@ -164,10 +162,6 @@ async fn query_vector(state: &AppState, text: &str) -> Option<Vec<f32>> {
     }
 }
 
-/// Completions for what was typed: with a `session_id` that consented (or a `customer_id`
-/// and the admin key), the shopper's own recent searches first and the brands they lean to
-/// before other catalog completions; then the shop's popular searches; then brands, categories
-/// and titles from the catalog.
 /// `GET /metrics`: Prometheus text (`src/telemetry.rs` lists the metrics). The gauges read from
 /// the database (active sessions, sessions waiting for a person) and the snapshot's age are
 /// set when scraped.
@@ -184,26 +178,16 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<([(axum::ht
 /// A session is active for this long after its last turn.
 const ACTIVE_WINDOW_MS: i64 = 30 * 60 * 1000;
 
+/// Completions for what was typed: with a `session_id` that consented (or a `customer_id`
+/// and the admin key), the shopper's own recent searches first and the brands they lean to
+/// before other catalog completions; then the shop's popular searches; then brands, categories
+/// and titles from the catalog.
 pub(super) async fn suggest(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
     let params = Params::parse(raw, &["q", "limit", "session_id", "customer_id"])?;
     let limit = params.number_in("limit", 8, MAX_SUGGESTIONS)?;
     let typed = params.text("q")?;
-    let profile = match (params.one("session_id")?, params.one("customer_id")?) {
-        (None, None) => Profile::default(),
-        (session_id, customer_id) => {
-            if customer_id.is_some() {
-                super::orders::admin(&state, &headers)?;
-            }
-            let session = match session_id {
-                Some(id) => Some(state.sessions.state(id).await.map_err(|e| super::recommendations::session_error(e, id))?),
-                None => None,
-            };
-            let consented = session.as_ref().is_some_and(|s| s.consent);
-            let customer = customer_id.map(str::to_string).or_else(|| session.as_ref().filter(|_| consented).and_then(|s| s.customer_id.clone()));
-            let shopper = Shopper { session_id, customer_id: customer.as_deref(), remembered: consented || customer_id.is_some(), here: Vec::new() };
-            state.sessions.recommender().profile(&state.catalog, &shopper).await.map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-    };
+    let asker = super::recommendations::Asker::read(&state, &headers, &params).await?;
+    let profile = state.sessions.recommender().profile(&state.catalog, &asker.shopper(Vec::new())).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let searches: Vec<(String, &str)> = profile.searches.iter().map(|q| (fold(q), q.as_str())).collect();
     let own = complete(searches.iter().map(|(f, q)| (f.as_str(), *q)), &typed, limit, SuggestionKind::Recent);
     let popular = state.sessions.recommender().queries().complete(&typed, limit);

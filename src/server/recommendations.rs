@@ -20,6 +20,7 @@ use crate::catalog::Filters;
 use crate::protocol::ProductCard;
 use crate::recommend::engine::{Context, MODEL, Reason};
 use crate::session::recommender::Shopper;
+use crate::session::state::SessionState;
 
 const MAX_LIMIT: usize = 50;
 
@@ -38,8 +39,46 @@ pub struct RecommendationsResponse {
     arm: Option<String>,
 }
 
+/// Who a request for a list or for suggestions is for, from its `session_id` and
+/// `customer_id` parameters.
+pub(super) struct Asker {
+    /// The session named, and its state.
+    pub session: Option<(String, SessionState)>,
+    /// The customer: one named by the shop's backend (admin key checked), else the session's
+    /// when it consented.
+    pub customer: Option<String>,
+    /// Whether stored events may be used: the session consented, or the backend named a customer.
+    pub remembered: bool,
+}
+
+impl Asker {
+    /// Reads the parameters; an unknown session is a 404, a `customer_id` without the admin key a 401.
+    pub(super) async fn read(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Asker, ApiError> {
+        let named = match params.one("customer_id")? {
+            Some(id) => {
+                super::orders::admin(state, headers)?;
+                Some(id.to_string())
+            }
+            None => None,
+        };
+        let session = match params.one("session_id")? {
+            Some(id) => Some((id.to_string(), state.sessions.state(id).await.map_err(|e| session_error(e, id))?)),
+            None => None,
+        };
+        let consented = session.as_ref().is_some_and(|(_, s)| s.consent);
+        let remembered = consented || named.is_some();
+        let customer = named.or_else(|| session.as_ref().filter(|_| consented).and_then(|(_, s)| s.customer_id.clone()));
+        Ok(Asker { session, customer, remembered })
+    }
+
+    /// The shopper, with `here` (the cart and product in view) as what is in front of them.
+    pub(super) fn shopper(&self, here: Vec<String>) -> Shopper<'_> {
+        Shopper { session_id: self.session.as_ref().map(|(id, _)| id.as_str()), customer_id: self.customer.as_deref(), remembered: self.remembered, here }
+    }
+}
+
 /// A session named in a request that cannot be read: an unknown one is a 404.
-pub(super) fn session_error(error: crate::session::SessionError, id: &str) -> ApiError {
+fn session_error(error: crate::session::SessionError, id: &str) -> ApiError {
     match error {
         crate::session::SessionError::UnknownSession(_) => ApiError::NotFound(format!("no session '{id}'")),
         other => other.into(),
@@ -62,17 +101,8 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
     if product.is_none() && matches!(context.as_str(), "similar" | "bought_together" | "complete_the_look") {
         return Err(ApiError::BadRequest(format!("context '{context}' needs a product_id")));
     }
-    let customer = match params.one("customer_id")? {
-        Some(id) => {
-            super::orders::admin(&state, &headers)?;
-            Some(id.to_string())
-        }
-        None => None,
-    };
-    let session = match params.one("session_id")? {
-        Some(id) => Some((id.to_string(), state.sessions.state(id).await.map_err(|e| session_error(e, id))?)),
-        None => None,
-    };
+    let asker = Asker::read(&state, &headers, &params).await?;
+    let session = &asker.session;
 
     if context == "similar" {
         let product = product.expect("checked above");
@@ -84,14 +114,7 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
 
     // The shopper: stored history with consent (or the backend naming a customer), and this
     // session's own cart and focus.
-    let consented = session.as_ref().is_some_and(|(_, s)| s.consent);
-    let customer = customer.or_else(|| session.as_ref().filter(|_| consented).and_then(|(_, s)| s.customer_id.clone()));
-    let shopper = Shopper {
-        session_id: session.as_ref().map(|(id, _)| id.as_str()),
-        customer_id: customer.as_deref(),
-        remembered: consented || customer.is_some(),
-        here: session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).chain(s.focus.clone()).collect()).unwrap_or_default(),
-    };
+    let shopper = asker.shopper(session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).chain(s.focus.clone()).collect()).unwrap_or_default());
     let (engine_context, anchors): (Context, Vec<String>) = match context.as_str() {
         "for_you" => (Context::ForYou, Vec::new()),
         "cart" => (Context::Cart, session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).collect()).unwrap_or_default()),
