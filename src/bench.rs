@@ -3,6 +3,7 @@
 //! - `bench search`: reads a catalog, builds an index aside, and measures the build and the
 //!   in-process latency of every query in a query file (with facets, as the HTTP API runs it),
 //!   and of autocomplete.
+//! - `bench console`: how soon the agent console sees a shopper's message (`client::console`).
 //! - `bench serve`: starts `aisle serve` on a built index as a child process and measures the
 //!   time until `/healthz` answers, HTTP search latency, and the server's memory.
 //!
@@ -35,6 +36,8 @@ pub enum BenchCommand {
     /// Train the recommendation snapshot on Online Retail's purchases; measure the training
     /// and the in-process latency of `for_you` and `bought_together` lists
     Recs(RecsBench),
+    /// How soon the agent console sees a shopper's message (a running server with an agent key)
+    Console(crate::client::console::ConsoleBench),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +159,7 @@ pub fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
         BenchCommand::Search(args) => search(args, config),
         BenchCommand::Serve(args) => serve(args, config),
         BenchCommand::Recs(args) => recs(&args),
+        BenchCommand::Console(args) => crate::client::console::run(args),
     }
 }
 

@@ -98,6 +98,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_ADMIN_KEY", global = true, hide_env_values = true)]
     pub admin_key: Option<String>,
 
+    /// Key support agents sign in to the console (/console, /ws/agent) with, at least 16 bytes; the console is off without one
+    #[arg(long, env = "AISLE_AGENT_KEY", global = true, hide_env_values = true)]
+    pub agent_key: Option<String>,
+
     /// Base URL of this server as shoppers reach it, for the links it gives (invoices) [default: http://<addr>]
     #[arg(long, env = "AISLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -158,6 +162,7 @@ pub struct Config {
     pub checkout_url: String,
     pub token_secret: Option<String>,
     pub admin_key: Option<String>,
+    pub agent_key: Option<String>,
     pub public_url: String,
     pub demo_orders: bool,
     pub vectors: bool,
@@ -187,6 +192,7 @@ impl Default for Config {
             checkout_url: "https://shop.example/checkout".into(),
             token_secret: None,
             admin_key: None,
+            agent_key: None,
             public_url: "http://127.0.0.1:8080".into(),
             demo_orders: true,
             vectors: true,
@@ -246,6 +252,7 @@ impl Config {
             checkout_url: options.checkout_url.clone().or(file.checkout_url).unwrap_or(d.checkout_url),
             token_secret: options.token_secret.clone().or(file.token_secret),
             admin_key: options.admin_key.clone().or(file.admin_key),
+            agent_key: options.agent_key.clone().or(file.agent_key),
             public_url: options.public_url.clone().or(file.public_url).unwrap_or_else(|| format!("http://{addr}")),
             demo_orders: options.demo_orders.or(file.demo_orders).unwrap_or(d.demo_orders),
             vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
@@ -293,6 +300,9 @@ impl Config {
         }
         if self.admin_key.as_ref().is_some_and(|k| k.len() < MIN_ADMIN_KEY_BYTES) {
             return invalid("admin_key", format!("is shorter than {MIN_ADMIN_KEY_BYTES} bytes"));
+        }
+        if self.agent_key.as_ref().is_some_and(|k| k.len() < MIN_ADMIN_KEY_BYTES) {
+            return invalid("agent_key", format!("is shorter than {MIN_ADMIN_KEY_BYTES} bytes"));
         }
         if !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://")) {
             return invalid("public_url", format!("'{}' is not an http(s) URL", self.public_url));

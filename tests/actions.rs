@@ -96,7 +96,7 @@ async fn every_action_acts_on_the_products_it_names() {
     // handoff: the reply, then the status change.
     let handoff = press(&mut chat, "handoff", None, &[], None).await;
     match chat.recv().await.unwrap() {
-        ServerFrame::Status { seq, status } => assert_eq!((seq, status), (handoff.seq + 1, SessionStatus::WaitingForAgent)),
+        ServerFrame::Status { seq, status, .. } => assert_eq!((seq, status), (handoff.seq + 1, SessionStatus::WaitingForAgent)),
         other => panic!("expected the status frame, got {other:?}"),
     }
 }

@@ -363,7 +363,7 @@ async fn asking_for_a_person_turns_the_session_to_waiting_for_an_agent() {
     let reply = say(&mut chat, "I want to talk to a human").await;
     assert_eq!(reply.intent.as_ref().unwrap().name, "human_handoff");
     match chat.recv().await.unwrap() {
-        ServerFrame::Status { seq, status } => {
+        ServerFrame::Status { seq, status, .. } => {
             assert_eq!(status, SessionStatus::WaitingForAgent);
             assert_eq!(seq, reply.seq + 1);
         }
@@ -556,7 +556,7 @@ async fn bad_frames_get_error_frames_and_the_session_carries_on() {
     socket.send(Message::text(r#"{"type":"ping"}"#)).await.unwrap();
     assert_eq!(next_frame(&mut socket).await, ServerFrame::Pong);
     socket.send(Message::text(r#"{"type":"message","id":"m1","text":"show me watches"}"#)).await.unwrap();
-    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::TYPING);
     let ServerFrame::Reply(reply) = next_frame(&mut socket).await else { panic!("no reply") };
     assert_eq!((reply.seq, reply.in_reply_to.as_deref()), (1, Some("m1")), "bad frames stored or numbered something");
     assert!(!reply.products.is_empty());
@@ -585,12 +585,12 @@ async fn a_first_message_without_hello_starts_an_anonymous_session() {
     socket.send(Message::text(r#"{"type":"message","id":"a","text":"hi"}"#)).await.unwrap();
     let ServerFrame::Welcome { resumed, seq, .. } = next_frame(&mut socket).await else { panic!("no welcome") };
     assert!(!resumed && seq == 0);
-    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::TYPING);
     assert!(matches!(next_frame(&mut socket).await, ServerFrame::Reply(r) if r.seq == 1 && r.in_reply_to.as_deref() == Some("a")));
     socket.send(Message::text(r#"{"type":"hello","protocol":1}"#)).await.unwrap();
     assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest, "a second hello");
     socket.send(Message::text(r#"{"type":"action","id":"b","action":"self_destruct"}"#)).await.unwrap();
-    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::TYPING);
     assert_eq!(error_code(next_frame(&mut socket).await), ErrorCode::BadRequest, "an unknown action");
 }
 

@@ -532,7 +532,7 @@ async fn drain(chat: &mut Connection) -> Result<Vec<ServerFrame>, ClientError> {
     loop {
         match chat.recv().await? {
             ServerFrame::Pong => return Ok(frames),
-            ServerFrame::Typing => {}
+            ServerFrame::Typing { .. } => {}
             frame => frames.push(frame),
         }
     }

@@ -58,7 +58,7 @@ fn error(frame: ServerFrame) -> ErrorFrame {
 async fn answer(socket: &mut RawSocket, frame: serde_json::Value) -> ServerFrame {
     send(socket, frame).await;
     match next_frame(socket).await {
-        ServerFrame::Typing => next_frame(socket).await,
+        ServerFrame::Typing { .. } => next_frame(socket).await,
         refused => refused,
     }
 }
@@ -188,7 +188,7 @@ async fn one_sessions_turns_from_two_sockets_and_http_at_once_are_numbered_once_
     let http = reqwest::Client::new();
     let posts = texts[..4].iter().map(|text| {
         let request = http.post(server.url("/v1/chat")).json(&serde_json::json!({"session_id": session, "text": text}));
-        async move { request.send().await.unwrap().json::<ChatResponse>().await.unwrap().reply }
+        async move { request.send().await.unwrap().json::<ChatResponse>().await.unwrap().reply.expect("the assistant answers") }
     });
     let (by_http, by_a, by_b) = tokio::join!(futures_util::future::join_all(posts), replies(&mut a, &sent["a"]), replies(&mut b, &sent["b"]));
 
@@ -207,7 +207,8 @@ async fn one_sessions_turns_from_two_sockets_and_http_at_once_are_numbered_once_
 }
 
 /// The replies to `ids` on one connection, each exactly once: a ping after them comes back with
-/// no other reply before it.
+/// no other reply to them before it (the other connections' messages and replies reach this one
+/// too: one conversation on every tab).
 async fn replies(chat: &mut Connection, ids: &[String]) -> Vec<Reply> {
     let mut replies = Vec::new();
     for id in ids {
@@ -217,7 +218,8 @@ async fn replies(chat: &mut Connection, ids: &[String]) -> Vec<Reply> {
     loop {
         match chat.recv().await.unwrap() {
             ServerFrame::Pong => break,
-            ServerFrame::Typing => {}
+            ServerFrame::Typing { .. } | ServerFrame::ShopperMessage { .. } => {}
+            ServerFrame::Reply(other) if other.in_reply_to.as_ref().is_none_or(|to| !ids.contains(to)) => {}
             other => panic!("a frame after the last reply: {other:?}"),
         }
     }
@@ -384,7 +386,7 @@ async fn shutdown_finishes_the_turn_in_flight_sends_it_and_closes_with_1001() {
     connections.shutdown.cancelled().await;
     drop(hold);
 
-    assert_eq!(next_frame(&mut socket).await, ServerFrame::Typing);
+    assert_eq!(next_frame(&mut socket).await, ServerFrame::TYPING);
     let sent = reply(next_frame(&mut socket).await);
     assert_eq!((sent.seq, sent.in_reply_to.as_deref()), (1, Some("late")));
     assert_eq!(close_code(&mut socket).await, 1001);

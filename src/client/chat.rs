@@ -305,7 +305,9 @@ pub fn render_frame(frame: &ServerFrame) -> Option<String> {
         ),
         ServerFrame::Error(e) => Some(format!("error: {}", describe_error(e))),
         ServerFrame::Welcome { session_id, resumed, .. } => Some(format!("(welcome: session {session_id}, resumed: {resumed})")),
-        ServerFrame::Typing | ServerFrame::Pong => None,
+        ServerFrame::ShopperMessage { text, .. } => Some(format!("(you, elsewhere) {text}")),
+        ServerFrame::Typing { agent: Some(agent) } => Some(format!("({agent} is typing…)")),
+        ServerFrame::Typing { agent: None } | ServerFrame::Pong => None,
     }
 }
 
@@ -528,10 +530,10 @@ mod tests {
 
     #[test]
     fn frames_without_content_render_nothing() {
-        assert_eq!(render_frame(&ServerFrame::Typing), None);
+        assert_eq!(render_frame(&ServerFrame::TYPING), None);
         assert_eq!(render_frame(&ServerFrame::Pong), None);
         assert_eq!(
-            render_frame(&ServerFrame::AgentMessage { seq: 4, text: "Hi, Dana here.".into(), agent: "Dana".into() }).as_deref(),
+            render_frame(&ServerFrame::AgentMessage { seq: 4, text: "Hi, Dana here.".into(), agent: "Dana".into(), products: Vec::new() }).as_deref(),
             Some("[Dana] Hi, Dana here.")
         );
     }

@@ -9,6 +9,7 @@
 //! - [`clock`]: the time both go by (tokio's, or a manual one in tests).
 
 pub mod chat;
+pub mod console;
 pub mod clock;
 pub mod loadtest;
 
@@ -205,7 +206,7 @@ impl Connection {
                     return Ok(Welcome { session_id, resumed });
                 }
                 ServerFrame::Error(e) => return Err(ClientError::Server(e)),
-                ServerFrame::Typing | ServerFrame::Pong => {}
+                ServerFrame::Typing { .. } | ServerFrame::Pong => {}
                 other if other.seq().is_some() => self.stashed.push_back(other),
                 other => return Err(ClientError::NoWelcome(format!("{other:?}"))),
             }
@@ -272,7 +273,7 @@ impl Connection {
             if answers(&frame, id) {
                 return finish(frame);
             }
-            if !matches!(frame, ServerFrame::Typing | ServerFrame::Pong) {
+            if !matches!(frame, ServerFrame::Typing { .. } | ServerFrame::Pong) {
                 self.stashed.push_back(frame);
             }
         }
@@ -479,7 +480,7 @@ pub(crate) mod fake {
                             *seq
                         };
                         let reply = Reply { seq, in_reply_to: m.id, text: format!("you said: {text}"), ..Reply::default() };
-                        vec![frame(&ServerFrame::Typing), frame(&ServerFrame::Reply(reply))]
+                        vec![frame(&ServerFrame::TYPING), frame(&ServerFrame::Reply(reply))]
                     }
                 },
                 _ => vec![],
@@ -512,7 +513,7 @@ mod tests {
 
     #[test]
     fn frames_that_are_not_v1_are_errors() {
-        assert!(matches!(parse_frame(r#"{"type":"typing"}"#), Ok(ServerFrame::Typing)));
+        assert!(matches!(parse_frame(r#"{"type":"typing"}"#), Ok(ServerFrame::Typing { agent: None })));
         assert!(matches!(parse_frame(r#"{"type":"surprise"}"#), Err(ClientError::Malformed { .. })));
         assert!(matches!(parse_frame("not json"), Err(ClientError::Malformed { .. })));
     }

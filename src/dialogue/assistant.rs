@@ -241,7 +241,12 @@ impl Assistant {
             Action::ViewCart => self.view_cart(state),
             Action::Checkout => self.checkout(state),
             Action::Policy(embedding) => Ok(self.policy_answer(state, &embedding)),
-            Action::Handoff(reason) => Ok(self.handoff(state, reason)),
+            Action::Handoff(reason) => Ok(self.handoff(state, reason, ctx.agents_online, ctx.now_ms())),
+            Action::LeaveEmail(email) => {
+                let draft = self.say(state, Template::ContactSaved, &[("email", &email)]);
+                state.contact_email = Some(email);
+                Ok(draft)
+            }
             Action::Frustrated => Ok(self.frustrated(state)),
             Action::Clarify { text, intents } => {
                 let [first, second] = &intents;
@@ -270,6 +275,10 @@ impl Assistant {
     }
 
     /// Whether the catalog has a product of this id (an index that cannot be read has none).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     pub fn knows_product(&self, id: &str) -> bool {
         matches!(self.catalog.product(id), Ok(Some(_)))
     }
@@ -385,14 +394,25 @@ impl Assistant {
         self.say(state, Template::Frustrated, &[]).with_quick_replies(&[OFFER_PERSON])
     }
 
-    fn handoff(&self, state: &mut SessionState, reason: HandoffReason) -> Draft {
-        if state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined {
+    /// Hands the conversation to a person: in line for one (`waiting_for_agent`); when nobody
+    /// from the team is connected, said honestly, with an email asked for (unless one was left).
+    fn handoff(&self, state: &mut SessionState, reason: HandoffReason, agents_online: bool, now_ms: i64) -> Draft {
+        let waiting = state.status == SessionStatus::WaitingForAgent || state.status == SessionStatus::AgentJoined;
+        if waiting && (agents_online || state.contact_email.is_some()) {
             return self.say(state, Template::HandoffAlready, &[]);
         }
-        state.handoff_reason = Some(reason);
-        tracing::info!(?reason, "handed to a person");
-        let mut draft = self.say(state, Template::HandoffWaiting, &[]);
-        draft.status = Some(SessionStatus::WaitingForAgent);
+        let mut draft = if agents_online {
+            self.say(state, Template::HandoffWaiting, &[])
+        } else {
+            state.pending = Some(Pending::ContactEmail);
+            self.say(state, Template::HandoffNobody, &[])
+        };
+        if !waiting {
+            state.handoff_reason = Some(reason);
+            state.waiting_since = Some(now_ms);
+            tracing::info!(?reason, agents_online, "handed to a person");
+            draft.status = Some(SessionStatus::WaitingForAgent);
+        }
         draft
     }
 }

@@ -151,7 +151,7 @@ impl Assistant {
     }
 
     /// The cart as shown, priced now; lines whose product left the catalog are dropped.
-    fn cart(&self, state: &mut SessionState) -> Result<Cart, DialogueError> {
+    pub(super) fn cart(&self, state: &mut SessionState) -> Result<Cart, DialogueError> {
         let mut items = Vec::new();
         let mut kept = Vec::new();
         for line in &state.cart {

@@ -34,6 +34,15 @@ pub struct TurnContext<'a> {
     pub recommender: &'a crate::session::recommender::Recommender,
     /// Whether this request may use the shopper's profile (`personalize: false` turns it off).
     pub personalize: bool,
+    /// Whether someone from the team is connected to the agent console.
+    pub agents_online: bool,
+}
+
+impl TurnContext<'_> {
+    /// "Now" in unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.now * 1000
+    }
 }
 
 impl Assistant {
@@ -348,7 +357,7 @@ impl Assistant {
 }
 
 /// Who the conversation's shopper is, to the orders.
-fn viewer(state: &SessionState, now: Seconds) -> Viewer {
+pub(super) fn viewer(state: &SessionState, now: Seconds) -> Viewer {
     Viewer { customer_id: state.customer(now).map(str::to_string), verified: state.verified_orders.clone() }
 }
 
@@ -421,7 +430,7 @@ fn with_order(mut draft: Draft, order: &Order) -> Draft {
 }
 
 /// The order as the protocol's OrderView.
-fn view(order: &Order) -> OrderView {
+pub(super) fn view(order: &Order) -> OrderView {
     OrderView {
         order_id: order.id.clone(),
         status: order.status.as_str().to_string(),

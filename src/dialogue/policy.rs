@@ -63,6 +63,8 @@ pub enum Action {
     Policy(Vec<f32>),
     /// A person asked to join, and why.
     Handoff(HandoffReason),
+    /// The email the shopper leaves for the team when no one could join.
+    LeaveEmail(String),
     /// The shopper is fed up (or asked the same thing again and again): apologize, offer a person.
     Frustrated,
     /// "Did you mean A or B?" with two intents.
@@ -105,7 +107,8 @@ impl Action {
             | Action::Clarify { .. }
             | Action::OrderConfirmed(_)
             | Action::OrderDeclined
-            | Action::OrderAddress { .. } => return None,
+            | Action::OrderAddress { .. }
+            | Action::LeaveEmail(_) => return None,
         })
     }
 }
@@ -222,6 +225,11 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
             }
             if slots.order_id.is_none() && slots.email.is_none() && looks_like_address(text) {
                 return Action::OrderAddress { order_id: order_id.clone(), address: text.split_whitespace().collect::<Vec<_>>().join(" ") };
+            }
+        }
+        Some(Pending::ContactEmail) => {
+            if let Some(email) = &slots.email {
+                return Action::LeaveEmail(email.clone());
             }
         }
         Some(Pending::Clarify { .. }) | None => {}

@@ -164,6 +164,10 @@ templates! {
     /// The shopper is frustrated: an apology and the offer of a person.
     Frustrated = "frustrated" [] required [];
     HandoffAlready = "handoff_already" [] required [];
+    /// Asked for a person while no one from the team is connected: said so, and an email asked.
+    HandoffNobody = "handoff_nobody" [] required [];
+    /// The email the shopper left for the team.
+    ContactSaved = "contact_saved" [email] required [email];
     AgentBusyNote = "agent_busy_note" [] required [];
     /// Order status, cancel, change, return and invoice are not in the chat yet.
     /// What's the order number?

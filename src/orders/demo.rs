@@ -9,6 +9,9 @@ use super::import::{CustomerRecord, OrderRecord, Record, newest_event, read_file
 use super::store::{OrderStore, StoreError};
 use super::Seconds;
 
+/// Where the demo files are, from the repository's root.
+pub const DIR: &str = "data/demo";
+
 /// Settings key recording that the demo data was loaded (deleting the orders later does not
 /// bring it back).
 const LOADED: &str = "demo_loaded";
@@ -50,6 +53,11 @@ pub async fn load_once(store: &OrderStore, dir: &Path, now: Seconds) -> Result<O
     }
     store.setting_or_init(LOADED, &now.to_string()).await?;
     Ok(Some(DemoReport { customers: customers.len(), orders: orders.len() }))
+}
+
+/// The demo customers (id and name), as the demo shop's sign-in offers them.
+pub fn customers(dir: &Path) -> Result<Vec<(String, String)>, DemoError> {
+    Ok(read_all::<CustomerRecord>(&dir.join("customers.jsonl"))?.into_iter().map(|c| (c.id, c.name)).collect())
 }
 
 /// Every row of a demo file, checked: the shipped files have no bad rows, so one is an error.

@@ -47,8 +47,8 @@ pub async fn turn(State(state): State<AppState>, body: Result<Json<ChatRequest>,
     }
     let body = serde_json::json!({ "type": "message", "text": request.text }).to_string();
     let frames = state.sessions.turn(&session_id, TurnInput { client_id: None, input: Input::Text(&request.text), body: &body, personalize: request.personalize.unwrap_or(true) }).await?;
-    let Some(ServerFrame::Reply(reply)) = frames.into_iter().next() else {
-        unreachable!("a turn's first frame is its reply");
-    };
-    Ok(Json(ChatResponse { session_id, reply }))
+    // No reply while a person has the conversation: the message is theirs.
+    let reply = frames.into_iter().find_map(|f| if let ServerFrame::Reply(reply) = f { Some(reply) } else { None });
+    let status = state.sessions.state(&session_id).await?.status;
+    Ok(Json(ChatResponse { session_id, reply, status }))
 }

@@ -99,6 +99,11 @@ pub(super) fn session_failure(error: &SessionError) -> (ErrorCode, String, Optio
     if let Some(message) = error.bad_input() {
         return (ErrorCode::BadRequest, message.to_string(), None);
     }
+    match error {
+        SessionError::Owned(_) | SessionError::NotTaken => return (ErrorCode::Conflict, error.to_string(), None),
+        SessionError::UnknownSession(_) => return (ErrorCode::NotFound, error.to_string(), None),
+        _ => {}
+    }
     tracing::error!(%error, "chat turn failed");
     (ErrorCode::Internal, "something went wrong on our side; please try again".into(), None)
 }

@@ -2,8 +2,10 @@
 //! bound listener until a shutdown future resolves. The only module that knows HTTP status
 //! codes.
 
+mod agent;
 mod api;
 mod chat;
+mod demo;
 mod error;
 mod events;
 mod orders;
@@ -41,6 +43,10 @@ pub struct AppState {
     pub connections: Connections,
     /// Bearer key of the admin API; `None` turns it off.
     pub admin_key: Option<Arc<str>>,
+    /// The key agents sign in to the console with; `None` turns the console off.
+    pub agent_key: Option<Arc<str>>,
+    /// Demo mode: the demo shop may sign in as a demo customer (`/v1/demo/*`).
+    pub demo: bool,
     /// The web origins allowed to call the API and open `/ws/chat` from a browser.
     pub origins: origins::Origins,
     /// The folder of the web pages (`web/`).
@@ -51,7 +57,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, agent_key: None, demo: false, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
     }
 
     /// Serves the pages from `dir` instead of `web/`.
@@ -68,6 +74,17 @@ impl AppState {
 
     pub fn with_admin_key(mut self, key: Option<String>) -> AppState {
         self.admin_key = key.map(Arc::from);
+        self
+    }
+
+    pub fn with_agent_key(mut self, key: Option<String>) -> AppState {
+        self.agent_key = key.map(Arc::from);
+        self
+    }
+
+    /// Lets the demo shop mint identity tokens for the demo customers (never for others).
+    pub fn with_demo(mut self, demo: bool) -> AppState {
+        self.demo = demo;
         self
     }
 }
@@ -104,6 +121,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/recommendations", get(recommendations::recommend))
         .route("/v1/events", post(events::record).layer(DefaultBodyLimit::max(events::MAX_BODY_BYTES)))
         .route("/ws/chat", get(ws::upgrade))
+        .route("/ws/agent", get(agent::upgrade))
+        .route("/v1/demo/customers", get(demo::customers))
+        .route("/v1/demo/token", post(demo::token))
         .route("/v1/orders/{id}/invoice", get(orders::invoice))
         .route("/v1/admin/customers", post(orders::upsert_customers).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .route("/v1/admin/orders", post(orders::upsert_orders).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))

@@ -28,6 +28,7 @@ const REVALIDATE: &str = "no-cache";
 pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     Router::new()
         .route_service("/", ServeFile::new(dir.join("demo").join("index.html")))
+        .route_service("/console", ServeFile::new(dir.join("console").join("index.html")))
         .nest_service("/web", ServeDir::new(dir))
         .layer(middleware::from_fn(headers))
 }

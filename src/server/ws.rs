@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite;
 
 use crate::dialogue::Input;
 use crate::protocol::{ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSION, ServerFrame};
+use crate::session::live::{Listener, Notice};
 use crate::session::{SessionError, TurnInput};
 
 use super::AppState;
@@ -54,7 +55,7 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let shutdown = state.connections.shutdown.clone();
-    let mut connection = Connection { session: None, bucket: Bucket::new(state.sessions.clock().instant()) };
+    let mut connection = Connection::new(&state);
     loop {
         // Biased: once the server is shutting down, frames the client sent behind the turn in
         // flight are left unanswered (the client resends them on reconnect) rather than run.
@@ -65,6 +66,13 @@ where
                 return;
             }
             next = stream.next() => next,
+            notice = next_notice(&mut connection.listener) => {
+                let frames = connection.noticed(&state, notice).await;
+                if connection.deliver(&state, &mut sink, frames).await.is_err() {
+                    return;
+                }
+                continue;
+            }
         };
         let message = match next {
             None => return,
@@ -82,20 +90,93 @@ where
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Close(_) => return,
         };
-        for frame in frames {
-            if sink.send(Message::Text(to_text(&frame).into())).await.is_err() {
-                return;
-            }
+        if connection.deliver(&state, &mut sink, frames).await.is_err() {
+            return;
         }
     }
 }
 
+/// The next notice of the connection's session; never, before it has one.
+async fn next_notice(listener: &mut Option<Listener>) -> Notice {
+    match listener {
+        Some(listener) => listener.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Numbers connections, to keep a shopper's message from being echoed to its own tab.
+static CONNECTION_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Shortest gap between two `typing` notices of one connection.
+const TYPING_EVERY: Duration = Duration::from_secs(1);
+
 struct Connection {
+    id: u64,
     session: Option<String>,
     bucket: Bucket,
+    /// The session's notices: frames stored by other connections, agents, typing.
+    listener: Option<Listener>,
+    /// The highest seq sent on this connection: stored frames above it are still to send.
+    sent_seq: u64,
+    last_typing: Option<Instant>,
 }
 
 impl Connection {
+    fn new(state: &AppState) -> Connection {
+        Connection {
+            id: CONNECTION_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            session: None,
+            bucket: Bucket::new(state.sessions.clock().instant()),
+            listener: None,
+            sent_seq: 0,
+            last_typing: None,
+        }
+    }
+
+    /// The frames a notice of the session brings: stored frames not sent yet (read from the
+    /// store, the truth), or a live frame from elsewhere.
+    async fn noticed(&mut self, state: &AppState, notice: Notice) -> Vec<ServerFrame> {
+        match notice {
+            Notice::Stored { last_seq } if last_seq > self.sent_seq => self.stored_since(state).await,
+            Notice::Stored { .. } => Vec::new(),
+            Notice::Frame { except, .. } if except == Some(self.id) => Vec::new(),
+            Notice::Frame { frame, .. } => vec![(*frame).clone()],
+        }
+    }
+
+    /// Sends frames in order. A stored frame that skips seqs (another connection's turn was
+    /// stored in between) comes after the frames it skips, read from the store, so every
+    /// connection sees the session's frames without gaps; a frame at or below the last seq sent
+    /// (the answer to a resent message) is sent again as asked.
+    async fn deliver<W: Sink<Message> + Unpin>(&mut self, state: &AppState, sink: &mut W, frames: Vec<ServerFrame>) -> Result<(), W::Error> {
+        for frame in frames {
+            if let Some(seq) = frame.seq() {
+                if seq > self.sent_seq + 1 {
+                    let missed: Vec<ServerFrame> = self.stored_since(state).await.into_iter().filter(|f| f.seq().is_some_and(|s| s < seq)).collect();
+                    for earlier in missed {
+                        self.sent_seq = self.sent_seq.max(earlier.seq().unwrap_or_default());
+                        sink.send(Message::Text(to_text(&earlier).into())).await?;
+                    }
+                }
+                self.sent_seq = self.sent_seq.max(seq);
+            }
+            sink.send(Message::Text(to_text(&frame).into())).await?;
+        }
+        Ok(())
+    }
+
+    /// The session's stored frames above the last seq sent.
+    async fn stored_since(&self, state: &AppState) -> Vec<ServerFrame> {
+        let Some(session) = &self.session else { return Vec::new() };
+        match state.sessions.store().replay(session, self.sent_seq).await {
+            Ok(bodies) => bodies.iter().filter_map(|body| serde_json::from_str(body).ok()).collect(),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the frames to send");
+                Vec::new()
+            }
+        }
+    }
+
     /// The frames that answer one text frame.
     async fn frame(&mut self, state: &AppState, text: &str) -> Vec<ServerFrame> {
         let frame = match parse(text) {
@@ -105,6 +186,16 @@ impl Connection {
         match frame {
             ClientFrame::Ping => vec![ServerFrame::Pong],
             ClientFrame::Ack { .. } => Vec::new(),
+            ClientFrame::Typing => {
+                let now = state.sessions.clock().instant();
+                if let Some(session) = &self.session {
+                    if self.last_typing.is_none_or(|at| now.duration_since(at) >= TYPING_EVERY) {
+                        self.last_typing = Some(now);
+                        state.sessions.live().typing(session, "shopper");
+                    }
+                }
+                Vec::new()
+            }
             ClientFrame::Hello(hello) => self.hello(state, hello).await,
             ClientFrame::Message(message) => {
                 let id = message.id.clone();
@@ -138,6 +229,10 @@ impl Connection {
         match state.sessions.open(hello.session_id.as_deref(), hello.last_seq, hello.channel).await {
             Ok(opened) => {
                 self.session = Some(opened.session_id.clone());
+                self.listener = Some(state.sessions.live().listen(&opened.session_id));
+                // Frames stored between the replay's read and the listening are sent by the
+                // first notice (anything above this seq).
+                self.sent_seq = opened.seq;
                 let mut frames = vec![ServerFrame::Welcome {
                     protocol: PROTOCOL_VERSION,
                     session_id: opened.session_id,
@@ -189,10 +284,22 @@ impl Connection {
         }
         let mut frames = Vec::new();
         let Some(session) = self.ensure_session(state, &mut frames).await else { return frames };
-        frames.push(ServerFrame::Typing);
+        if let Input::Text(text) = input {
+            // The shopper's other tabs show the message at once.
+            let echo = ServerFrame::ShopperMessage { text: text.to_string(), id: id.map(str::to_string) };
+            state.sessions.live().frame(&session, echo, Some(self.id));
+        }
         match state.sessions.turn(&session, TurnInput { client_id: id, input, body, personalize }).await {
-            Ok(mut answer) => frames.append(&mut answer),
-            Err(e) => frames.push(session_error(&e, id.map(str::to_string))),
+            // Nothing to answer while a person has the conversation: no typing either.
+            Ok(answer) if answer.is_empty() => {}
+            Ok(mut answer) => {
+                frames.push(ServerFrame::TYPING);
+                frames.append(&mut answer);
+            }
+            Err(e) => {
+                frames.push(ServerFrame::TYPING);
+                frames.push(session_error(&e, id.map(str::to_string)));
+            }
         }
         frames
     }
@@ -254,7 +361,7 @@ fn too_big(error: axum::Error) -> bool {
     too_big
 }
 
-fn close(code: u16, reason: &str) -> Message {
+pub(super) fn close(code: u16, reason: &str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: reason.into() }))
 }
 

@@ -6,6 +6,9 @@
 //! - [`clock`]: the time turns and rate limits read, injectable for tests.
 
 pub mod clock;
+mod agents;
+pub mod live;
+pub mod transcript;
 pub mod recommender;
 pub mod registry;
 pub mod state;

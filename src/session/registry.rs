@@ -18,6 +18,7 @@ use crate::orders::identity::{Claims, TokenError};
 use crate::protocol::{Channel, EventFrame, ServerFrame};
 
 use super::clock::Clock;
+use super::live::Live;
 use super::recommender::Recommender;
 use crate::recommend::profile::Rebuyable;
 use super::state::{Preference, PreferenceKind, SessionState};
@@ -39,6 +40,15 @@ pub enum SessionError {
     Unauthorized(TokenError),
     #[error("bad event: {0}")]
     BadEvent(String),
+    /// A request that is wrong as asked (an agent's empty message, an unknown product).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Another agent owns the conversation.
+    #[error("{0} is handling this conversation")]
+    Owned(String),
+    /// An agent wrote to a conversation nobody took over.
+    #[error("take the conversation over first")]
+    NotTaken,
     #[error(transparent)]
     Events(#[from] EventStoreError),
 }
@@ -52,7 +62,7 @@ impl SessionError {
     /// The shopper's input was wrong (not the server).
     pub fn bad_input(&self) -> Option<&str> {
         match self {
-            SessionError::Dialogue(DialogueError::BadInput(message)) | SessionError::BadEvent(message) => Some(message),
+            SessionError::Dialogue(DialogueError::BadInput(message)) | SessionError::BadEvent(message) | SessionError::BadRequest(message) => Some(message),
             _ => None,
         }
     }
@@ -94,13 +104,15 @@ pub struct Sessions {
     clock: Clock,
     /// Per-session turn locks, present only while a turn is in flight or waiting.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Notices to a session's other connections and to the agent consoles.
+    live: Arc<Live>,
 }
 
 impl Sessions {
     pub fn new(store: Store, assistant: Arc<Assistant>, orders: Orders) -> Sessions {
         let events = EventStore::new(store.pool().clone());
         let recommender = Arc::new(Recommender::new(events.clone(), Rebuyable::default()));
-        Sessions { store, events, recommender, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()) }
+        Sessions { store, events, recommender, assistant, orders, clock: Clock::system(), locks: Mutex::new(HashMap::new()), live: Arc::default() }
     }
 
     /// The same sessions, offering products of these categories again after a purchase.
@@ -117,6 +129,11 @@ impl Sessions {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// Notices between connections: a session's tabs, the agent consoles.
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
     }
 
     pub fn orders(&self) -> &Orders {
@@ -177,9 +194,26 @@ impl Sessions {
         }
         let started = std::time::Instant::now();
         let (last_seq, mut state) = self.load_state(session_id).await?;
+        if state.agent.is_some() {
+            // A person has taken over: the message is theirs to answer.
+            if let Input::Text(text) = turn.input {
+                state.remember(text);
+            }
+            let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
+            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &[], &[]).await?;
+            self.live.stored(session_id, last_seq);
+            return Ok(Vec::new());
+        }
         let before = state.clone();
         let loaded = started.elapsed();
-        let ctx = TurnContext { orders: &self.orders, session_id, now: self.clock.now(), recommender: &self.recommender, personalize: turn.personalize };
+        let ctx = TurnContext {
+            orders: &self.orders,
+            session_id,
+            now: self.clock.now(),
+            recommender: &self.recommender,
+            personalize: turn.personalize,
+            agents_online: self.live.agents_online(),
+        };
         let answer = self.assistant.respond(ctx, &mut state, turn.input).await?;
         let events = if state.consent { chat_events(session_id, &before, &state, &answer.reply.products, self.clock.now_ms()) } else { Vec::new() };
         let answered = started.elapsed();
@@ -190,7 +224,7 @@ impl Sessions {
         reply.in_reply_to = turn.client_id.map(str::to_string);
         let mut frames = vec![ServerFrame::Reply(reply)];
         if let Some(status) = answer.status {
-            frames.push(ServerFrame::Status { seq: last_seq + 2, status });
+            frames.push(ServerFrame::Status { seq: last_seq + 2, status, agent: None });
         }
         let bodies: Vec<String> = frames.iter().map(to_text).collect();
         let new_frames: Vec<NewFrame> = frames
@@ -200,6 +234,7 @@ impl Sessions {
             .collect();
         let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
         self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames, &events).await?;
+        self.live.stored(session_id, new_frames.last().map_or(last_seq, |f| f.seq));
         if let Some(customer) = state.customer_id.as_deref().filter(|_| state.consent && state.stated != before.stated) {
             self.save_preferences(customer, &state.stated).await?;
         }
@@ -360,13 +395,34 @@ impl Sessions {
     /// Changes the session's state outside a turn (no frames), under its turn lock; the state
     /// as changed.
     async fn change(&self, session_id: &str, shopper: Option<ShopperMessage<'_>>, update: impl FnOnce(&mut SessionState)) -> Result<SessionState, SessionError> {
+        let (state, _) = self
+            .append(session_id, shopper, |state, _| {
+                update(state);
+                Ok(Vec::new())
+            })
+            .await?;
+        Ok(state)
+    }
+
+    /// Changes the session's state outside a turn, under its turn lock, with the frames
+    /// `update` makes (numbered from the `u64` it is given), stored before they are returned
+    /// and announced to the session's connections and the consoles.
+    pub(super) async fn append(
+        &self,
+        session_id: &str,
+        shopper: Option<ShopperMessage<'_>>,
+        update: impl FnOnce(&mut SessionState, u64) -> Result<Vec<ServerFrame>, SessionError>,
+    ) -> Result<(SessionState, Vec<ServerFrame>), SessionError> {
         let lock = self.lock(session_id);
         let result = async {
             let _guard = lock.lock().await;
-            let (_, mut state) = self.load_state(session_id).await?;
-            update(&mut state);
-            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &[], &[]).await?;
-            Ok(state)
+            let (last_seq, mut state) = self.load_state(session_id).await?;
+            let frames = update(&mut state, last_seq + 1)?;
+            let bodies: Vec<String> = frames.iter().map(to_text).collect();
+            let new_frames: Vec<NewFrame> = frames.iter().zip(&bodies).map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body }).collect();
+            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &new_frames, &[]).await?;
+            self.live.stored(session_id, new_frames.last().map_or(last_seq, |f| f.seq));
+            Ok((state, frames))
         }
         .await;
         self.release(session_id, lock);

@@ -42,6 +42,15 @@ pub struct SessionState {
     pub recent: Vec<String>,
     /// Why the conversation was handed to a person, once it was.
     pub handoff_reason: Option<HandoffReason>,
+    /// Since when (unix ms) the shopper has been waiting for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<i64>,
+    /// The agent who took the conversation over; while set, only they answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The email the shopper left for the team when nobody could join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
     /// The shopper allowed personalization (`hello.consent`): the session's events are stored
     /// and, once it identifies itself, joined to the customer. Off until the client says so.
     pub consent: bool,
@@ -108,6 +117,21 @@ pub enum HandoffReason {
     OrderProblem,
     PaymentIssue,
     AccountHelp,
+}
+
+impl HandoffReason {
+    /// The reason as it is stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::Asked => "asked",
+            HandoffReason::Frustration => "frustration",
+            HandoffReason::Complaint => "complaint",
+            HandoffReason::Unanswered => "unanswered",
+            HandoffReason::OrderProblem => "order_problem",
+            HandoffReason::PaymentIssue => "payment_issue",
+            HandoffReason::AccountHelp => "account_help",
+        }
+    }
 }
 
 /// The constraints of the active search.
@@ -200,6 +224,8 @@ pub enum Pending {
     },
     /// An order request waiting for the order number, or for the email on the order.
     OrderDetails { intent: String, order_id: Option<String>, email: Option<String>, words: String },
+    /// "Nobody is online: leave an email?": waiting for the address.
+    ContactEmail,
     /// "Shall I cancel order X?"
     ConfirmCancel { order_id: String },
     /// "Where should order X go instead?"

@@ -61,6 +61,8 @@ pub enum Role {
     Agent,
     /// Status changes and other notices from the server itself.
     System,
+    /// An agent's private note: never sent to the shopper (it has no seq, so no replay).
+    Note,
 }
 
 impl Role {
@@ -70,6 +72,7 @@ impl Role {
             Role::Assistant => "assistant",
             Role::Agent => "agent",
             Role::System => "system",
+            Role::Note => "note",
         }
     }
 
@@ -80,6 +83,7 @@ impl Role {
             "assistant" => Some(Role::Assistant),
             "agent" => Some(Role::Agent),
             "system" => Some(Role::System),
+            "note" => Some(Role::Note),
             _ => None,
         }
     }

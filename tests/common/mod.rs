@@ -136,6 +136,8 @@ pub const PUBLIC_URL: &str = "https://aisle.test";
 pub const TOKEN_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 /// The test servers' admin key.
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+/// The key of the test servers' agent console.
+pub const AGENT_KEY: &str = "test-agent-key-0123456789";
 
 /// The assistant over the demo catalog and the shipped prompts, loaded once per test binary
 /// (on its own thread: it embeds the FAQ, and tests each run their own runtime).
@@ -252,7 +254,7 @@ impl TestServer {
         let assistant = options.assistant.unwrap_or_else(assistant);
         let sessions = Sessions::new(store, assistant, orders.clone()).with_clock(options.clock).with_rebuyable(Rebuyable::new(&options.rebuyable));
         let catalog = options.catalog.unwrap_or_else(demo_catalog);
-        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into())).with_origins(&options.origins);
+        let state = AppState::new(catalog, Arc::new(sessions)).with_admin_key(Some(ADMIN_KEY.into())).with_agent_key(Some(AGENT_KEY.into())).with_demo(true).with_origins(&options.origins);
         let state = match options.web_dir {
             Some(dir) => state.with_web_dir(dir),
             None => state,

@@ -2,6 +2,8 @@
 //! DESIGN.md "Protocol v1" and `docs/protocol.md`). Serde only, no I/O. Fields are only ever
 //! added; unknown fields from clients are ignored.
 
+pub mod agent;
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Facets, Hit, Product};
@@ -128,11 +130,13 @@ pub enum ClientFrame {
     Event(EventFrame),
     Ack { seq: u64 },
     Ping,
+    /// The shopper is typing: forwarded to an agent watching the session, never answered.
+    Typing,
 }
 
 impl ClientFrame {
     /// The `type` values a client may send.
-    pub const TYPES: [&'static str; 6] = ["hello", "message", "action", "event", "ack", "ping"];
+    pub const TYPES: [&'static str; 7] = ["hello", "message", "action", "event", "ack", "ping", "typing"];
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -213,15 +217,42 @@ pub struct EventFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     Welcome { protocol: u32, session_id: String, seq: u64, resumed: bool },
-    Typing,
+    /// The assistant is working on a turn, or (with `agent`) a person is typing. Not stored.
+    Typing {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
+    },
     Reply(Reply),
-    AgentMessage { seq: u64, text: String, agent: String },
-    Status { seq: u64, status: SessionStatus },
+    AgentMessage {
+        seq: u64,
+        text: String,
+        agent: String,
+        /// Products the agent sent as cards.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        products: Vec<ProductCard>,
+    },
+    Status {
+        seq: u64,
+        status: SessionStatus,
+        /// The agent who joined or left.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
+    },
+    /// A message the shopper sent from another connection of the same session (another tab).
+    /// Not stored as a frame, sent live only.
+    ShopperMessage {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
     Error(ErrorFrame),
     Pong,
 }
 
 impl ServerFrame {
+    /// The assistant's typing indicator.
+    pub const TYPING: ServerFrame = ServerFrame::Typing { agent: None };
+
     /// The sequence number of a stored frame.
     pub fn seq(&self) -> Option<u64> {
         match self {
@@ -348,6 +379,9 @@ pub enum ErrorCode {
     RateLimited,
     Overloaded,
     Unauthorized,
+    /// Someone else holds what was asked for (another agent owns the conversation).
+    Conflict,
+    NotFound,
     Internal,
 }
 
@@ -360,6 +394,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Overloaded => "overloaded",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::NotFound => "not_found",
             ErrorCode::Internal => "internal",
         }
     }
@@ -395,5 +431,10 @@ pub struct ChatRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChatResponse {
     pub session_id: String,
-    pub reply: Reply,
+    /// The assistant's reply; null while a person has taken the conversation over (the
+    /// message is stored and shown to them).
+    pub reply: Option<Reply>,
+    /// Who answers the conversation now.
+    #[serde(default)]
+    pub status: SessionStatus,
 }
