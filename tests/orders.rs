@@ -569,3 +569,46 @@ fn customer_with_most_orders(text: &str) -> (String, String) {
 fn no_phrase_here_is_training_data() {
     common::assert_source_unseen(include_str!("orders.rs"));
 }
+
+#[tokio::test]
+async fn the_shop_reads_an_order_and_a_transcript_back_with_the_admin_key() {
+    let server = TestServer::start().await;
+    seed(&server).await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, key: Option<&str>| {
+        let mut request = http.get(server.url(path));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    assert_eq!(get("/v1/admin/orders/50001", None).await.unwrap().status(), 401);
+    let order: serde_json::Value = get("/v1/admin/orders/50001", Some(ADMIN_KEY)).await.unwrap().json().await.unwrap();
+    assert_eq!((order["order_id"].as_str(), order["status"].as_str(), order["tracking"].as_str()), (Some("50001"), Some("shipped"), Some("DL123456789IN")));
+    assert_eq!(order["total"], 2499.0 + 2.0 * 1500.0);
+    let statuses: Vec<&str> = order["timeline"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["placed", "approved", "invoiced", "shipped"]);
+    assert_eq!(get("/v1/admin/orders/59999", Some(ADMIN_KEY)).await.unwrap().status(), 404);
+
+    // A conversation, read back a page at a time.
+    let mut chat = connect(&server, Some(token("C1", 3600))).await;
+    for text in ["where is order 50001", "and what about 50002"] {
+        say(&mut chat, text).await;
+    }
+    let session = chat.session_id().unwrap().to_string();
+    let path = |after: i64| format!("/v1/admin/sessions/{session}/transcript?after={after}&limit=3");
+    assert_eq!(get(&path(0), None).await.unwrap().status(), 401);
+    let first: serde_json::Value = get(&path(0), Some(ADMIN_KEY)).await.unwrap().json().await.unwrap();
+    let entries = first["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0]["frame"]["text"], "where is order 50001");
+    let next = first["next_after"].as_i64().expect("a next page");
+    let second: serde_json::Value = get(&path(next), Some(ADMIN_KEY)).await.unwrap().json().await.unwrap();
+    let rest = second["entries"].as_array().unwrap();
+    assert_eq!(rest.len(), 1, "four entries: two messages, two replies");
+    assert_eq!(rest[0]["role"], "assistant");
+    assert!(second["next_after"].is_null());
+    assert_eq!(get(&format!("/v1/admin/sessions/{session}/transcript?limit=0"), Some(ADMIN_KEY)).await.unwrap().status(), 400);
+    assert_eq!(get(&format!("/v1/admin/sessions/{session}/transcript?page=2"), Some(ADMIN_KEY)).await.unwrap().status(), 400);
+    assert_eq!(get("/v1/admin/sessions/s_unknown/transcript", Some(ADMIN_KEY)).await.unwrap().status(), 404);
+}

@@ -2,6 +2,7 @@
 //! bound listener until a shutdown future resolves. The only module that knows HTTP status
 //! codes.
 
+mod admin;
 mod agent;
 mod api;
 mod chat;
@@ -130,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/orders/{id}/events", post(orders::append_events).layer(DefaultBodyLimit::max(ADMIN_BODY_BYTES)))
         .route("/v1/admin/orders/{id}/refunds", post(orders::issue_refunds))
         .route("/v1/admin/returns/{reference}", post(orders::update_return))
+        .route("/v1/admin/orders/{id}", get(admin::order))
+        .route("/v1/admin/sessions/{id}/transcript", get(admin::transcript))
         .merge(pages)
         .fallback(api::not_found)
         .layer(cors)

@@ -12,6 +12,7 @@ use crate::protocol::{ProductCard, ServerFrame, SessionStatus};
 use super::registry::{SessionError, Sessions};
 use super::state::SessionState;
 use super::store::StoredSession;
+use super::transcript::StoredEntry;
 
 /// Most products one agent message carries.
 pub const MAX_SENT_PRODUCTS: usize = 10;
@@ -30,19 +31,14 @@ impl Sessions {
         self.store().load(session_id).await?.as_ref().map(summary).transpose()
     }
 
-    /// The transcript entries after entry `after`.
+    /// The transcript entries after entry `after` (the newest [`MAX_ENTRIES`](super::transcript::MAX_ENTRIES)).
     pub async fn entries(&self, session_id: &str, after: i64) -> Result<Vec<Entry>, SessionError> {
-        let stored = self.store().entries_after(session_id, after).await?;
-        Ok(stored
-            .into_iter()
-            .map(|e| Entry {
-                id: e.id,
-                seq: e.seq,
-                role: e.role.as_str().to_string(),
-                at: e.at,
-                frame: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::String(e.body)),
-            })
-            .collect())
+        Ok(self.store().entries_after(session_id, after).await?.into_iter().map(entry).collect())
+    }
+
+    /// The first `limit` transcript entries after entry `after`.
+    pub async fn entries_page(&self, session_id: &str, after: i64, limit: usize) -> Result<Vec<Entry>, SessionError> {
+        Ok(self.store().entries_page(session_id, after, limit).await?.into_iter().map(entry).collect())
     }
 
     /// What the console shows beside the conversation.
@@ -145,6 +141,16 @@ impl Sessions {
                 Ok(None) | Err(_) => Err(SessionError::BadRequest(format!("no product {id:?} in the catalog"))),
             })
             .collect()
+    }
+}
+
+fn entry(e: StoredEntry) -> Entry {
+    Entry {
+        id: e.id,
+        seq: e.seq,
+        role: e.role.as_str().to_string(),
+        at: e.at,
+        frame: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::String(e.body)),
     }
 }
 
