@@ -77,14 +77,14 @@ impl Encoder {
     /// intent layers from `tuned` when given.
     pub fn load(dir: &Path, tuned: Option<&Path>) -> Result<Encoder, NluError> {
         let config_path = dir.join("config.json");
-        let config_text = std::fs::read_to_string(&config_path).map_err(|e| NluError::io(&config_path, e))?;
-        let config: Config = serde_json::from_str(&config_text).map_err(|e| NluError::Model(format!("config.json: {e}")))?;
+        let config_bytes = std::fs::read(&config_path).map_err(|e| NluError::io(&config_path, e))?;
+        let config: Config = serde_json::from_slice(&config_bytes).map_err(|e| damaged("config.json", e))?;
         let dims = config.hidden_size;
         if config.num_hidden_layers <= TUNED_LAYERS {
             return Err(NluError::Model(format!("config.json: {} layers; at least {} needed", config.num_hidden_layers, TUNED_LAYERS + 1)));
         }
         let mut tokenizer =
-            Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| NluError::Model(format!("tokenizer.json: {e}")))?;
+            Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| damaged("tokenizer.json", e))?;
         // The shipped tokenizer pads every text to 128 tokens; pad to the longest in the batch.
         tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..PaddingParams::default() }));
         tokenizer
@@ -95,12 +95,12 @@ impl Encoder {
         // SAFETY: the file is memory-mapped read-only; it is not modified while the model lives
         // (installs replace files by rename, which leaves a mapped file intact).
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
-            .map_err(|e| NluError::Model(format!("model.safetensors: {e}")))?;
+            .map_err(|e| damaged("model.safetensors", e))?;
         let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") { vb.pp("bert") } else { vb };
         let tuned = match tuned {
             Some(path) => Some(
                 TunedLayers::load(path, &config, &device)
-                    .map_err(|e| NluError::Model(format!("{}: {e}", path.display())))?,
+                    .map_err(|e| NluError::Model(format!("{}: {e}; the file is damaged: delete it and run `aisle train`", path.display())))?,
             ),
             None => None,
         };
@@ -495,3 +495,22 @@ impl Embedder for Encoder {
     }
 }
 
+
+/// A model file that exists but cannot be read: damaged, or not the model's.
+fn damaged(file: &str, error: impl std::fmt::Display) -> NluError {
+    NluError::Model(format!("{file} cannot be read ({error}): the file is damaged; run `aisle models fetch --force` to install the model anew"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_model_file_says_how_to_install_it_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.json"), b"\x00\xffnot json").unwrap();
+        let Err(error) = Encoder::load(dir.path(), None) else { panic!("a damaged config.json loads") };
+        let message = error.to_string();
+        assert!(message.contains("config.json") && message.contains("aisle models fetch --force"), "{message}");
+    }
+}
