@@ -387,3 +387,38 @@ async fn metrics_are_served_in_prometheus_text() {
     assert!(line("aisle_recommendations_age_seconds ", &[]), "{text}");
     assert!(text.contains("# HELP aisle_turn_seconds"), "{text}");
 }
+
+#[tokio::test]
+async fn the_faq_and_the_reply_templates_reload_without_a_restart_and_a_broken_file_changes_nothing() {
+    let prompts = tempfile::tempdir().unwrap();
+    for file in ["responses.yaml", "faq.yaml"] {
+        std::fs::copy(common::repo_path("prompts").join(file), prompts.path().join(file)).unwrap();
+    }
+    let assistant = common::assistant_with_prompts(common::demo_catalog(), common::nlu(), prompts.path().to_path_buf());
+    let server = TestServer::start_with(common::ServerOptions { assistant: Some(assistant), ..Default::default() }).await;
+    let greeting = || async { server.http_turn(serde_json::json!({"text": "hey, good morning"})).await["reply"]["text"].as_str().unwrap().to_string() };
+    assert!(!greeting().await.contains("Trailhead"));
+
+    // The shop renames itself and rewrites its greeting.
+    let faq = std::fs::read_to_string(prompts.path().join("faq.yaml")).unwrap().replace("name: \"Aisle Demo Shop\"", "name: \"Trailhead Outfitters\"");
+    std::fs::write(prompts.path().join("faq.yaml"), faq).unwrap();
+    let responses = std::fs::read_to_string(prompts.path().join("responses.yaml")).unwrap();
+    let start = responses.find("\ngreet:\n").unwrap() + 1;
+    let end = start + responses[start..].find("\nhelp:").unwrap();
+    let rewritten = format!("{}greet:\n  - \"Welcome to {{shop}}. What are you after today?\"{}", &responses[..start], &responses[end..]);
+    std::fs::write(prompts.path().join("responses.yaml"), rewritten).unwrap();
+    let http = reqwest::Client::new();
+    let reload = || http.post(server.url("/v1/admin/reload")).bearer_auth(common::ADMIN_KEY).send();
+    assert_eq!(http.post(server.url("/v1/admin/reload")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let done = reload().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.json::<Value>().await.unwrap()["faq_entries"].as_u64().unwrap() > 10);
+    assert_eq!(greeting().await, "Welcome to Trailhead Outfitters. What are you after today?");
+
+    // A broken FAQ is refused whole: the templates and the FAQ in use stay.
+    std::fs::write(prompts.path().join("faq.yaml"), "shop: [unclosed").unwrap();
+    let refused = reload().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("faq.yaml"));
+    assert_eq!(greeting().await, "Welcome to Trailhead Outfitters. What are you after today?");
+}

@@ -404,7 +404,8 @@ pub struct Catalog {
     /// Folded category node name → every facet ending in it.
     pub(crate) category_names: HashMap<String, Vec<Facet>>,
     pub(crate) suggester: Suggester,
-    pub(crate) synonyms: Synonyms,
+    /// Query-time synonyms; replaced whole by [`Catalog::set_synonyms`] (a reload).
+    synonyms: std::sync::RwLock<Arc<Synonyms>>,
     /// The generation's product vectors; `None` when it has none (or they are damaged).
     pub(crate) vectors: Option<Arc<Vectors>>,
     /// Products read by id (a generation never changes): lists and profiles look up hundreds
@@ -463,9 +464,19 @@ impl Catalog {
             category_paths,
             category_names,
             suggester: Suggester::new(suggest),
-            synonyms,
+            synonyms: std::sync::RwLock::new(Arc::new(synonyms)),
             cache: Default::default(),
         })
+    }
+
+    /// The query-time synonyms in use.
+    pub(crate) fn synonyms(&self) -> Arc<Synonyms> {
+        Arc::clone(&self.synonyms.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Replaces the query-time synonyms (searches from now on use them).
+    pub fn set_synonyms(&self, synonyms: Synonyms) {
+        *self.synonyms.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(synonyms);
     }
 
     /// How many products the index holds.

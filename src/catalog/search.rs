@@ -256,7 +256,7 @@ impl Catalog {
         }
         let mut filters = self.filter_clauses(&request.filters)?;
         let searcher = self.reader.searcher();
-        let mut plan = query::plan(&request.text, &self.synonyms);
+        let mut plan = query::plan(&request.text, &self.synonyms());
         self.no_typos_for_known_words(&searcher, &mut plan)?;
         let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) = plan.into_iter().partition(|g| names_kind(g, &request.kind_words));
         for kind in &kinds {

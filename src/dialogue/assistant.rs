@@ -60,12 +60,32 @@ pub enum Input<'a> {
     Action(&'a ActionFrame),
 }
 
-pub struct Assistant {
-    pub(super) catalog: Arc<Catalog>,
-    pub(super) nlu: Arc<Nlu>,
+/// The shop's words: the reply templates and the FAQ with its questions' embeddings. Reloaded
+/// whole ([`Assistant::reload`]); a turn keeps the ones it started with.
+pub(super) struct Prompts {
     pub(super) responses: Responses,
     pub(super) faq: Faq,
     faq_index: FaqIndex,
+}
+
+impl Prompts {
+    /// Loads `responses.yaml` and `faq.yaml` from `dir` and embeds the FAQ questions; a bad
+    /// file is an error that names it.
+    async fn load(dir: &Path, nlu: &Nlu) -> Result<Prompts, DialogueError> {
+        let responses = Responses::load(&dir.join("responses.yaml"))?;
+        let faq = Faq::load(&dir.join("faq.yaml"))?;
+        let texts: Vec<String> = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
+        let embeddings = nlu.encoder().embed(texts).await?;
+        let faq_index = FaqIndex::new(&faq, embeddings);
+        Ok(Prompts { responses, faq, faq_index })
+    }
+}
+
+pub struct Assistant {
+    pub(super) catalog: Arc<Catalog>,
+    pub(super) nlu: Arc<Nlu>,
+    prompts: std::sync::RwLock<Arc<Prompts>>,
+    prompts_dir: std::path::PathBuf,
     pub(super) descriptions: DescriptionCache,
     pub(super) shop: ShopSettings,
     /// The words of the catalog's category names (by [`word_key`](super::shop::word_key)):
@@ -76,18 +96,37 @@ pub struct Assistant {
 impl Assistant {
     /// Loads `responses.yaml` and `faq.yaml` from `prompts` and embeds the FAQ questions.
     pub async fn load(catalog: Arc<Catalog>, nlu: Arc<Nlu>, prompts: &Path, shop: ShopSettings) -> Result<Assistant, DialogueError> {
-        let responses = Responses::load(&prompts.join("responses.yaml"))?;
-        let faq = Faq::load(&prompts.join("faq.yaml"))?;
-        let texts: Vec<String> = faq.texts().into_iter().map(|(_, t)| t.to_string()).collect();
-        let embeddings = nlu.encoder().embed(texts).await?;
-        let faq_index = FaqIndex::new(&faq, embeddings);
+        let loaded = Prompts::load(prompts, &nlu).await?;
         let category_words = catalog
             .meta()
             .categories
             .iter()
             .flat_map(|(path, _)| path.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(super::shop::word_key).collect::<Vec<_>>())
             .collect();
-        Ok(Assistant { catalog, nlu, responses, faq, faq_index, descriptions: DescriptionCache::default(), shop, category_words })
+        Ok(Assistant {
+            catalog,
+            nlu,
+            prompts: std::sync::RwLock::new(Arc::new(loaded)),
+            prompts_dir: prompts.to_path_buf(),
+            descriptions: DescriptionCache::default(),
+            shop,
+            category_words,
+        })
+    }
+
+    /// Reads the reply templates and the FAQ again from their folder, checked whole before
+    /// they replace the ones in use: a bad file changes nothing and says why. The number of
+    /// FAQ entries now in use.
+    pub async fn reload_prompts(&self) -> Result<usize, DialogueError> {
+        let loaded = Prompts::load(&self.prompts_dir, &self.nlu).await?;
+        let entries = loaded.faq.entries.len();
+        *self.prompts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
+        Ok(entries)
+    }
+
+    /// The templates and FAQ in use now.
+    pub(super) fn prompts(&self) -> Arc<Prompts> {
+        Arc::clone(&self.prompts.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub fn nlu(&self) -> &Nlu {
@@ -271,7 +310,7 @@ impl Assistant {
     }
 
     pub(super) fn render(&self, state: &SessionState, template: Template, vars: &[(&str, &str)]) -> String {
-        self.responses.render(template, state.turns, vars)
+        self.prompts().responses.render(template, state.turns, vars)
     }
 
     /// Whether the catalog has a product of this id (an index that cannot be read has none).
@@ -299,7 +338,7 @@ impl Assistant {
     }
 
     fn small(&self, state: &mut SessionState, intent: &str) -> Draft {
-        let shop = self.faq.shop.name.clone();
+        let shop = self.prompts().faq.shop.name.clone();
         let template = match intent {
             "greet" => Template::Greet,
             "help" => Template::Help,
@@ -333,9 +372,10 @@ impl Assistant {
     }
 
     /// The FAQ entry whose questions are closest in meaning to the text, when close enough.
-    fn faq_entry(&self, query: &[f32]) -> Option<&FaqEntry> {
-        let best = self.faq_index.best(query);
-        best.filter(|(_, score)| *score >= FAQ_MATCH).map(|(index, _)| &self.faq.entries[index])
+    fn faq_entry(&self, query: &[f32]) -> Option<FaqEntry> {
+        let prompts = self.prompts();
+        let best = prompts.faq_index.best(query);
+        best.filter(|(_, score)| *score >= FAQ_MATCH).map(|(index, _)| prompts.faq.entries[index].clone())
     }
 
     /// A request read as something else that the shop's FAQ answers closely enough: an
@@ -364,7 +404,7 @@ impl Assistant {
             Action::Search(_) | Action::Recommend(_) => FAQ_REROUTE_SEARCH,
             _ => return action,
         };
-        match self.faq_index.best(&parse.embedding) {
+        match self.prompts().faq_index.best(&parse.embedding) {
             Some((_, score)) if score >= threshold => Action::Policy(parse.embedding.clone()),
             _ => action,
         }

@@ -178,7 +178,7 @@ impl Assistant {
         if matches!(order.status, OrderStatus::Canceled | OrderStatus::Unavailable) {
             return self.say(state, Template::OrderEnded, &[("order_id", &order.id), ("status", status)]);
         }
-        let days = self.faq.shop.return_window_days.to_string();
+        let days = self.prompts().faq.shop.return_window_days.to_string();
         let draft = self.say(state, too_late, &[("order_id", &order.id), ("status", status), ("days", &days)]);
         if too_late == Template::OrderChangeTooLate {
             state.offer_handoff(HandoffReason::OrderProblem);
@@ -224,10 +224,10 @@ impl Assistant {
             };
             return with_order(draft, &order);
         }
-        let window = i64::from(self.faq.shop.return_window_days) * 86_400;
+        let window = i64::from(self.prompts().faq.shop.return_window_days) * 86_400;
         let delivered = order.reached(OrderStatus::Delivered).unwrap_or(order.placed_at);
         if ctx.now > delivered + window {
-            let days = self.faq.shop.return_window_days.to_string();
+            let days = self.prompts().faq.shop.return_window_days.to_string();
             state.offer_handoff(HandoffReason::OrderProblem);
             let draft = self
                 .say(state, Template::OrderReturnWindowClosed, &[("order_id", &order.id), ("days", &days), ("date", &day(delivered + window))])

@@ -13,6 +13,7 @@ mod orders;
 pub mod origins;
 pub mod pages;
 pub mod recommendations;
+pub mod reload;
 pub mod shutdown;
 pub mod ws;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub agent_key: Option<Arc<str>>,
     /// Demo mode: the demo shop may sign in as a demo customer (`/v1/demo/*`).
     pub demo: bool,
+    /// The synonyms file a reload reads again.
+    pub synonyms_path: Option<std::path::PathBuf>,
     /// The web origins allowed to call the API and open `/ws/chat` from a browser.
     pub origins: origins::Origins,
     /// The folder of the web pages (`web/`).
@@ -58,7 +61,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, agent_key: None, demo: false, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, agent_key: None, demo: false, synonyms_path: None, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
     }
 
     /// Serves the pages from `dir` instead of `web/`.
@@ -80,6 +83,12 @@ impl AppState {
 
     pub fn with_agent_key(mut self, key: Option<String>) -> AppState {
         self.agent_key = key.map(Arc::from);
+        self
+    }
+
+    /// Reloads read the synonyms from `path` (with the FAQ and the templates).
+    pub fn with_synonyms_path(mut self, path: std::path::PathBuf) -> AppState {
+        self.synonyms_path = Some(path);
         self
     }
 
@@ -132,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/orders/{id}/refunds", post(orders::issue_refunds))
         .route("/v1/admin/returns/{reference}", post(orders::update_return))
         .route("/v1/admin/orders/{id}", get(admin::order))
+        .route("/v1/admin/reload", post(reload::handler))
         .route("/v1/admin/sessions/{id}/transcript", get(admin::transcript))
         .merge(pages)
         .fallback(api::not_found)
@@ -156,6 +166,7 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
         tracing::warn!(%error, "recommendations not trained; lists fall back to the catalog");
     }
     tokio::spawn(state.sessions.recommender().keep_fresh(connections.shutdown.clone()));
+    tokio::spawn(reload::on_hangup(state.clone(), connections.shutdown.clone()));
     // Replies go out as several small frames (typing, reply, status): no Nagle delay.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {

@@ -153,11 +153,16 @@ pub fn assistant_over(nlu: Arc<Nlu>) -> Arc<Assistant> {
 
 /// The assistant over `catalog` and the shipped prompts with `nlu`.
 pub fn assistant_for(catalog: Arc<Catalog>, nlu: Arc<Nlu>) -> Arc<Assistant> {
-    std::thread::spawn(|| {
+    assistant_with_prompts(catalog, nlu, repo_path("prompts"))
+}
+
+/// The assistant over `catalog` with `nlu` and the prompts (responses.yaml, faq.yaml) in `dir`.
+pub fn assistant_with_prompts(catalog: Arc<Catalog>, nlu: Arc<Nlu>, dir: PathBuf) -> Arc<Assistant> {
+    std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let currency = catalog.main_currency().unwrap().unwrap();
         let shop = ShopSettings { checkout_url: CHECKOUT_URL.into(), currency, public_url: PUBLIC_URL.into() };
-        Arc::new(runtime.block_on(Assistant::load(catalog, nlu, &repo_path("prompts"), shop)).unwrap())
+        Arc::new(runtime.block_on(Assistant::load(catalog, nlu, &dir, shop)).unwrap())
     })
     .join()
     .unwrap()
