@@ -612,3 +612,63 @@ async fn the_shop_reads_an_order_and_a_transcript_back_with_the_admin_key() {
     assert_eq!(get(&format!("/v1/admin/sessions/{session}/transcript?page=2"), Some(ADMIN_KEY)).await.unwrap().status(), 400);
     assert_eq!(get("/v1/admin/sessions/s_unknown/transcript", Some(ADMIN_KEY)).await.unwrap().status(), 404);
 }
+
+/// Rows about customer C1 (or their session) in each table that holds personal data.
+async fn rows_about(store: &aisle::session::store::Store, session: &str) -> Vec<(&'static str, i64)> {
+    let count = |sql: &'static str| async move { (sql, sqlx::query_scalar::<_, i64>(sql).bind(session).fetch_one(store.pool()).await.unwrap()) };
+    vec![
+        count("SELECT COUNT(*) FROM customers WHERE id = 'C1' AND ?1 = ?1").await,
+        count("SELECT COUNT(*) FROM sessions WHERE customer_id = 'C1' OR id = ?1").await,
+        count("SELECT COUNT(*) FROM messages WHERE session_id = ?1").await,
+        count("SELECT COUNT(*) FROM events WHERE customer_id = 'C1' OR session_id = ?1").await,
+        count("SELECT COUNT(*) FROM stated_preferences WHERE customer_id = 'C1' AND ?1 = ?1").await,
+        count("SELECT COUNT(*) FROM orders WHERE (customer_id = 'C1' OR email = 'asha@example.com' OR (id IN ('50001', '50002', '50005', '50006') AND shipping_address IS NOT NULL)) AND ?1 = ?1").await,
+    ]
+}
+
+#[tokio::test]
+async fn a_customers_data_is_exported_whole_and_erased_everywhere_with_orders_kept_anonymous() {
+    let server = TestServer::start().await;
+    seed(&server).await;
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    chat.set_token(Some(token("C1", 3600)));
+    chat.set_consent(Some(true));
+    chat.hello(Channel::Web, None, 0).await.unwrap();
+    let session = chat.session_id().unwrap().to_string();
+    let status = say(&mut chat, "any news on order 50001").await;
+    assert!(status.order.is_some());
+    let size = say(&mut chat, "I'm a size 9").await;
+    assert!(size.text.contains("size 9"), "{}", size.text);
+    say(&mut chat, "show me some analog watches").await;
+
+    let http = reqwest::Client::new();
+    let export_path = server.url("/v1/admin/customers/C1/export");
+    assert_eq!(http.get(&export_path).send().await.unwrap().status(), 401);
+    let export: serde_json::Value = http.get(&export_path).bearer_auth(ADMIN_KEY).send().await.unwrap().json().await.unwrap();
+    assert_eq!(export["customer"]["email"], "asha@example.com");
+    assert!(export["preferences"].as_array().unwrap().iter().any(|p| p["value"] == "9"), "{}", export["preferences"]);
+    assert!(export["events"].as_array().unwrap().iter().any(|e| e["kind"] == "search"), "{}", export["events"]);
+    let orders: Vec<&str> = export["orders"].as_array().unwrap().iter().map(|o| o["order_id"].as_str().unwrap()).collect();
+    assert_eq!(orders, ["50006", "50005", "50002", "50001"], "the customer's orders, oldest first");
+    let sessions = export["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0]["transcript"].as_array().unwrap().iter().any(|e| e["frame"]["text"] == "any news on order 50001"));
+    let store = aisle::session::store::Store::open(&server.database).await.unwrap();
+    let before = rows_about(&store, &session).await;
+    assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
+
+    let erase = || http.delete(server.url("/v1/admin/customers/C1")).bearer_auth(ADMIN_KEY).send();
+    let erased: serde_json::Value = erase().await.unwrap().json().await.unwrap();
+    assert_eq!((erased["customer"].as_bool(), erased["sessions"].as_u64(), erased["orders_anonymized"].as_u64()), (Some(true), Some(1), Some(4)));
+    let left = rows_about(&store, &session).await;
+    assert!(left.iter().all(|(_, n)| *n == 0), "{left:?}");
+    let kept = server.orders.store().order("50001").await.unwrap().expect("the order is kept for accounting");
+    assert_eq!((kept.customer_id, kept.email.as_str(), kept.shipping_address), (None, "erased@invalid", None));
+    assert_eq!(kept.lines.len(), 2);
+    // Erasing again finds nothing; the customer's token now finds nothing either.
+    let again: serde_json::Value = erase().await.unwrap().json().await.unwrap();
+    assert_eq!(again, serde_json::json!({"customer": false, "sessions": 0, "messages": 0, "events": 0, "preferences": 0, "orders_anonymized": 0}));
+    let mut later = connect(&server, Some(token("C1", 3600))).await;
+    let nothing = say(&mut later, "any news on order 50001").await;
+    assert!(nothing.order.is_none(), "{nothing:?}");
+}

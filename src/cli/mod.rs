@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: std::time::Duration,
     },
+    /// A customer's data: export it all as JSON, or erase it (their requests under GDPR)
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Convert catalog files between formats
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -102,6 +105,21 @@ pub enum DemoCommand {
         /// Where the catalog, database, index and configuration go
         #[arg(long, default_value = "bench-data/giftshop")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Print everything held about a customer as JSON: record, preferences, events, orders,
+    /// conversations with their transcripts
+    Export { id: String },
+    /// Erase a customer's conversations, events, preferences and record, and anonymize their
+    /// orders (kept for accounting), in one transaction
+    Delete {
+        id: String,
+        /// Really erase (there is no undo)
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -287,6 +305,21 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let orders = block_on(open_orders(&config))?;
             println!("{}", orders.key().issue(&customer, orders::now() + ttl));
             Ok(())
+        }
+        Command::Customer(CustomerCommand::Export { id }) => block_on(async {
+            let export = crate::session::privacy::export(&open_store(&config).await?, &id).await?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+            Ok(())
+        }),
+        Command::Customer(CustomerCommand::Delete { id, yes }) => {
+            if !yes {
+                anyhow::bail!("this erases customer {id:?}'s conversations, events and preferences and anonymizes their orders; run again with --yes");
+            }
+            block_on(async {
+                let erased = crate::session::privacy::erase(&open_store(&config).await?, &id).await?;
+                println!("{}", serde_json::to_string_pretty(&erased)?);
+                Ok(())
+            })
         }
         Command::Catalog(CatalogCommand::Convert { files, format, out }) => convert(&config, &files, format, &out),
         Command::Search(args) => search(&config, args),

@@ -26,7 +26,7 @@ pub struct EventStore {
 }
 
 /// A stored event, as read back.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Stored {
     pub id: String,
     pub kind: Kind,

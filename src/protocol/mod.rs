@@ -2,6 +2,7 @@
 //! DESIGN.md "Protocol v1" and `docs/protocol.md`). Serde only, no I/O. Fields are only ever
 //! added; unknown fields from clients are ignored.
 
+pub mod admin;
 pub mod agent;
 
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,8 @@
 //! ```text
 //! GET /v1/admin/orders/{id}                                   the order
 //! GET /v1/admin/sessions/{id}/transcript?after=0&limit=100    {"session_id","entries","next_after"}
+//! GET /v1/admin/customers/{id}/export                         everything held about the customer
+//! DELETE /v1/admin/customers/{id}                             erased (orders anonymized)
 //! ```
 
 use axum::Json;
@@ -13,93 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use super::orders::admin;
 use super::{ApiError, AppState};
-use crate::orders::{self, Order, OrderLine, format_time, normalize_order_id};
+use crate::orders::{self, normalize_order_id};
+use crate::protocol::admin::AdminOrder;
 use crate::protocol::agent::Entry;
+use crate::session::privacy;
 
 /// Entries per transcript page, at most.
 const MAX_PAGE: usize = 500;
-
-/// An order as the shop's backend reads it back.
-#[derive(Debug, Serialize)]
-pub struct AdminOrder {
-    order_id: String,
-    customer_id: Option<String>,
-    email: String,
-    status: &'static str,
-    placed_at: String,
-    currency: String,
-    total: f64,
-    shipping_address: Option<String>,
-    carrier: Option<String>,
-    tracking: Option<String>,
-    estimated_delivery: Option<String>,
-    lines: Vec<OrderLine>,
-    timeline: Vec<AdminEvent>,
-    returns: Vec<AdminReturn>,
-    refunds: Vec<AdminRefund>,
-}
-
-#[derive(Debug, Serialize)]
-struct AdminEvent {
-    event_id: String,
-    status: &'static str,
-    at: String,
-}
-
-#[derive(Debug, Serialize)]
-struct AdminReturn {
-    reference: String,
-    status: &'static str,
-    lines: Vec<OrderLine>,
-    created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-struct AdminRefund {
-    return_reference: Option<String>,
-    amount: f64,
-    currency: String,
-    status: &'static str,
-    created_at: String,
-    updated_at: String,
-}
-
-impl From<Order> for AdminOrder {
-    fn from(o: Order) -> AdminOrder {
-        AdminOrder {
-            total: (o.total() * 100.0).round() / 100.0,
-            order_id: o.id,
-            customer_id: o.customer_id,
-            email: o.email,
-            status: o.status.as_str(),
-            placed_at: format_time(o.placed_at),
-            currency: o.currency,
-            shipping_address: o.shipping_address,
-            carrier: o.carrier,
-            tracking: o.tracking,
-            estimated_delivery: o.estimated_delivery.map(format_time),
-            lines: o.lines,
-            timeline: o.events.into_iter().map(|e| AdminEvent { event_id: e.id, status: e.status.as_str(), at: format_time(e.at) }).collect(),
-            returns: o
-                .returns
-                .into_iter()
-                .map(|r| AdminReturn { reference: r.reference, status: r.status.as_str(), lines: r.lines, created_at: format_time(r.created_at) })
-                .collect(),
-            refunds: o
-                .refunds
-                .into_iter()
-                .map(|r| AdminRefund {
-                    return_reference: r.return_reference,
-                    amount: r.amount,
-                    currency: r.currency,
-                    status: r.status.as_str(),
-                    created_at: format_time(r.created_at),
-                    updated_at: format_time(r.updated_at),
-                })
-                .collect(),
-        }
-    }
-}
 
 /// `GET /v1/admin/orders/{id}`.
 pub async fn order(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<AdminOrder>, ApiError> {
@@ -151,4 +73,19 @@ pub async fn transcript(
     entries.truncate(page.limit);
     let next_after = more.then(|| entries.last().map_or(page.after, |e| e.id));
     Ok(Json(Transcript { session_id: id, entries, next_after }))
+}
+
+/// `GET /v1/admin/customers/{id}/export`: everything held about the customer, as JSON.
+pub async fn export_customer(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<privacy::CustomerExport>, ApiError> {
+    admin(&state, &headers)?;
+    Ok(Json(privacy::export(state.sessions.store(), &id).await?))
+}
+
+/// `DELETE /v1/admin/customers/{id}`: the customer erased; what was removed (all zero the
+/// second time).
+pub async fn erase_customer(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<privacy::Erased>, ApiError> {
+    admin(&state, &headers)?;
+    let erased = privacy::erase(state.sessions.store(), &id).await?;
+    tracing::info!(customer = %id, ?erased, "customer erased");
+    Ok(Json(erased))
 }

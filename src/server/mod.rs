@@ -142,6 +142,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/returns/{reference}", post(orders::update_return))
         .route("/v1/admin/orders/{id}", get(admin::order))
         .route("/v1/admin/reload", post(reload::handler))
+        .route("/v1/admin/customers/{id}", axum::routing::delete(admin::erase_customer))
+        .route("/v1/admin/customers/{id}/export", get(admin::export_customer))
         .route("/v1/admin/sessions/{id}/transcript", get(admin::transcript))
         .merge(pages)
         .fallback(api::not_found)

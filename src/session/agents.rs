@@ -144,7 +144,7 @@ impl Sessions {
     }
 }
 
-fn entry(e: StoredEntry) -> Entry {
+pub(super) fn entry(e: StoredEntry) -> Entry {
     Entry {
         id: e.id,
         seq: e.seq,

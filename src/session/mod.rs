@@ -8,6 +8,7 @@
 pub mod clock;
 mod agents;
 pub mod live;
+pub mod privacy;
 pub mod transcript;
 pub mod recommender;
 pub mod registry;

@@ -30,6 +30,8 @@ pub enum SessionError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Orders(#[from] crate::orders::StoreError),
+    #[error(transparent)]
     Dialogue(#[from] DialogueError),
     #[error("unknown session {0}")]
     UnknownSession(String),
