@@ -118,6 +118,10 @@ pub struct Options {
     #[arg(long, env = "AISLE_FINE_TUNE", global = true)]
     pub fine_tune: Option<bool>,
 
+    /// Delete conversations (sessions and transcripts) idle for this many days; checked hourly [default: keep them]
+    #[arg(long, env = "AISLE_TRANSCRIPT_RETENTION_DAYS", global = true)]
+    pub transcript_retention_days: Option<u32>,
+
     /// Categories whose products are offered again after a purchase (consumables), comma-separated names or paths ("Coffee", "Beauty > Skin Care") [default: none]
     #[arg(long, env = "AISLE_REBUYABLE", global = true, value_delimiter = ',')]
     pub rebuyable: Option<Vec<String>>,
@@ -168,6 +172,7 @@ pub struct Config {
     pub vectors: bool,
     pub fine_tune: bool,
     pub rebuyable: Vec<String>,
+    pub transcript_retention_days: Option<u32>,
     pub allowed_origins: Vec<String>,
     pub web_dir: PathBuf,
     pub log_format: LogFormat,
@@ -198,6 +203,7 @@ impl Default for Config {
             vectors: true,
             fine_tune: true,
             rebuyable: Vec::new(),
+            transcript_retention_days: None,
             allowed_origins: Vec::new(),
             web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
@@ -258,6 +264,7 @@ impl Config {
             vectors: options.vectors.or(file.vectors).unwrap_or(d.vectors),
             fine_tune: options.fine_tune.or(file.fine_tune).unwrap_or(d.fine_tune),
             rebuyable: options.rebuyable.clone().or(file.rebuyable).unwrap_or(d.rebuyable),
+            transcript_retention_days: options.transcript_retention_days.or(file.transcript_retention_days),
             allowed_origins: options.allowed_origins.clone().or(file.allowed_origins).unwrap_or(d.allowed_origins),
             web_dir: options.web_dir.clone().or(file.web_dir).unwrap_or(d.web_dir),
             log_format: options.log_format.or(file.log_format).unwrap_or(d.log_format),

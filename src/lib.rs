@@ -48,6 +48,7 @@ pub mod nlu;
 pub mod orders;
 pub mod protocol;
 pub mod recommend;
+pub mod redact;
 pub mod rng;
 pub mod server;
 pub mod session;

@@ -209,9 +209,15 @@ async fn with_nobody_online_the_shopper_is_told_so_and_leaves_an_email() {
     let ServerFrame::Reply(saved) = next_shown(&mut shop).await else { panic!("a reply") };
     assert!(saved.text.contains("rohan.k@example.org"), "{}", saved.text);
 
-    let (_dana, inbox) = signed_in(&server, "Dana").await;
+    let (mut dana, inbox) = signed_in(&server, "Dana").await;
     let line = inbox.iter().find(|s| s.session_id == session).expect("the conversation is in the inbox");
     assert_eq!((line.status, line.email.as_deref()), (SessionStatus::WaitingForAgent, Some("rohan.k@example.org")));
+    // The address is kept where the team needs it, and redacted in the stored transcript.
+    send(&mut dana, json!({"type": "subscribe", "session_id": session})).await;
+    let AgentServerFrame::Transcript { entries, context, .. } = until(&mut dana, |f| matches!(f, AgentServerFrame::Transcript { .. })).await else { unreachable!() };
+    assert_eq!(context.email.as_deref(), Some("rohan.k@example.org"));
+    let stored = serde_json::to_string(&entries).unwrap();
+    assert!(stored.contains("sure, it's [email]") && !stored.contains("rohan.k@"), "{stored}");
 }
 
 #[tokio::test]

@@ -465,7 +465,7 @@ pub async fn app_state(config: &Config, catalog: Arc<Catalog>, nlu: Arc<Nlu>) ->
         .await
         .with_context(|| format!("cannot load the assistant's prompts from {}", config.prompts_dir.display()))?;
     let sessions = Sessions::new(store, Arc::new(assistant), orders).with_rebuyable(Rebuyable::new(&config.rebuyable));
-    Ok(AppState::new(catalog, Arc::new(sessions)).with_admin_key(config.admin_key.clone()).with_agent_key(config.agent_key.clone()).with_demo(config.demo_orders).with_synonyms_path(config.synonyms.clone()).with_origins(&config.allowed_origins).with_web_dir(config.web_dir.clone()))
+    Ok(AppState::new(catalog, Arc::new(sessions)).with_admin_key(config.admin_key.clone()).with_agent_key(config.agent_key.clone()).with_demo(config.demo_orders).with_synonyms_path(config.synonyms.clone()).with_retention_days(config.transcript_retention_days).with_origins(&config.allowed_origins).with_web_dir(config.web_dir.clone()))
 }
 
 /// Builds the index if it is missing or stale, then opens it; computes the product vectors

@@ -51,6 +51,8 @@ pub struct AppState {
     pub demo: bool,
     /// The synonyms file a reload reads again.
     pub synonyms_path: Option<std::path::PathBuf>,
+    /// Conversations idle this long are deleted (checked hourly); `None` keeps them.
+    pub retention: Option<Duration>,
     /// The web origins allowed to call the API and open `/ws/chat` from a browser.
     pub origins: origins::Origins,
     /// The folder of the web pages (`web/`).
@@ -61,7 +63,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(catalog: Arc<Catalog>, sessions: Arc<Sessions>) -> AppState {
-        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, agent_key: None, demo: false, synonyms_path: None, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
+        AppState { catalog, sessions, connections: Connections::default(), admin_key: None, agent_key: None, demo: false, synonyms_path: None, retention: None, origins: origins::Origins::default(), web_dir: pages::default_dir(), chat_buckets: Arc::default() }
     }
 
     /// Serves the pages from `dir` instead of `web/`.
@@ -83,6 +85,12 @@ impl AppState {
 
     pub fn with_agent_key(mut self, key: Option<String>) -> AppState {
         self.agent_key = key.map(Arc::from);
+        self
+    }
+
+    /// Deletes conversations idle for `days` (none: keeps them).
+    pub fn with_retention_days(mut self, days: Option<u32>) -> AppState {
+        self.retention = days.map(|d| Duration::from_secs(u64::from(d) * 86_400));
         self
     }
 
@@ -154,6 +162,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often conversations past the retention are looked for.
+const RETENTION_CHECK: Duration = Duration::from_secs(3600);
+
+/// Deletes the conversations idle longer than `retention`, at once and then hourly.
+async fn expire_transcripts(state: AppState, retention: Duration, stop: CancellationToken) {
+    loop {
+        let before = state.sessions.clock().now_ms() - retention.as_millis() as i64;
+        match crate::session::privacy::expire(state.sessions.store(), before).await {
+            Ok(0) => {}
+            Ok(gone) => tracing::info!(gone, "deleted conversations past the retention"),
+            Err(error) => tracing::warn!(%error, "conversations past the retention not deleted"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(RETENTION_CHECK) => {}
+        }
+    }
+}
+
 /// Serves `listener` until `shutdown` resolves, then finishes the requests in flight.
 pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
@@ -169,6 +196,9 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     }
     tokio::spawn(state.sessions.recommender().keep_fresh(connections.shutdown.clone()));
     tokio::spawn(reload::on_hangup(state.clone(), connections.shutdown.clone()));
+    if let Some(retention) = state.retention {
+        tokio::spawn(expire_transcripts(state.clone(), retention, connections.shutdown.clone()));
+    }
     // Replies go out as several small frames (typing, reply, status): no Nagle delay.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {

@@ -3,7 +3,7 @@
 //! (theirs and guest orders under their email) and their conversations with transcripts — and
 //! [`erase`] removes it in one transaction. Orders are kept for the shop's accounting but
 //! anonymized: no customer, no email, no address; their lines, totals and statuses stay.
-//! Erasing twice is harmless.
+//! Erasing twice is harmless. [`expire`] deletes conversations older than the retention setting.
 
 use serde::Serialize;
 
@@ -138,6 +138,16 @@ pub async fn erase(store: &Store, customer_id: &str) -> Result<Erased, SessionEr
     Ok(Erased { customer: customer > 0, sessions, messages, events, preferences, orders_anonymized })
 }
 
+/// Deletes the conversations (sessions and their transcripts) last active before `before_ms`:
+/// the retention setting. Events and orders are not transcripts and stay. How many went.
+pub async fn expire(store: &Store, before_ms: i64) -> Result<u64, SessionError> {
+    let mut tx = store.pool().begin().await.map_err(store_error)?;
+    sqlx::query("DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE updated_at < ?)").bind(before_ms).execute(&mut *tx).await.map_err(store_error)?;
+    let gone = sqlx::query("DELETE FROM sessions WHERE updated_at < ?").bind(before_ms).execute(&mut *tx).await.map_err(store_error)?.rows_affected();
+    tx.commit().await.map_err(store_error)?;
+    Ok(gone)
+}
+
 async fn sessions_of(store: &Store, customer_id: &str) -> Result<Vec<String>, SessionError> {
     sqlx::query_scalar("SELECT id FROM sessions WHERE customer_id = ? ORDER BY created_at, id").bind(customer_id).fetch_all(store.pool()).await.map_err(store_error)
 }
@@ -153,4 +163,26 @@ async fn order_ids(store: &Store, customer_id: &str, email: Option<&str>) -> Res
 
 fn store_error(e: sqlx::Error) -> SessionError {
     SessionError::Store(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn conversations_idle_past_the_retention_are_deleted_with_their_transcripts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("aisle.db")).await.unwrap();
+        for id in ["s_old", "s_new"] {
+            store.create(id, crate::protocol::Channel::Web, None, &serde_json::json!({})).await.unwrap();
+            let shopper = super::super::store::ShopperMessage { client_id: None, body: r#"{"type":"message","text":"hi"}"# };
+            store.commit_turn(id, &serde_json::json!({}), None, Some(shopper), &[], &[]).await.unwrap();
+        }
+        sqlx::query("UPDATE sessions SET updated_at = 1000 WHERE id = 's_old'").execute(store.pool()).await.unwrap();
+        assert_eq!(expire(&store, 2000).await.unwrap(), 1);
+        assert!(store.load("s_old").await.unwrap().is_none());
+        assert!(store.entries_page("s_old", 0, 10).await.unwrap().is_empty());
+        assert_eq!(store.entries_page("s_new", 0, 10).await.unwrap().len(), 1);
+        assert_eq!(expire(&store, 2000).await.unwrap(), 0);
+    }
 }

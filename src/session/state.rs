@@ -248,7 +248,8 @@ impl SessionState {
 
     /// Remembers a shopper's message among the last [`RECENT_MESSAGES`].
     pub fn remember(&mut self, text: &str) {
-        self.recent.push(text.chars().take(300).collect());
+        // Redacted like the transcript: the state is stored too.
+        self.recent.push(crate::redact::redact(text).chars().take(300).collect());
         if self.recent.len() > RECENT_MESSAGES {
             self.recent.remove(0);
         }

@@ -6,6 +6,9 @@
 //! in `seq` order, with no gaps. Frames record which shopper message they answer (`reply_to`),
 //! so a resent message id gets the same answer back instead of a second one.
 //!
+//! Transcripts are stored redacted ([`crate::redact`]): no email address, phone or card number
+//! in a stored message or frame.
+//!
 //! All SQLite-specific SQL lives in this module and in `migrations/`, so a PostgreSQL store can
 //! follow with the same API. The orders store shares the database file through [`Store::pool`].
 
@@ -318,7 +321,7 @@ impl Store {
                 .bind(id)
                 .bind(Role::Shopper.as_str())
                 .bind(message.client_id)
-                .bind(message.body)
+                .bind(crate::redact::redact_json(message.body).as_ref())
                 .bind(now)
                 .execute(&mut *tx)
                 .await;
@@ -347,7 +350,7 @@ impl Store {
             .bind(frame.seq as i64)
             .bind(frame.role.as_str())
             .bind(reply_to)
-            .bind(frame.body)
+            .bind(crate::redact::redact_json(frame.body).as_ref())
             .bind(now)
             .execute(&mut *tx)
             .await?;

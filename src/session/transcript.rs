@@ -47,7 +47,7 @@ impl Store {
         let done = sqlx::query("INSERT INTO messages (session_id, seq, role, client_id, reply_to, body, at) VALUES (?, NULL, ?, NULL, NULL, ?, ?)")
             .bind(session_id)
             .bind(Role::Note.as_str())
-            .bind(body)
+            .bind(crate::redact::redact_json(body).as_ref())
             .bind(at)
             .execute(self.pool())
             .await?;
