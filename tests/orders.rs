@@ -637,7 +637,7 @@ async fn a_customers_data_is_exported_whole_and_erased_everywhere_with_orders_ke
     let session = chat.session_id().unwrap().to_string();
     let status = say(&mut chat, "any news on order 50001").await;
     assert!(status.order.is_some());
-    let size = say(&mut chat, "I'm a size 9").await;
+    let size = say(&mut chat, "by the way, I'm a size 9").await;
     assert!(size.text.contains("size 9"), "{}", size.text);
     say(&mut chat, "show me some analog watches").await;
 

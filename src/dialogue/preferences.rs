@@ -36,7 +36,10 @@ pub enum Forget {
 }
 
 /// Words that make a message about the speaker ("I'm", "my size").
-const SELF: &[&[&str]] = &[&["i'm"], &["im"], &["i", "am"], &["my", "size"], &["i", "wear"], &["i", "take"], &["i", "usually", "wear"]];
+const SELF: &[&[&str]] = &[
+    &["i'm"], &["im"], &["i", "am"], &["my", "size"], &["i", "wear"], &["i", "take"], &["i", "usually", "wear"], &["i", "normally", "wear"],
+    &["i", "generally", "wear"], &["i", "typically", "wear"], &["i", "always", "wear"],
+];
 /// Word runs of dislike before a brand.
 const DISLIKE: &[&[&str]] = &[
     &["don't", "like"], &["dont", "like"], &["do", "not", "like"], &["hate"], &["dislike"], &["can't", "stand"], &["cant", "stand"],
@@ -83,9 +86,11 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
     if has_run(&w, TELL) && w.iter().any(|x| x == "me" || x == "my" || x == "i") {
         return Some(About::Tell);
     }
-    // A statement, not a request: no product words left, no order.
+    // A statement, not a request: no product words left, no order. Words of the statement
+    // itself and of conversation ("by the way", "fyi", "just so you know") ask for nothing.
     let filler = |q: &str| {
         matches!(q, "wear" | "size" | "usually" | "always" | "brand" | "stuff" | "products" | "hate" | "never" | "avoid" | "dislike" | "stand" | "fan" | "strictly" | "allergic")
+            || matches!(q, "way" | "btw" | "fyi" | "just" | "also" | "actually" | "normally" | "generally" | "typically" | "anyway" | "know" | "note" | "ok" | "okay" | "well" | "oh")
             || DIETS.iter().any(|(k, _)| q.starts_with(k))
     };
     let asks = !slots.query.split_whitespace().all(filler)
@@ -261,6 +266,9 @@ mod tests {
         assert_eq!(about("i'm vegan", &slots(&[], &[], &[], "vegan")), Some(About::Remember(vec![pref(PreferenceKind::Diet, "vegan")])));
         assert_eq!(about("vegan shoes", &slots(&[], &[], &[], "vegan shoes")), None, "a product word left to search for is a request");
         assert_eq!(about("I'm a size 10, show me boots", &slots(&[], &[], &["10"], "boots")), None);
+        let by_the_way = About::Remember(vec![pref(PreferenceKind::Size, "9")]);
+        assert_eq!(about("by the way I'm a size 9", &slots(&[], &[], &["9"], "way")), Some(by_the_way.clone()));
+        assert_eq!(about("fyi I normally wear a 9", &slots(&[], &[], &["9"], "fyi normally")), Some(by_the_way));
         assert_eq!(about("what do you know about me?", &slots(&[], &[], &[], "know")), Some(About::Tell));
         assert_eq!(about("forget that", &slots(&[], &[], &[], "forget")), Some(About::Forget(Forget::Last)));
         assert_eq!(about("forget my size", &slots(&[], &[], &[], "")), Some(About::Forget(Forget::Kind(PreferenceKind::Size))));
