@@ -52,7 +52,10 @@ class AisleChat extends HTMLElement {
       b.hidden = true;
       this.open();
     } else {
-      try { localStorage.getItem(this.key) && this.load(); } catch { /* storage blocked: load on open */ }
+      // After the page's own modules ran (DOMContentLoaded), so their `aisle:cart` listeners
+      // hear the stored cart; at once when the page has loaded already.
+      const resume = () => { try { localStorage.getItem(this.key) && this.load(); } catch { /* storage blocked: load on open */ } };
+      document.readyState == 'complete' ? resume() : ['DOMContentLoaded', 'load'].map((e) => addEventListener(e, resume, { once: true }));
     }
     addEventListener('storage', (e) => e.key == this.key && e.newValue && this.load());
     requestAnimationFrame(() => performance.mark('aisle:paint'));
