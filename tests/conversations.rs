@@ -896,12 +896,16 @@ fn speech_whole(speech: &str) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn realistic_conversations() {
-    let dir = common::repo_path("tests/conversations");
+    // Another folder of conversations (say, a held-out batch) can be played with
+    // `AISLE_CONVERSATIONS=/path`; its own `known_failing.txt` is optional there.
+    let other = std::env::var_os("AISLE_CONVERSATIONS");
+    let own = other.is_none();
+    let dir = other.map_or_else(|| common::repo_path("tests/conversations"), std::path::PathBuf::from);
     let suites = load_suites(&dir);
     let catalog = Arc::new(catalog());
     check_product_ids(&suites, &catalog);
     let conversations: Vec<&Conversation> = suites.iter().flat_map(|(_, s)| &s.conversations).collect();
-    assert!(conversations.len() >= 80, "{} conversations", conversations.len());
+    assert!(!own || conversations.len() >= 80, "{} conversations", conversations.len());
     let mut seen = BTreeSet::new();
     for c in &conversations {
         assert!(seen.insert(c.name.as_str()), "two conversations are named {:?}", c.name);

@@ -17,12 +17,12 @@ use tokio::sync::broadcast;
 use crate::catalog::SearchRequest;
 use crate::orders::identity::same_secret;
 use crate::protocol::agent::{AgentClientFrame, AgentServerFrame};
-use crate::protocol::{ErrorCode, ErrorFrame, ProductCard, ServerFrame};
+use crate::protocol::{ErrorCode, ProductCard, ServerFrame};
 use crate::session::SessionError;
 use crate::session::live::{AgentNotice, Online};
 
 use super::AppState;
-use super::error::session_failure;
+use super::frames;
 use super::ws::{MAX_FRAME_BYTES, close};
 
 /// The inbox lists conversations updated within this long…
@@ -84,7 +84,7 @@ where
                 continue;
             }
         };
-        let frames = match parse(text.as_str()) {
+        let frames = match frames::parse::<AgentClientFrame>(text.as_str(), &AgentClientFrame::TYPES).map_err(AgentServerFrame::Error) {
             Err(error) => vec![error],
             Ok(AgentClientFrame::Hello { key, name }) if console.is_none() => match sign_in(&state, &key, &name) {
                 Ok(signed_in) => {
@@ -253,28 +253,12 @@ async fn next_notice(console: &mut Option<Console>) -> Result<AgentNotice, broad
     }
 }
 
-/// A console frame, strictly: JSON object, known `type`, fields of the right types.
-fn parse(text: &str) -> Result<AgentClientFrame, AgentServerFrame> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| error(ErrorCode::BadRequest, &format!("malformed JSON: {e}"), None))?;
-    let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
-    let Some(kind) = value.get("type").and_then(|t| t.as_str()).map(str::to_string) else {
-        return Err(error(ErrorCode::BadRequest, "a frame is a JSON object with a string \"type\"", id));
-    };
-    if !AgentClientFrame::TYPES.contains(&kind.as_str()) {
-        let known = AgentClientFrame::TYPES.join(", ");
-        return Err(error(ErrorCode::BadRequest, &format!("unknown frame type {kind:?}; expected one of {known}"), id));
-    }
-    serde_json::from_value(value).map_err(|e| error(ErrorCode::BadRequest, &format!("bad {kind} frame: {e}"), id))
-}
-
 fn error(code: ErrorCode, message: &str, in_reply_to: Option<String>) -> AgentServerFrame {
-    metrics::counter!(crate::telemetry::ERRORS, "code" => code.as_str()).increment(1);
-    AgentServerFrame::Error(ErrorFrame { code, message: message.to_string(), in_reply_to, retry_after_ms: None })
+    AgentServerFrame::Error(frames::error(code, message, in_reply_to, None))
 }
 
 fn failure(e: &SessionError, in_reply_to: Option<String>) -> AgentServerFrame {
-    let (code, message, _) = session_failure(e);
-    error(code, &message, in_reply_to)
+    AgentServerFrame::Error(frames::failure(e, in_reply_to))
 }
 
 async fn send_all<W: Sink<Message> + Unpin>(sink: &mut W, frames: Vec<AgentServerFrame>) -> Result<(), W::Error> {

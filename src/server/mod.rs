@@ -9,6 +9,7 @@ mod chat;
 mod demo;
 mod error;
 mod events;
+mod frames;
 mod orders;
 pub mod origins;
 pub mod pages;

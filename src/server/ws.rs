@@ -12,12 +12,12 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio_tungstenite::tungstenite;
 
 use crate::dialogue::Input;
-use crate::protocol::{ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSION, ServerFrame};
+use crate::protocol::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame};
 use crate::session::live::{Listener, Notice};
 use crate::session::{SessionError, TurnInput};
 
 use super::AppState;
-use super::error::session_failure;
+use super::frames;
 
 /// Largest frame accepted; a bigger one closes the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -179,7 +179,7 @@ impl Connection {
 
     /// The frames that answer one text frame.
     async fn frame(&mut self, state: &AppState, text: &str) -> Vec<ServerFrame> {
-        let frame = match parse(text) {
+        let frame = match frames::parse::<ClientFrame>(text, &ClientFrame::TYPES).map_err(ServerFrame::Error) {
             Ok(frame) => frame,
             Err(error) => return vec![error],
         };
@@ -305,31 +305,6 @@ impl Connection {
     }
 }
 
-/// A client frame, strictly: JSON object, known `type`, fields of the right types.
-fn parse(text: &str) -> Result<ClientFrame, ServerFrame> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| error_frame(ErrorCode::BadRequest, &format!("malformed JSON: {e}"), None))?;
-    let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
-    let kind = match value.get("type") {
-        Some(serde_json::Value::String(kind)) => kind.clone(),
-        Some(_) => return Err(error_frame(ErrorCode::BadRequest, "\"type\" must be a string", id)),
-        None if value.is_object() => return Err(error_frame(ErrorCode::BadRequest, "the frame has no \"type\"", id)),
-        None => return Err(error_frame(ErrorCode::BadRequest, "a frame is a JSON object", None)),
-    };
-    if !ClientFrame::TYPES.contains(&kind.as_str()) {
-        let known = ClientFrame::TYPES.join(", ");
-        return Err(error_frame(ErrorCode::BadRequest, &format!("unknown frame type {kind:?}; expected one of {known}"), id));
-    }
-    serde_json::from_value(value).map_err(|e| error_frame(ErrorCode::BadRequest, &format!("bad {kind} frame: {e}"), id))
-}
-
-/// The error frame for a failed turn.
-fn session_error(error: &SessionError, in_reply_to: Option<String>) -> ServerFrame {
-    let (code, message, retry_after_ms) = session_failure(error);
-    metrics::counter!(crate::telemetry::ERRORS, "code" => code.as_str()).increment(1);
-    ServerFrame::Error(ErrorFrame { code, message, in_reply_to, retry_after_ms })
-}
-
 /// Why a message text is refused, if it is (over WebSocket and HTTP alike).
 pub(super) fn refuse_text(text: &str) -> Option<(ErrorCode, String)> {
     if text.trim().is_empty() {
@@ -341,9 +316,14 @@ pub(super) fn refuse_text(text: &str) -> Option<(ErrorCode, String)> {
     None
 }
 
-pub fn error_frame(code: ErrorCode, message: &str, in_reply_to: Option<String>) -> ServerFrame {
-    metrics::counter!(crate::telemetry::ERRORS, "code" => code.as_str()).increment(1);
-    ServerFrame::Error(ErrorFrame { code, message: message.to_string(), in_reply_to, retry_after_ms: None })
+/// An error frame, counted.
+fn error_frame(code: ErrorCode, message: &str, in_reply_to: Option<String>) -> ServerFrame {
+    ServerFrame::Error(frames::error(code, message, in_reply_to, None))
+}
+
+/// The error frame for a failed turn.
+fn session_error(error: &SessionError, in_reply_to: Option<String>) -> ServerFrame {
+    ServerFrame::Error(frames::failure(error, in_reply_to))
 }
 
 fn to_text(frame: &ServerFrame) -> String {
@@ -403,6 +383,10 @@ impl Bucket {
 mod tests {
     use super::*;
     use crate::session::Clock;
+
+    fn parse(text: &str) -> Result<ClientFrame, ServerFrame> {
+        frames::parse(text, &ClientFrame::TYPES).map_err(ServerFrame::Error)
+    }
 
     fn code(frame: ServerFrame) -> ErrorCode {
         match frame {

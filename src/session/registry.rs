@@ -228,15 +228,8 @@ impl Sessions {
         if let Some(status) = answer.status {
             frames.push(ServerFrame::Status { seq: last_seq + 2, status, agent: None });
         }
-        let bodies: Vec<String> = frames.iter().map(to_text).collect();
-        let new_frames: Vec<NewFrame> = frames
-            .iter()
-            .zip(&bodies)
-            .map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body })
-            .collect();
         let shopper = ShopperMessage { client_id: turn.client_id, body: turn.body };
-        self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), Some(shopper), &new_frames, &events).await?;
-        self.live.stored(session_id, new_frames.last().map_or(last_seq, |f| f.seq));
+        self.commit(session_id, &state, Some(shopper), &frames, &events, last_seq).await?;
         if let Some(customer) = state.customer_id.as_deref().filter(|_| state.consent && state.stated != before.stated) {
             self.save_preferences(customer, &state.stated).await?;
         }
@@ -406,6 +399,24 @@ impl Sessions {
         Ok(state)
     }
 
+    /// Stores a turn's state, shopper message, frames and events in one transaction, then tells
+    /// the session's connections and the consoles that frames up to the last one are stored.
+    async fn commit(
+        &self,
+        session_id: &str,
+        state: &SessionState,
+        shopper: Option<ShopperMessage<'_>>,
+        frames: &[ServerFrame],
+        events: &[Event],
+        last_seq: u64,
+    ) -> Result<(), SessionError> {
+        let bodies: Vec<String> = frames.iter().map(to_text).collect();
+        let rows: Vec<NewFrame> = frames.iter().zip(&bodies).map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body }).collect();
+        self.store.commit_turn(session_id, &to_json(state), state.customer_id.as_deref(), shopper, &rows, events).await?;
+        self.live.stored(session_id, rows.last().map_or(last_seq, |f| f.seq));
+        Ok(())
+    }
+
     /// Changes the session's state outside a turn, under its turn lock, with the frames
     /// `update` makes (numbered from the `u64` it is given), stored before they are returned
     /// and announced to the session's connections and the consoles.
@@ -420,10 +431,7 @@ impl Sessions {
             let _guard = lock.lock().await;
             let (last_seq, mut state) = self.load_state(session_id).await?;
             let frames = update(&mut state, last_seq + 1)?;
-            let bodies: Vec<String> = frames.iter().map(to_text).collect();
-            let new_frames: Vec<NewFrame> = frames.iter().zip(&bodies).map(|(f, body)| NewFrame { seq: f.seq().unwrap_or_default(), role: role_of(f), body }).collect();
-            self.store.commit_turn(session_id, &to_json(&state), state.customer_id.as_deref(), shopper, &new_frames, &[]).await?;
-            self.live.stored(session_id, new_frames.last().map_or(last_seq, |f| f.seq));
+            self.commit(session_id, &state, shopper, &frames, &[], last_seq).await?;
             Ok((state, frames))
         }
         .await;
