@@ -159,8 +159,10 @@ pub enum Retrieval {
     Lexical,
     /// Meaning only: the nearest products that pass the filters (for evaluation).
     Semantic,
-    /// Words; meaning joins only when not every word matched (a conversation, where the
-    /// shopper's words are constraints to keep, and its pages must not shift).
+    /// Words; meaning joins only when not every word matched and no word names the kind of
+    /// product (a conversation, where the shopper's words are constraints to keep, and its pages
+    /// must not shift: "black heels for the office" lists black heels, or says there are none,
+    /// while "something to keep my tea warm" is a need that meaning serves).
     Backfill,
 }
 
@@ -265,35 +267,44 @@ impl Catalog {
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
         let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
 
-        // All words first; then the most words that still find something (with a kind of
-        // product named, down to that kind alone).
+        // All words first; then, a word at a time, leave out the word whose absence finds the
+        // most (the later word on a tie: "black heels for the office" leaves out "office", not
+        // "black"), down to one word (with a kind of product named, down to that kind alone).
+        // Every result then matches every word kept, so the words left out are the same for all.
         let n = group_queries.len();
         let least = if kinds.is_empty() { 1 } else { 0 };
-        let mut required = n;
-        // The query, and how many it matches when that was counted.
-        let (lexical, matched) = loop {
-            let text_query: Box<dyn Query> = if n == 0 || required == 0 {
+        let mut kept: Vec<usize> = (0..n).collect();
+        let with_filters = |kept: &[usize]| {
+            let text_query: Box<dyn Query> = if kept.is_empty() {
                 Box::new(AllQuery)
-            } else if required == n {
-                Box::new(BooleanQuery::intersection(group_queries.iter().map(|q| q.box_clone()).collect()))
             } else {
-                Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                    group_queries.iter().map(|q| q.box_clone()).collect(),
-                    required,
-                ))
+                Box::new(BooleanQuery::intersection(kept.iter().map(|&i| group_queries[i].box_clone()).collect()))
             };
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-            let query = BooleanQuery::new(clauses);
-            if required <= least {
+            BooleanQuery::new(clauses)
+        };
+        // The query, and how many it matches when that was counted.
+        let (lexical, matched) = loop {
+            let query = with_filters(&kept);
+            if kept.len() <= least {
                 break (query, None);
             }
             let matched = searcher.search(&query, &Count)?;
             if matched > 0 {
                 break (query, Some(matched));
             }
-            required -= 1;
+            let mut best = (0, kept.len() - 1);
+            for at in (0..kept.len()).rev() {
+                let without: Vec<usize> = kept.iter().enumerate().filter(|(k, _)| *k != at).map(|(_, &i)| i).collect();
+                let found = searcher.search(&with_filters(&without), &Count)?;
+                if found > best.0 {
+                    best = (found, at);
+                }
+            }
+            kept.remove(best.1);
         };
+        let required = kept.len();
         let relaxed = required < n;
         let nearest = match (&request.vector, request.retrieval) {
             (Some(vector), Retrieval::Semantic) => {
@@ -304,7 +315,7 @@ impl Catalog {
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
             (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
-            (Some(vector), Retrieval::Backfill) if relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
+            (Some(vector), Retrieval::Backfill) if relaxed && kinds.is_empty() => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {
@@ -318,8 +329,7 @@ impl Catalog {
             self.fused(&searcher, &lexical, relaxed, &hybrid::Candidates { loose, nearest }, &filters, request, sort)?
         };
         if relaxed {
-            let best = self.collect(&searcher, &lexical, &SearchRequest { limit: 1, offset: 0, facets: false, ..request.clone() }, sort)?;
-            found.dropped_words = self.unmatched_words(&searcher, &groups, &group_queries, &best.hits);
+            found.dropped_words = groups.iter().enumerate().filter(|(i, _)| !kept.contains(i)).map(|(_, g)| g.words.clone()).collect();
         }
         found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(found)
@@ -540,23 +550,6 @@ impl Catalog {
                 .collect::<Result<Vec<_>, CatalogError>>()?
         };
         Ok(SearchResults { total, hits, facets, suggested_filters, dropped_words: Vec::new(), retrievers: Vec::new(), took_ms: 0.0 })
-    }
-
-    /// For a relaxed search: the words that the best results do not match.
-    fn unmatched_words(&self, searcher: &Searcher, groups: &[query::Group], queries: &[Box<dyn Query>], hits: &[Hit]) -> Vec<String> {
-        let Some(best) = hits.first() else {
-            return groups.iter().map(|g| g.words.clone()).collect();
-        };
-        let id = TermQuery::new(Term::from_field_text(self.fields.id, &best.product.id), IndexRecordOption::Basic);
-        groups
-            .iter()
-            .zip(queries)
-            .filter(|(_, q)| {
-                let both = BooleanQuery::intersection(vec![q.box_clone(), Box::new(id.clone())]);
-                searcher.search(&both, &Count).map(|n| n == 0).unwrap_or(false)
-            })
-            .map(|(g, _)| g.words.clone())
-            .collect()
     }
 
     /// The category facet whose children are counted: the filtered category when there is

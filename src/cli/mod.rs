@@ -371,7 +371,12 @@ pub fn run(command: Command, config: Config) -> anyhow::Result<()> {
 /// Loads the NLU with a slot lexicon from the catalog, training the head if needed.
 pub fn load_nlu(config: &Config, catalog: &Catalog) -> anyhow::Result<Nlu> {
     let meta = catalog.meta();
-    let lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+    let mut lexicon = Lexicon::new(&meta.brands, &meta.categories, catalog.product_titles());
+    // The shop's own name is never another company's (a bad FAQ file is reported where the
+    // assistant loads it).
+    if let Ok(faq) = crate::dialogue::faq::Faq::load(&config.prompts_dir.join("faq.yaml")) {
+        lexicon = lexicon.with_shop_name(&faq.shop.name);
+    }
     Ok(Nlu::load(&config.nlu_paths(), config.encoder, lexicon, &stage_progress())?)
 }
 
@@ -387,9 +392,6 @@ fn stage_progress() -> impl Fn(&str, usize, usize) {
         }
     }
 }
-
-
-
 
 /// Reads a JSON Lines file of customers or orders, reports bad rows, and upserts the rest.
 fn import_records<R: Record>(config: &Config, args: &ImportRecords) -> anyhow::Result<()> {

@@ -2,7 +2,6 @@
 //! action, runs the skill for it against the catalog, the shop's policies and the session's
 //! context, and composes the reply. The session layer numbers, stores and sends it.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,6 +14,7 @@ use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState}
 
 use super::compose::{self, Draft, OFFER_PERSON};
 use super::faq::{Faq, FaqEntry, FaqIndex};
+use super::kinds::KindWords;
 use super::orders::TurnContext;
 use super::policy::{self, Action, Target};
 use super::product::DescriptionCache;
@@ -88,21 +88,15 @@ pub struct Assistant {
     prompts_dir: std::path::PathBuf,
     pub(super) descriptions: DescriptionCache,
     pub(super) shop: ShopSettings,
-    /// The words of the catalog's category names (by [`word_key`](super::shop::word_key)):
-    /// the words that name a kind of product.
-    pub(super) category_words: HashSet<String>,
+    /// The words that name a kind of product, read from the catalog's category names.
+    pub(super) kinds: KindWords,
 }
 
 impl Assistant {
     /// Loads `responses.yaml` and `faq.yaml` from `prompts` and embeds the FAQ questions.
     pub async fn load(catalog: Arc<Catalog>, nlu: Arc<Nlu>, prompts: &Path, shop: ShopSettings) -> Result<Assistant, DialogueError> {
         let loaded = Prompts::load(prompts, &nlu).await?;
-        let category_words = catalog
-            .meta()
-            .categories
-            .iter()
-            .flat_map(|(path, _)| path.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(super::shop::word_key).collect::<Vec<_>>())
-            .collect();
+        let kinds = KindWords::new(catalog.meta().categories.iter().map(|(path, _)| path.as_str()));
         Ok(Assistant {
             catalog,
             nlu,
@@ -110,7 +104,7 @@ impl Assistant {
             prompts_dir: prompts.to_path_buf(),
             descriptions: DescriptionCache::default(),
             shop,
-            category_words,
+            kinds,
         })
     }
 
@@ -400,7 +394,7 @@ impl Assistant {
             // "do I have to sign up to buy something?", not "I want to pay now".
             Action::Checkout | Action::ViewCart if state.cart.is_empty() && policy::is_question(text) => FAQ_REROUTE,
             // "is there a shop where I can pick my stuff up?" names no kind of product.
-            Action::Search(search) if !self.names_kind(&search.query) && search.brands.is_empty() && parse.slots.products.is_empty() => FAQ_REROUTE_VAGUE,
+            Action::Search(search) if !self.kinds.named_in(&search.query) && search.brands.is_empty() && parse.slots.products.is_empty() => FAQ_REROUTE_VAGUE,
             Action::Search(_) | Action::Recommend(_) => FAQ_REROUTE_SEARCH,
             _ => return action,
         };

@@ -7,6 +7,7 @@
 
 mod assistant;
 mod cart;
+mod kinds;
 mod console;
 pub mod cues;
 mod orders;

@@ -12,6 +12,7 @@ use crate::session::state::{SearchContext, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
+use super::kinds::word_key;
 use super::compose::{Draft, money};
 use super::orders::TurnContext;
 use super::policy::Target;
@@ -165,21 +166,15 @@ impl Assistant {
     /// The catalog request for a search context, its words that name a catalog category
     /// being the kind of product asked for.
     fn request(&self, search: &SearchContext, limit: usize) -> SearchRequest {
-        let kind_words = search.query.split_whitespace().filter(|w| self.names_kind(w)).map(str::to_string).collect();
+        let kind_words = self.kinds.of(&search.query).into_iter().map(str::to_string).collect();
         SearchRequest { kind_words, ..request(search, limit) }
-    }
-
-    /// Whether a query names a kind of product the catalog has (one of its category words).
-    pub(super) fn names_kind(&self, query: &str) -> bool {
-        query.split_whitespace().any(|w| self.category_words.contains(&word_key(w)))
     }
 
     /// The words of a query that name the kind of product: those that are words of a catalog
     /// category ("boots" in "waterproof hiking boots"), else its last word.
     fn product_nouns(&self, query: &str) -> Vec<String> {
-        let words: Vec<String> = query.split_whitespace().map(word_key).collect();
-        let named: Vec<String> = words.iter().filter(|w| self.category_words.contains(*w)).cloned().collect();
-        if named.is_empty() { words.last().cloned().into_iter().collect() } else { named }
+        let named: Vec<String> = self.kinds.of(query).into_iter().map(word_key).collect();
+        if named.is_empty() { query.split_whitespace().last().map(word_key).into_iter().collect() } else { named }
     }
 
     /// "Cheaper ones": the search limited to prices below the dearest product shown, cheapest
@@ -376,15 +371,6 @@ fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Pr
     let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
     state.show(products.iter().map(|p| p.id.clone()));
     products
-}
-
-/// A word as category words are compared: lower case, a plural's final "s" dropped.
-pub(super) fn word_key(word: &str) -> String {
-    let lower = word.to_lowercase();
-    match lower.strip_suffix('s') {
-        Some(stem) if stem.chars().count() > 2 && !stem.ends_with('s') => stem.to_string(),
-        _ => lower,
-    }
 }
 
 /// Whether the search left out every word naming the product asked for.

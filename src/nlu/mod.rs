@@ -147,6 +147,7 @@ impl Nlu {
     fn finish(&self, text: &str, encoded: Encoded, context: Context, started: Instant) -> Parse {
         let slots = slots::extract(text, &self.lexicon);
         let prediction = context::in_context(grounded(self.head.predict(&encoded.intent), &slots), &slots, text, context);
+        let prediction = elsewhere(prediction, &slots);
         let Prediction { intent, confidence, top } = prediction;
         Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: encoded.semantic }
     }
@@ -225,6 +226,42 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
         return Prediction { intent: best.name.clone(), confidence: best.confidence, top: prediction.top };
     }
     prediction
+}
+
+/// Intents about the shopper's dealings with this shop: orders, account, payments, cart.
+const SHOP_AFFAIRS: [&str; 13] = [
+    "order_status",
+    "cancel_order",
+    "change_order",
+    "return_refund",
+    "invoice",
+    "account_help",
+    "payment_issue",
+    "complaint",
+    "feedback",
+    "checkout",
+    "add_to_cart",
+    "remove_from_cart",
+    "view_cart",
+];
+
+/// A request about another company's order, account or service ("where's my swiggy order",
+/// "reset my gmail password", "is flipkart having a sale") is out of scope, however much it
+/// sounds like one of this shop's: the model reads "order" and "password", not whose they are.
+/// A product question or a request for advice stays when it is about this shop's catalog (a
+/// brand, category, product or shown item of it). Policy questions stay ("do you price match
+/// amazon?").
+fn elsewhere(prediction: Prediction, slots: &Slots) -> Prediction {
+    if slots.elsewhere.is_none() {
+        return prediction;
+    }
+    let about_catalog = !slots.brands.is_empty() || !slots.categories.is_empty() || !slots.products.is_empty() || !slots.references.is_empty();
+    let intent = prediction.intent.as_str();
+    let theirs = SHOP_AFFAIRS.contains(&intent) || (matches!(intent, "product_question" | "recommend") && !about_catalog);
+    if !theirs {
+        return prediction;
+    }
+    Prediction { intent: OUT_OF_SCOPE.into(), confidence: prediction.confidence, top: prediction.top }
 }
 
 /// Installs the model if needed, checks its files against the pinned sums, and starts the
@@ -452,6 +489,26 @@ mod tests {
         head.data_hash = training_hash(&paths).unwrap();
         head.tuned_sha256 = None;
         assert!(is_current(&NluPaths { fine_tune: false, ..paths.clone() }, &head).unwrap());
+    }
+
+    #[test]
+    fn a_request_about_another_companys_order_or_account_is_out_of_scope() {
+        let lexicon = Lexicon::new(&[("Apple".to_string(), 20)], &[("Electronics > Mobiles".to_string(), 50)], std::iter::empty()).with_shop_name("Nykaa");
+        let read = |text: &str, intent: &str| {
+            let slots = slots::extract(text, &lexicon);
+            elsewhere(Prediction { intent: intent.into(), confidence: 0.9, top: vec![IntentScore { name: intent.into(), confidence: 0.9 }] }, &slots).intent
+        };
+        assert_eq!(read("where's my swiggy order??", "order_status"), OUT_OF_SCOPE);
+        assert_eq!(read("reset my Gmail password", "account_help"), OUT_OF_SCOPE);
+        assert_eq!(read("how do i return something to amazon", "return_refund"), OUT_OF_SCOPE);
+        assert_eq!(read("is flipkart having a sale today", "product_question"), OUT_OF_SCOPE);
+        assert_eq!(read("my apple id is locked", "account_help"), OUT_OF_SCOPE, "a name of more words than the brand");
+        // This shop's own affairs, its brands and its name, and policy questions stay.
+        assert_eq!(read("where is my order 48213", "order_status"), "order_status");
+        assert_eq!(read("where is my nykaa order", "order_status"), "order_status", "the shop's own name");
+        assert_eq!(read("is the apple charger in stock", "product_question"), "product_question", "a brand it sells");
+        assert_eq!(read("do you price match amazon?", "policy_question"), "policy_question");
+        assert_eq!(read("steam iron under 2000", "search"), "search");
     }
 
     #[test]

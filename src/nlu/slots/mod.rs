@@ -34,6 +34,9 @@
 //!     the text.
 //! 11. **products** (`products.rs`): catalog titles the text singles out; also `query`, the
 //!     words left to search for.
+//! 12. **elsewhere** (`elsewhere.rs`): another company or service the text names (a
+//!     marketplace, a delivery app, an e-mail account), unless the shop sells it as a brand or
+//!     is called so; it consumes nothing.
 //!
 //! Shared by the extractors: `tokens.rs` (the tokenizer, folding, singulars, typo correction,
 //! number words), `words.rs` (the word lists several extractors read) and `context.rs` (the
@@ -45,6 +48,7 @@ mod categories;
 mod colors;
 mod comparatives;
 mod context;
+mod elsewhere;
 mod order;
 mod prices;
 mod products;
@@ -56,6 +60,8 @@ mod words;
 
 #[cfg(test)]
 mod tests;
+
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -171,6 +177,10 @@ pub struct Slots {
     /// find.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub wish: bool,
+    /// Another company or service the text names ("my swiggy order", "my gmail password"):
+    /// not this shop, and not a brand it sells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<String>,
 }
 
 /// What the extractor knows about the catalog: brands, categories, product titles.
@@ -179,6 +189,9 @@ pub struct Lexicon {
     brands: BrandIndex,
     categories: CategoryIndex,
     products: ProductIndex,
+    /// The shop's own names, folded words joined by a space: its brands and its name. Never
+    /// read as another company's.
+    own: HashSet<String>,
 }
 
 impl Lexicon {
@@ -189,13 +202,27 @@ impl Lexicon {
         categories: &[(String, u64)],
         products: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Lexicon {
+        let own = brands.iter().map(|(name, _)| elsewhere::words_of(name).join(" ")).collect();
         let brands = BrandIndex::new(brands);
         let products = ProductIndex::new(products, &brands);
         Lexicon {
             brands,
             categories: CategoryIndex::new(categories),
             products,
+            own,
         }
+    }
+
+    /// The lexicon, knowing the shop's own name too (a shop called "Nykaa" answers about "my
+    /// nykaa order").
+    pub fn with_shop_name(mut self, name: &str) -> Lexicon {
+        self.own.insert(elsewhere::words_of(name).join(" "));
+        self
+    }
+
+    /// Whether a name (folded words) is the shop's own or a brand it sells.
+    fn is_own(&self, name: &[String]) -> bool {
+        self.own.contains(&name.join(" "))
     }
 
     /// Number of products in the lexicon.
@@ -226,6 +253,7 @@ pub fn extract(text: &str, lexicon: &Lexicon) -> Slots {
     ctx.gender();
     ctx.categories();
     ctx.products();
+    ctx.elsewhere();
     ctx.slots
 }
 

@@ -1,0 +1,98 @@
+//! Which words of a query name the kind of product, read from the catalog's category names.
+//! The last word of a name is its head and names a kind wherever it appears ("heels", "watches",
+//! "supplies"). The words before it only qualify it: they name the kind when the query says them
+//! as the name does, followed by the name's next word ("sofa bed", "lunch box", "school bag"),
+//! and are plain words otherwise ("heels for the office", "a bag for school"), which a search may
+//! leave out.
+
+use std::collections::HashSet;
+
+/// The catalog's kind words.
+#[derive(Debug, Default)]
+pub(super) struct KindWords {
+    /// Head words, by [`word_key`].
+    heads: HashSet<String>,
+    /// Consecutive word pairs of the names ("sofa", "bed"), by [`word_key`].
+    pairs: HashSet<(String, String)>,
+}
+
+impl KindWords {
+    /// From the category paths as the index lists them ("Furniture > Sofa Beds & Futons").
+    pub(super) fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> KindWords {
+        let mut kinds = KindWords::default();
+        for path in paths {
+            for name in path.split(['>', '&', ',']).flat_map(|node| node.split(" and ")) {
+                let words: Vec<String> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(word_key).collect();
+                kinds.pairs.extend(words.windows(2).map(|pair| (pair[0].clone(), pair[1].clone())));
+                kinds.heads.extend(words.last().cloned());
+            }
+        }
+        kinds
+    }
+
+    /// The words of `query` that name a kind of product, as written, in order.
+    pub(super) fn of<'q>(&self, query: &'q str) -> Vec<&'q str> {
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let keys: Vec<String> = words.iter().map(|w| word_key(w)).collect();
+        let pair = |i: usize| self.pairs.contains(&(keys[i].clone(), keys[i + 1].clone()));
+        (0..words.len())
+            .filter(|&i| self.heads.contains(&keys[i]) || (i + 1 < keys.len() && pair(i)) || (i > 0 && pair(i - 1)))
+            .map(|i| words[i])
+            .collect()
+    }
+
+    /// Whether `query` names a kind of product.
+    pub(super) fn named_in(&self, query: &str) -> bool {
+        !self.of(query).is_empty()
+    }
+}
+
+/// A word as kinds are compared: lower case, a plural's ending off ("boots" → boot, "watches"
+/// → watch, "batteries" → battery, "glass" stays).
+pub(super) fn word_key(word: &str) -> String {
+    let lower = word.to_lowercase();
+    for ending in ["ches", "shes", "sses", "xes", "zes"] {
+        if lower.ends_with(ending) && lower.chars().count() > ending.len() + 1 {
+            return lower[..lower.len() - 2].to_string();
+        }
+    }
+    if let Some(stem) = lower.strip_suffix("ies").filter(|s| s.chars().count() > 2) {
+        return format!("{stem}y");
+    }
+    match lower.strip_suffix('s') {
+        Some(stem) if stem.chars().count() > 2 && !stem.ends_with('s') => stem.to_string(),
+        _ => lower,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_meet_their_singulars() {
+        for (word, key) in [("Boots", "boot"), ("glass", "glass"), ("watches", "watch"), ("boxes", "box"), ("dresses", "dress"), ("batteries", "battery"), ("shoes", "shoe"), ("bus", "bus")] {
+            assert_eq!(word_key(word), key, "{word}");
+        }
+    }
+
+    #[test]
+    fn heads_name_kinds_and_qualifiers_only_as_the_name_says_them() {
+        let kinds = KindWords::new([
+            "Footwear > Womens Footwear > Heels",
+            "Pens & Stationery > Office Supplies > Diaries",
+            "Furniture > Living Room Furniture > Sofa Beds & Futons",
+            "Kitchen & Dining > Containers & Bottles > Lunch Boxes",
+            "Watches > Wrist Watches",
+            "Sports & Fitness > Team Sports > Cricket > Cricket Bats",
+        ]);
+        assert_eq!(kinds.of("black heels office"), ["heels"]);
+        assert_eq!(kinds.of("office supplies"), ["office", "supplies"]);
+        assert_eq!(kinds.of("sofa bed"), ["sofa", "bed"]);
+        assert_eq!(kinds.of("lunch box school"), ["lunch", "box"]);
+        assert_eq!(kinds.of("cheapest watch"), ["watch"]);
+        assert_eq!(kinds.of("cricket gear"), ["cricket"]);
+        assert_eq!(kinds.of("bat for cricket"), ["bat", "cricket"]);
+        assert!(!kinds.named_in("something for the office"));
+    }
+}
