@@ -267,10 +267,13 @@ impl Catalog {
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
         let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
 
-        // All words first; then, a word at a time, leave out the word whose absence finds the
-        // most (the later word on a tie: "black heels for the office" leaves out "office", not
-        // "black"), down to one word (with a kind of product named, down to that kind alone).
-        // Every result then matches every word kept, so the words left out are the same for all.
+        // All words first; then, a word at a time, leave out a word, down to one word (with a
+        // kind of product named, down to that kind alone). Left out first is a word that
+        // matches nothing by itself; then the word whose absence still finds something, and
+        // the least (the most specific of the words kept: "black heels for the office" keeps
+        // "black"; "new puppy dogs" keeps "dogs"); when no single word's absence finds
+        // anything, the commonest word. Every result then matches every word kept, so the words
+        // left out are the same for all.
         let n = group_queries.len();
         let least = if kinds.is_empty() { 1 } else { 0 };
         let mut kept: Vec<usize> = (0..n).collect();
@@ -284,6 +287,7 @@ impl Catalog {
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
             BooleanQuery::new(clauses)
         };
+        let mut alone: Vec<Option<usize>> = vec![None; n];
         // The query, and how many it matches when that was counted.
         let (lexical, matched) = loop {
             let query = with_filters(&kept);
@@ -294,15 +298,24 @@ impl Catalog {
             if matched > 0 {
                 break (query, Some(matched));
             }
-            let mut best = (0, kept.len() - 1);
-            for at in (0..kept.len()).rev() {
-                let without: Vec<usize> = kept.iter().enumerate().filter(|(k, _)| *k != at).map(|(_, &i)| i).collect();
-                let found = searcher.search(&with_filters(&without), &Count)?;
-                if found > best.0 {
-                    best = (found, at);
+            for &i in &kept {
+                if alone[i].is_none() {
+                    alone[i] = Some(searcher.search(&with_filters(&[i]), &Count)?);
                 }
             }
-            kept.remove(best.1);
+            let drop = match kept.iter().position(|&i| alone[i] == Some(0)) {
+                Some(at) => at,
+                None => {
+                    let mut without = Vec::with_capacity(kept.len());
+                    for at in 0..kept.len() {
+                        let rest: Vec<usize> = kept.iter().enumerate().filter(|(k, _)| *k != at).map(|(_, &i)| i).collect();
+                        without.push(searcher.search(&with_filters(&rest), &Count)?);
+                    }
+                    let fewest = (0..kept.len()).filter(|&at| without[at] > 0).min_by_key(|&at| (without[at], std::cmp::Reverse(at)));
+                    fewest.unwrap_or_else(|| (0..kept.len()).max_by_key(|&at| (alone[kept[at]], std::cmp::Reverse(at))).expect("a word is kept"))
+                }
+            };
+            kept.remove(drop);
         };
         let required = kept.len();
         let relaxed = required < n;

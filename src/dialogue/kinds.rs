@@ -7,6 +7,11 @@
 
 use std::collections::HashSet;
 
+/// Heads too general to name a kind on their own: "gear" is riding gear only when the query
+/// says "riding gear" ("cricket gear" is cricket's), and "supplies" of a shop are everything.
+const GENERAL_HEADS: [&str; 15] =
+    ["supply", "need", "gear", "essential", "accessory", "product", "item", "equipment", "thing", "stuff", "set", "kit", "combo", "care", "wear"];
+
 /// The catalog's kind words.
 #[derive(Debug, Default)]
 pub(super) struct KindWords {
@@ -24,7 +29,7 @@ impl KindWords {
             for name in path.split(['>', '&', ',']).flat_map(|node| node.split(" and ")) {
                 let words: Vec<String> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(word_key).collect();
                 kinds.pairs.extend(words.windows(2).map(|pair| (pair[0].clone(), pair[1].clone())));
-                kinds.heads.extend(words.last().cloned());
+                kinds.heads.extend(words.last().filter(|w| !GENERAL_HEADS.contains(&w.as_str())).cloned());
             }
         }
         kinds
@@ -85,13 +90,15 @@ mod tests {
             "Kitchen & Dining > Containers & Bottles > Lunch Boxes",
             "Watches > Wrist Watches",
             "Sports & Fitness > Team Sports > Cricket > Cricket Bats",
+            "Automotive > Helmets & Riding Gear",
         ]);
         assert_eq!(kinds.of("black heels office"), ["heels"]);
         assert_eq!(kinds.of("office supplies"), ["office", "supplies"]);
         assert_eq!(kinds.of("sofa bed"), ["sofa", "bed"]);
         assert_eq!(kinds.of("lunch box school"), ["lunch", "box"]);
         assert_eq!(kinds.of("cheapest watch"), ["watch"]);
-        assert_eq!(kinds.of("cricket gear"), ["cricket"]);
+        assert_eq!(kinds.of("started cricket coaching gear"), ["cricket"]);
+        assert_eq!(kinds.of("riding gear"), ["riding", "gear"]);
         assert_eq!(kinds.of("bat for cricket"), ["bat", "cricket"]);
         assert!(!kinds.named_in("something for the office"));
     }

@@ -239,6 +239,16 @@ impl Assistant {
     pub(super) fn recommend(&self, state: &mut SessionState, search: SearchContext) -> Result<Draft, DialogueError> {
         let (results, shown_search, _) = self.search_relaxed(&search, RECOMMEND_POOL)?;
         let mut hits = results.hits;
+        // Said as found: without the words left out ("for cricket for boys", not "for started
+        // cricket coaching last gear for boys").
+        let mut said = SearchContext { query: without_words(&search.query, &results.dropped_words), ..search.clone() };
+        if hits.is_empty() && search.vector.is_some() {
+            // A need in words the catalog does not use ("a frock for her school function",
+            // "we got a new puppy"): the products nearest in meaning, within the filters.
+            let nearest = SearchRequest { text: String::new(), retrieval: crate::catalog::Retrieval::Semantic, ..request(&search, RECOMMEND_POOL) };
+            hits = self.catalog.search(&nearest)?.hits;
+            said.query = String::new();
+        }
         if hits.is_empty() {
             return Ok(self.say(state, Template::RecommendNone, &[]));
         }
@@ -251,7 +261,7 @@ impl Assistant {
         hits.sort_by(|a, b| appeal(&b.product, b.score).total_cmp(&appeal(&a.product, a.score)));
         let products = show(state, hits.into_iter().take(PAGE_SIZE));
         state.search = Some(shown_search);
-        let query = describe(&search, &self.shop.currency);
+        let query = describe(&said, &self.shop.currency);
         let draft = self.say(state, Template::RecommendResults.for_count(products.len()), &[("count", &products.len().to_string()), ("query", &query)]);
         Ok(draft.with_products(&products))
     }
@@ -371,6 +381,12 @@ fn show(state: &mut SessionState, hits: impl IntoIterator<Item = Hit>) -> Vec<Pr
     let products: Vec<Product> = hits.into_iter().map(|h| h.product).collect();
     state.show(products.iter().map(|p| p.id.clone()));
     products
+}
+
+/// `query` without the words a search left out (each a word or a phrase of words).
+fn without_words(query: &str, dropped: &[String]) -> String {
+    let dropped: Vec<&str> = dropped.iter().flat_map(|d| d.split_whitespace()).collect();
+    query.split_whitespace().filter(|w| !dropped.iter().any(|d| d.eq_ignore_ascii_case(w))).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether the search left out every word naming the product asked for.

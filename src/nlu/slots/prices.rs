@@ -72,6 +72,15 @@ const PRICE_AFTER: &[(&[&str], Bound)] = &[
     (&["ish"], Bound::Around), (&["or", "so"], Bound::Around), (&["budget"], Bound::Max),
 ];
 
+/// Hinglish comparators after an amount ("1000 ke andar", "500 se kam", "2000 tak"): they say
+/// the amount is a price by themselves.
+#[rustfmt::skip]
+const PRICE_AFTER_HINGLISH: &[(&[&str], Bound)] = &[
+    (&["ke", "andar"], Bound::Max), (&["ke", "under"], Bound::Max), (&["se", "kam"], Bound::Max),
+    (&["se", "neeche"], Bound::Max), (&["tak"], Bound::Max), (&["se", "upar"], Bound::Min),
+    (&["se", "zyada"], Bound::Min), (&["se", "jyada"], Bound::Min),
+];
+
 /// Words that may stand between a comparator and the amount ("under a price of 500").
 #[rustfmt::skip]
 const PRICE_FILLERS: &[&str] = &["the", "price", "prices", "priced", "of", "is", "a", "budget", "cost", "costs", "just", "only", "like", "maybe", "around", "about", "rs", "inr"];
@@ -312,11 +321,16 @@ impl Ctx<'_> {
             .iter()
             .filter_map(|(p, b)| self.seq(m.end + 1, p).map(|e| (*b, e)))
             .max_by_key(|(_, e)| *e);
-        let (bound, to) = match (bound, after) {
-            (Some(b), _) => (b, m.end),
-            (None, Some((b, e))) if m.currency.is_some() || self.price_context() => (b, e),
-            (None, _) if m.currency.is_some() => (Bound::Max, m.end),
-            (None, _) => return None,
+        let hinglish = PRICE_AFTER_HINGLISH
+            .iter()
+            .filter_map(|(p, b)| self.seq(m.end + 1, p).map(|e| (*b, e)))
+            .max_by_key(|(_, e)| *e);
+        let (bound, to) = match (bound, hinglish, after) {
+            (Some(b), _, _) => (b, m.end),
+            (None, Some(said), _) => said,
+            (None, None, Some((b, e))) if m.currency.is_some() || self.price_context() => (b, e),
+            (None, None, _) if m.currency.is_some() => (Bound::Max, m.end),
+            (None, None, _) => return None,
         };
         // with neither currency nor comparator wording about money, "over 4" or "under 2" is
         // more likely a rating or a count than a price
@@ -416,6 +430,19 @@ fn round2(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use crate::nlu::slots::{Lexicon, extract};
+
+    #[test]
+    fn hinglish_bounds_after_an_amount() {
+        let lexicon = Lexicon::new(&[], &[], std::iter::empty::<(&str, &str)>());
+        let read = |text: &str| {
+            let s = extract(text, &lexicon);
+            (s.price_min, s.price_max)
+        };
+        assert_eq!(read("mujhe ek kurti chahiye, 1000 ke andar"), (None, Some(1000.0)));
+        assert_eq!(read("watch 500 se kam"), (None, Some(500.0)));
+        assert_eq!(read("saree 2000 tak"), (None, Some(2000.0)));
+        assert_eq!(read("shoes 800 se upar"), (Some(800.0), None));
+    }
 
     #[test]
     fn nothing_above_a_price_is_a_maximum() {

@@ -117,6 +117,11 @@ const QUERY_STOP: &[&str] = &[
     // who it is for, said as a pronoun: never a product word
     "she", "shes", "he", "hes", "him", "her", "who", "whos", "whom", "they", "theyre", "someone",
     "somebody",
+    // Hinglish function words ("mujhe ek kurti chahiye", "kadhai dikhao", "ye wala")
+    "mujhe", "muje", "humein", "chahiye", "chahie", "chaiye", "dikhao", "dikhado", "dikha", "batao",
+    "ek", "ke", "ki", "ka", "ko", "se", "hai", "hain", "kya", "ye", "yeh", "woh", "wo", "aur",
+    "bhi", "mein", "wala", "wali", "wale", "koi", "kuch", "kitna", "kitne", "mera", "meri", "mere",
+    "liye", "lie", "chahta", "chahti", "dena", "dedo", "daal", "dalo", "karo", "kar", "hua",
 ];
 
 /// Words that say the text speaks of what someone likes ("loves", "a big fan of", "is into",
@@ -593,7 +598,7 @@ impl Ctx<'_> {
                 continue;
             }
             push_terms(&t.norm, t.kind, &mut query);
-            if self.used[k] == Used::Free {
+            if self.used[k] == Used::Free && !self.slots.query.split(' ').any(|w| w == t.norm) {
                 if !self.slots.query.is_empty() {
                     self.slots.query.push(' ');
                 }
