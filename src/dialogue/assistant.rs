@@ -167,7 +167,9 @@ impl Assistant {
     /// Answers a message; the intent returned is how it was understood: the model's reading,
     /// or the one the policy acted on when it read the message otherwise ("refine" with nothing
     /// to refine is a search; an out-of-scope reading the FAQ answers is a policy question).
-    async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
+    async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, mut parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
+        self.described_among_shown(&mut parse, state)?;
+        self.named_in_catalog(&mut parse)?;
         let (action, searched) = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());

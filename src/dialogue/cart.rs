@@ -121,7 +121,7 @@ impl Assistant {
         };
         ids.retain(|id| state.cart_quantity(id) > 0);
         if ids.is_empty() {
-            ids.extend(by_words(&in_cart, words).map(|p| p.id.clone()));
+            ids.extend(super::product::by_words(&in_cart, words).map(|p| p.id.clone()));
         }
         Ok((in_cart, ids))
     }
@@ -169,15 +169,4 @@ impl Assistant {
         let total = (items.iter().map(|i| i.price * f64::from(i.quantity)).sum::<f64>() * 100.0).round() / 100.0;
         Ok(Cart { items, total, currency: self.shop.currency.clone() })
     }
-}
-
-/// Cart products whose titles share the most words with the text ("remove the blender").
-fn by_words<'a>(products: &'a [Product], words: &str) -> impl Iterator<Item = &'a Product> {
-    let wanted: Vec<String> = words.split_whitespace().map(|w| w.trim_end_matches('s').to_lowercase()).filter(|w| w.len() > 2).collect();
-    let score = move |p: &Product| {
-        let title = p.title.to_lowercase();
-        wanted.iter().filter(|w| title.contains(w.as_str())).count()
-    };
-    let best = products.iter().map(&score).max().unwrap_or(0);
-    products.iter().filter(move |p| best > 0 && score(p) == best)
 }

@@ -52,21 +52,14 @@ impl KindWords {
     }
 }
 
-/// A word as kinds are compared: lower case, a plural's ending off ("boots" → boot, "watches"
-/// → watch, "batteries" → battery, "glass" stays).
+/// A word as kinds are compared: lower case and singular, as the slots read words ("boots" →
+/// boot, "watches" → watch, "knives" → knife, "glass" stays), and an "-is" plural's "s" off too
+/// ("kurtis" → kurti): keys are only compared with keys, so "tennis" → "tenni" is harmless.
 pub(super) fn word_key(word: &str) -> String {
-    let lower = word.to_lowercase();
-    for ending in ["ches", "shes", "sses", "xes", "zes"] {
-        if lower.ends_with(ending) && lower.chars().count() > ending.len() + 1 {
-            return lower[..lower.len() - 2].to_string();
-        }
-    }
-    if let Some(stem) = lower.strip_suffix("ies").filter(|s| s.chars().count() > 2) {
-        return format!("{stem}y");
-    }
-    match lower.strip_suffix('s') {
-        Some(stem) if stem.chars().count() > 2 && !stem.ends_with('s') => stem.to_string(),
-        _ => lower,
+    let singular = crate::nlu::slots::singular(&word.to_lowercase());
+    match singular.strip_suffix("is") {
+        Some(stem) if stem.chars().count() > 2 => format!("{stem}i"),
+        _ => singular,
     }
 }
 
@@ -76,7 +69,7 @@ mod tests {
 
     #[test]
     fn plurals_meet_their_singulars() {
-        for (word, key) in [("Boots", "boot"), ("glass", "glass"), ("watches", "watch"), ("boxes", "box"), ("dresses", "dress"), ("batteries", "battery"), ("shoes", "shoe"), ("bus", "bus")] {
+        for (word, key) in [("Boots", "boot"), ("glass", "glass"), ("watches", "watch"), ("boxes", "box"), ("dresses", "dress"), ("batteries", "battery"), ("shoes", "shoe"), ("bus", "bus"), ("knives", "knife"), ("kurtis", "kurti"), ("kurti", "kurti")] {
             assert_eq!(word_key(word), key, "{word}");
         }
     }
@@ -91,7 +84,9 @@ mod tests {
             "Watches > Wrist Watches",
             "Sports & Fitness > Team Sports > Cricket > Cricket Bats",
             "Automotive > Helmets & Riding Gear",
+            "Clothing > Womens Clothing > Ethnic Wear > Kurtas & Kurtis > Kurtis",
         ]);
+        assert_eq!(kinds.of("coming wants kurti"), ["kurti"]);
         assert_eq!(kinds.of("black heels office"), ["heels"]);
         assert_eq!(kinds.of("office supplies"), ["office", "supplies"]);
         assert_eq!(kinds.of("sofa bed"), ["sofa", "bed"]);

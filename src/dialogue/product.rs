@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::Product;
+use crate::catalog::{Product, SearchRequest};
 use crate::catalog::vectors::description_sentences;
-use crate::nlu::slots::{Comparative, Direction};
+use crate::nlu::Parse;
+use crate::nlu::slots::{Comparative, Direction, ProductMention};
 use crate::protocol::{Comparison, ComparisonRow};
-use crate::session::state::{HandoffReason, Pending, SessionState};
+use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
 
 use super::DialogueError;
 use super::assistant::{Assistant, cosine};
@@ -72,6 +73,40 @@ impl Assistant {
             Target::Unknown => state.focus.clone().or_else(|| (state.shown.len() == 1).then(|| state.shown[0].clone())),
         };
         Ok(id.map(|id| self.product(&id)).transpose()?.flatten())
+    }
+
+    /// "The orange one", "the aviator one": when a question or a cart request points at none of
+    /// the products shown by position or name, the one shown product its words describe best
+    /// (title, brand, colour, kind) is named by them. A tie names none.
+    pub(super) fn described_among_shown(&self, parse: &mut Parse, state: &SessionState) -> Result<(), DialogueError> {
+        let slots = &parse.slots;
+        let pointing = matches!(parse.intent.as_str(), "product_question" | "add_to_cart" | "remove_from_cart" | "compare");
+        if !pointing || state.shown.len() < 2 || !slots.references.is_empty() || !slots.products.is_empty() {
+            return Ok(());
+        }
+        let words: Vec<&str> = slots.colors.iter().map(String::as_str).chain(slots.query.split_whitespace()).collect();
+        let shown = self.products(&state.shown)?;
+        let described: Vec<&Product> = by_words(&shown, &words.join(" ")).collect();
+        if let [only] = described.as_slice() {
+            parse.slots.products.push(ProductMention { id: only.id.clone(), title: only.title.clone(), score: 1.0 });
+        }
+        Ok(())
+    }
+
+    /// "Medimix soap ke 4 piece cart mein daal do": a cart request naming a brand or a kind of
+    /// product but no product shown or titled, when exactly one product of the catalog is that
+    /// brand's or kind's and matches its words, names that product.
+    pub(super) fn named_in_catalog(&self, parse: &mut Parse) -> Result<(), DialogueError> {
+        let slots = &parse.slots;
+        if parse.intent != "add_to_cart" || !slots.references.is_empty() || !slots.products.is_empty() || (slots.brands.is_empty() && slots.categories.is_empty()) {
+            return Ok(());
+        }
+        let search = SearchContext { query: slots.query.clone(), brands: slots.brands.clone(), colors: slots.colors.clone(), ..SearchContext::default() };
+        let found = self.catalog.search(&SearchRequest { facets: false, ..super::shop::request(&search, 2) })?;
+        if let (1, [only]) = (found.total, found.hits.as_slice()) {
+            parse.slots.products.push(ProductMention { id: only.product.id.clone(), title: only.product.title.clone(), score: 1.0 });
+        }
+        Ok(())
     }
 
     /// "Which one do you mean?" with the first products shown as quick replies.
@@ -604,6 +639,20 @@ fn index_of(values: &[Option<f64>], direction: Direction) -> Option<usize> {
             _ => a,
         })
         .map(|(i, _)| i)
+}
+
+/// The products `words` describe best: a word of the title counts most; the brand, colour and
+/// kind (category) name a product too ("the soap" is the Medimix bar whose title never says
+/// soap). None when no word matches.
+pub(super) fn by_words<'a>(products: &'a [Product], words: &str) -> impl Iterator<Item = &'a Product> {
+    let wanted: Vec<String> = words.split_whitespace().map(super::kinds::word_key).filter(|w| w.len() > 2).collect();
+    let score = move |p: &Product| {
+        let title = p.title.to_lowercase();
+        let other = [p.brand.as_deref(), p.color.as_deref(), p.product_type.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
+        wanted.iter().map(|w| if title.contains(w.as_str()) { 2 } else { usize::from(other.contains(w.as_str())) }).sum::<usize>()
+    };
+    let best = products.iter().map(&score).max().unwrap_or(0);
+    products.iter().filter(move |p| best > 0 && score(p) == best)
 }
 
 #[cfg(test)]

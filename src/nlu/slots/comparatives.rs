@@ -143,6 +143,7 @@ impl Ctx<'_> {
                 if sort.is_some() && self.slots.sort.is_none() {
                     self.slots.sort = sort;
                 }
+                let end = if sort.is_some() { self.then_first(end) } else { end };
                 self.mark(i, end, Used::Comparative);
                 i = end + 1;
                 continue;
@@ -160,10 +161,19 @@ impl Ctx<'_> {
                 if !negated && self.slots.sort.is_none() {
                     self.slots.sort = Some(s);
                 }
-                i = end + 1;
+                let first = self.then_first(end);
+                if first > end {
+                    self.mark(first, first, Used::Comparative);
+                }
+                i = first + 1;
                 continue;
             }
             i += 1;
         }
+    }
+
+    /// The end of a sort phrase, with a "first" after it ("cheapest first", "top rated first").
+    fn then_first(&self, end: usize) -> usize {
+        if end + 1 < self.len() && self.free(end + 1) && self.is(end + 1, "first") { end + 1 } else { end }
     }
 }

@@ -629,6 +629,10 @@ mod tests {
         assert_eq!(query("a present for a friend who is a huge music lover"), "music");
         // without a wish, the same words may be the product
         assert_eq!(query("a big table fan"), "big table fan");
+        // a sort's "first", Hinglish function words, and a word said twice
+        assert_eq!(query("swiss knife, cheapest first"), "swiss knife");
+        assert_eq!(query("mujhe ek kurti chahiye, 1000 ke andar"), "kurti");
+        assert_eq!(query("my mom joined yoga classes, anything for yoga?"), "joined yoga classes");
     }
 
     #[test]

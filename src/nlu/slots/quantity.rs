@@ -12,7 +12,7 @@ use super::words::{DEMONSTRATIVES, FUNCTION_WORDS, RESULT_NOUNS, statics};
 const CART_VERBS: &[&str] = &[
     "add", "buy", "get", "order", "want", "need", "take", "purchase", "put", "make", "grab",
     "include", "send", "ship", "reserve", "keep", "bought", "ordered", "purchased", "received",
-    "got", "returned", "return",
+    "got", "returned", "return", "also", "plus",
 ];
 
 impl Ctx<'_> {
@@ -116,6 +116,10 @@ impl Ctx<'_> {
                     .and_then(|p| self.prev_word(p))
                     .is_some_and(|q| self.is_any(q, CART_VERBS)));
         if verb_before && !RESULT_NOUNS.contains(&next_key) {
+            return Some((n, i, end));
+        }
+        // "2 Nirlon kadhai": a brand after the count
+        if n <= 100 && t.kind == Kind::Num && next.is_some_and(|b| self.used[b] == Used::Brand) && next == Some(end + 1) {
             return Some((n, i, end));
         }
         // "3 shirts", "2 blue t-shirts" (not after a model word: "pixel 8 phones")

@@ -192,6 +192,8 @@ fn cases() -> Vec<(&'static str, E)> {
         // ---- quantity
         ("add two of those please", e().qty(2).refs(vec![FOCUSED])),
         ("x2", e().qty(2)),
+        ("also 2 Prestige cookers", e().qty(2).brands(&["Prestige"])),
+        ("3 Philips", e().qty(3).brands(&["Philips"])),
         ("2 pcs", e().qty(2)),
         ("a dozen eggs", e().qty(12)),
         ("half a dozen", e().qty(6)),

@@ -26,12 +26,18 @@ fn fold(s: &str) -> String {
 /// A light English singularizer, applied alike to text and catalog words (so it only has to be
 /// consistent, not right): "mugs" → "mug", "watches" → "watch", "accessories" → "accessory",
 /// "women"/"womens" → "woman", "men"/"mens" → "man".
-pub(super) fn singular(w: &str) -> String {
+pub(crate) fn singular(w: &str) -> String {
     match w {
         "women" | "womens" | "woman" => return "woman".into(),
         "men" | "mens" | "man" => return "man".into(),
         "children" | "childrens" => return "child".into(),
         "feet" => return "foot".into(),
+        "knives" => return "knife".into(),
+        "wives" => return "wife".into(),
+        "shelves" => return "shelf".into(),
+        "scarves" => return "scarf".into(),
+        "leaves" => return "leaf".into(),
+        "halves" => return "half".into(),
         "jeans" | "pants" | "shorts" | "trousers" | "glasses" | "scissors" | "leggings"
         | "series" | "news" | "species" | "headphones" | "earphones" => {
             return w.trim_end_matches('s').into();
