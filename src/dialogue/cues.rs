@@ -45,8 +45,10 @@ pub fn quantity_change(text: &str) -> Option<QuantityChange> {
             }
         }
     }
-    // "just one", "only two please", "2 instead", "just 1 not 2"
-    match w.as_slice() {
+    // "just one", "only two please", "2 instead", "just 1 not 2", after a word that opens a
+    // correction ("actually just one", "oh wait, only 2")
+    let opening = w.iter().take_while(|t| matches!(**t, "actually" | "oh" | "wait" | "sorry" | "hmm" | "umm" | "ok" | "okay" | "no" | "nah" | "well")).count();
+    match &w[opening..] {
         ["just" | "only", n, rest @ ..] | [n, "instead", rest @ ..] if rest_is_filler(rest) || not_count(rest) => {
             number(n).map(|quantity| QuantityChange { quantity, words: String::new() })
         }
@@ -307,6 +309,8 @@ mod tests {
         assert_eq!(quantity_change("change the quantity of the mug to 3"), set(3, "mug"));
         assert_eq!(quantity_change("update the blue bottle to 1"), set(1, "blue bottle"));
         assert_eq!(quantity_change("just one"), set(1, ""));
+        assert_eq!(quantity_change("actually just one"), set(1, ""));
+        assert_eq!(quantity_change("oh wait, only 2"), set(2, ""));
         assert_eq!(quantity_change("only two please"), set(2, ""));
         assert_eq!(quantity_change("just 1 not 2"), set(1, ""));
         assert_eq!(quantity_change("2 instead"), set(2, ""));

@@ -346,6 +346,12 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if asks_total && parse.intent != "view_cart" {
         return act(&read_as(parse, "view_cart"), text, state);
     }
+    // "make it under 300 instead" after a search: a new price for it, not a cart change.
+    let priced = slots.price_min.is_some() || slots.price_max.is_some();
+    let points_at_it = slots.references.iter().all(|r| *r == Reference::Focused);
+    if (parse.intent == "add_to_cart" || CART_READINGS.contains(&parse.intent.as_str())) && priced && slots.quantity.is_none() && points_at_it && slots.products.is_empty() && state.search.is_some() {
+        return act(&read_as(parse, "refine"), text, state);
+    }
     // (So does "and one of the blue ones too" after adding to the cart.)
     let speaks_of_cart = cues::mentions_cart(text) || asks_total || (!state.cart.is_empty() && cues::adds_more(text));
     // "ok now watches, same budget" read as adding: a kind of product, no cart, nothing pointed at.
@@ -497,6 +503,9 @@ fn with_target(parse: &Parse, text: &str, state: &SessionState, target: Target) 
                 Action::Similar(Target::Ids(state.focus.iter().cloned().collect()))
             } else {
                 match &state.search {
+                    // "actually for my wife instead, same budget": only who it is for, or the
+                    // price, changes in the search on screen.
+                    Some(active) if slots.query.is_empty() && slots.categories.is_empty() && has_constraints(slots) => Action::Refine(refine(active, slots)),
                     Some(active) if cues::keeps_budget(text) => Action::Recommend(with_budget(new_search(slots), active)),
                     _ => Action::Recommend(new_search(slots)),
                 }
@@ -888,6 +897,21 @@ mod tests {
             decide(&parse("add_to_cart", 0.9, focused), "make that 2", &state),
             Action::SetQuantity { target: Target::Ids(vec!["b".into()]), words: String::new(), quantity: 2 }
         );
+    }
+
+    #[test]
+    fn a_price_said_as_a_cart_change_refines_the_search_on_screen() {
+        let mut state = shown(&["a", "b"]);
+        state.search = Some(SearchContext { query: "charger".into(), price_max: Some(500.0), ..SearchContext::default() });
+        let cheaper = Slots { price_max: Some(300.0), ..Slots::default() };
+        let it = Slots { references: vec![Reference::Focused], ..cheaper.clone() };
+        let action = decide(&parse("add_to_cart", 0.9, it), "hmm make it under 300 instead", &state);
+        assert!(matches!(&action, Action::Refine(s) if s.query == "charger" && s.price_max == Some(300.0)), "{action:?}");
+        let for_her = Slots { gender: Some("female".into()), ..Slots::default() };
+        let action = decide(&parse("recommend", 0.9, for_her), "actually for women instead, same budget", &state);
+        assert!(matches!(&action, Action::Refine(s) if s.query == "charger" && s.gender.as_deref() == Some("female")), "{action:?}");
+        state.search = None;
+        assert!(!matches!(decide(&parse("add_to_cart", 0.9, cheaper), "make it under 300 instead", &state), Action::Refine(_)), "nothing to refine");
     }
 
     #[test]

@@ -117,8 +117,12 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
 /// The person a message says the shopping is for: "it's for my sister", "they're for my son"
 /// (the word after "for", past "my"/"our"/"a").
 fn recipient(w: &[String]) -> Option<String> {
+    // Someone in particular: "for my sister", "for a friend" ("for women" is an audience).
     let at = w.iter().position(|x| x == "for")?;
-    let who = w[at + 1..].iter().find(|x| !matches!(x.as_str(), "my" | "our" | "a" | "the"))?;
+    if !w.get(at + 1).is_some_and(|x| matches!(x.as_str(), "my" | "our" | "a" | "his" | "her")) {
+        return None;
+    }
+    let who = w[at + 1..].iter().find(|x| !matches!(x.as_str(), "my" | "our" | "a" | "his" | "her"))?;
     (who.chars().all(char::is_alphabetic) && who.len() > 2).then(|| who.clone())
 }
 
@@ -277,6 +281,7 @@ mod tests {
         let for_her = Slots { gender: Some("female".into()), ..Slots::default() };
         assert_eq!(about("it's for my sister", &for_her), Some(About::Remember(vec![pref(PreferenceKind::Recipient, "sister")])));
         assert_eq!(about("they are for my mum", &for_her), Some(About::Remember(vec![pref(PreferenceKind::Recipient, "mum")])));
+        assert_eq!(about("for women instead", &for_her), None, "an audience, not someone");
         assert_eq!(about("a gift for my sister", &Slots { query: "gift".into(), ..for_her.clone() }), None, "a request, not a statement");
         assert_eq!(about("I'm looking for my order", &Slots { query: "looking order".into(), ..Slots::default() }), None);
     }

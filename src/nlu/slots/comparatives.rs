@@ -153,6 +153,13 @@ impl Ctx<'_> {
                 .filter_map(|(p, s)| self.seq_free(i, p).map(|e| (*s, e)))
                 .max_by_key(|(_, e)| *e);
             if let Some((s, end)) = sort_hit {
+                // "the same budget", "my budget": the budget already said, not a cheap sort
+                let said_before = self.is(i, "budget") && self.prev_word(i).is_some_and(|p| self.is_any(p, &["same", "that", "this", "my", "our", "the"]));
+                if said_before {
+                    self.mark(self.prev_word(i).unwrap_or(i), i, Used::Comparative);
+                    i += 1;
+                    continue;
+                }
                 let negated = self
                     .prev_word(i)
                     .is_some_and(|p| self.is_any(p, &["not", "no", "never"]))

@@ -122,6 +122,8 @@ const QUERY_STOP: &[&str] = &[
     "ek", "ke", "ki", "ka", "ko", "se", "hai", "hain", "kya", "ye", "yeh", "woh", "wo", "aur",
     "bhi", "mein", "wala", "wali", "wale", "koi", "kuch", "kitna", "kitne", "mera", "meri", "mere",
     "liye", "lie", "chahta", "chahti", "dena", "dedo", "daal", "dalo", "karo", "kar", "hua",
+    // interjections
+    "hmm", "hmmm", "hm", "umm", "um", "uh", "ah", "oh", "wait",
 ];
 
 /// Words that say the text speaks of what someone likes ("loves", "a big fan of", "is into",
@@ -631,6 +633,8 @@ mod tests {
         assert_eq!(query("a big table fan"), "big table fan");
         // a sort's "first", Hinglish function words, and a word said twice
         assert_eq!(query("swiss knife, cheapest first"), "swiss knife");
+        assert_eq!(query("actually for my wife instead. same budget"), "");
+        assert_eq!(query("hmm make it under 300 instead"), "");
         assert_eq!(query("mujhe ek kurti chahiye, 1000 ke andar"), "kurti");
         assert_eq!(query("my mom joined yoga classes, anything for yoga?"), "joined yoga classes");
     }
