@@ -41,7 +41,7 @@ const ASKS_ABOUT: &[(&[&str], &[&str])] = &[
     (&["waterproof", "water", "splash", "rain"], &["water"]),
     (&["heavy", "weigh", "weighs", "weight", "light"], &["weight"]),
     (&["size", "sizes"], &["size"]),
-    (&["big", "dimension", "dimensions", "tall", "wide", "long", "height", "width", "length", "measure", "measurements"], &["dimension", "height", "width", "length", "depth", "size"]),
+    (&["big", "dimension", "dimensions", "tall", "high", "wide", "long", "height", "width", "length", "measure", "measurements"], &["dimension", "height", "width", "length", "depth", "size"]),
     (&["made", "material", "fabric", "materials"], &["material", "fabric"]),
     (&["colour", "color", "colours", "colors"], &["color", "colour"]),
     (&["pieces", "contents", "box", "package", "included", "comes", "come", "pack"], &["sales package", "contents", "pack of", "box"]),
@@ -428,7 +428,16 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
             .find(|(asks, _)| words.iter().any(|w| asks.contains(&w.as_str())))
             .map(|(_, keys)| keys.to_vec())
             .unwrap_or_default();
-        facts.iter().filter(|(key, _)| fragments.iter().any(|f| key.to_lowercase().contains(f))).collect()
+        let on_topic: Vec<&(String, String)> = facts.iter().filter(|(key, _)| fragments.iter().any(|f| key.to_lowercase().contains(f))).collect();
+        // Of the keys on the topic, those the question also names ("how high is the heel":
+        // Heel Height before Height), and a summary of the topic before its parts (Warranty
+        // Summary before Covered in Warranty).
+        let fit = |key: &str| {
+            let key_words: Vec<String> = words_of_key(key).iter().map(|w| stem(w)).collect();
+            2 * key_words.iter().filter(|k| question.contains(k)).count() + usize::from(key_words.iter().any(|k| k == "summary"))
+        };
+        let best = on_topic.iter().map(|(key, _)| fit(key)).max().unwrap_or(0);
+        on_topic.into_iter().filter(|(key, _)| fit(key) == best).collect()
     } else {
         direct
     };
@@ -674,6 +683,22 @@ mod tests {
         assert_eq!(index_of(&[Some(2.0), Some(1.0), None], Direction::Asc), Some(1));
         assert_eq!(index_of(&[Some(2.0), Some(2.0)], Direction::Asc), None);
         assert_eq!(index_of(&[Some(2.0), None], Direction::Desc), None);
+    }
+
+    #[test]
+    fn attribute_questions_take_the_keys_they_name_and_a_summary_first() {
+        let product: Product = serde_json::from_value(serde_json::json!({
+            "id": "p", "title": "Anaya Women Heels", "price": "699 INR",
+            "attributes": {
+                "Heel Height": "3 inch", "Height": "10 cm", "Covered in Warranty": "Manufacturing Defects Only",
+                "Warranty Summary": "6 Months", "Warranty Service Type": "Cable"
+            }
+        }))
+        .unwrap();
+        let ask = |q: &str| attribute_answer(&product, &words(q));
+        assert_eq!(ask("how high is the heel?"), Some(("heel height".into(), "3 inch".into())));
+        assert_eq!(ask("what's the warranty on it"), Some(("warranty summary".into(), "6 Months".into())));
+        assert_eq!(ask("how tall is it"), Some(("heel height and height".into(), "3 inch, 10 cm".into())));
     }
 
     #[test]
