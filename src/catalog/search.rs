@@ -328,7 +328,8 @@ impl Catalog {
             }
             // A sorted search lists what matches; meaning joins it only when the words fail.
             (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
-            (Some(vector), Retrieval::Backfill) if relaxed && kinds.is_empty() => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
+            // A conversation shows a few cards, each of which must be worth showing: only close ones.
+            (Some(vector), Retrieval::Backfill) if relaxed && kinds.is_empty() => self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_ALONE_FLOOR)?,
             _ => Vec::new(),
         };
         let mut found = if nearest.is_empty() {
