@@ -111,7 +111,7 @@ def check():
     """Prints the suite's shopper texts that are training examples word for word; exits 1 if any."""
     known = training_texts()
     copied = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "tests/conversations/*.yaml"))):
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests/conversations/*.yaml")) + glob.glob(os.path.join(ROOT, "tests/conversations/held_out/*.yaml"))):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 m = re.match(r'\s*-?\s*say:\s*"?(.*?)"?\s*$', line)
