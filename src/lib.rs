@@ -42,6 +42,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod dialogue;
+pub mod english;
 pub mod events;
 pub mod giftshop;
 pub mod nlu;

@@ -263,6 +263,7 @@ impl Catalog {
         let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) = plan.into_iter().partition(|g| names_kind(g, &request.kind_words));
         for kind in &kinds {
             filters.push((Occur::Must, self.fields_query(&kind.alternatives, &KIND_FIELDS, false)));
+            filters.push((Occur::Must, Box::new(ConstScoreQuery::new(self.as_a_word(&kind.alternatives), 0.0))));
         }
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
         let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
@@ -458,6 +459,26 @@ impl Catalog {
                         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))));
                     }
                 }
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// A word naming the kind of product, as a word of the title, brand or category in its
+    /// singular or plural, not by its stem: "bat" is no batting glove.
+    fn as_a_word(&self, alternatives: &[Alternative]) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for alternative in alternatives {
+            match alternative {
+                Alternative::Word { plain, .. } => {
+                    for form in crate::english::word_forms(plain) {
+                        for field in [f.fuzzy_title, f.fuzzy_other] {
+                            should.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, &form), IndexRecordOption::Basic))));
+                        }
+                    }
+                }
+                Alternative::Phrase(_) => should.push((Occur::Should, self.fields_query(std::slice::from_ref(alternative), &KIND_FIELDS, false))),
             }
         }
         Box::new(BooleanQuery::new(should))

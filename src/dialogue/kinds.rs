@@ -56,7 +56,7 @@ impl KindWords {
 /// boot, "watches" → watch, "knives" → knife, "glass" stays), and an "-is" plural's "s" off too
 /// ("kurtis" → kurti): keys are only compared with keys, so "tennis" → "tenni" is harmless.
 pub(super) fn word_key(word: &str) -> String {
-    let singular = crate::nlu::slots::singular(&word.to_lowercase());
+    let singular = crate::english::singular(&word.to_lowercase());
     match singular.strip_suffix("is") {
         Some(stem) if stem.chars().count() > 2 => format!("{stem}i"),
         _ => singular,

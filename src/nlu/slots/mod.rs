@@ -70,7 +70,7 @@ use self::categories::CategoryIndex;
 use self::context::Ctx;
 use self::products::ProductIndex;
 
-pub(crate) use self::tokens::{singular, small_number_word};
+pub(crate) use self::tokens::small_number_word;
 
 /// Sort order a shopper asked for ("cheapest", "most expensive", "best rated").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -23,46 +23,7 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-/// A light English singularizer, applied alike to text and catalog words (so it only has to be
-/// consistent, not right): "mugs" → "mug", "watches" → "watch", "accessories" → "accessory",
-/// "women"/"womens" → "woman", "men"/"mens" → "man".
-pub(crate) fn singular(w: &str) -> String {
-    match w {
-        "women" | "womens" | "woman" => return "woman".into(),
-        "men" | "mens" | "man" => return "man".into(),
-        "children" | "childrens" => return "child".into(),
-        "feet" => return "foot".into(),
-        "knives" => return "knife".into(),
-        "wives" => return "wife".into(),
-        "shelves" => return "shelf".into(),
-        "scarves" => return "scarf".into(),
-        "leaves" => return "leaf".into(),
-        "halves" => return "half".into(),
-        "jeans" | "pants" | "shorts" | "trousers" | "glasses" | "scissors" | "leggings"
-        | "series" | "news" | "species" | "headphones" | "earphones" => {
-            return w.trim_end_matches('s').into();
-        }
-        _ => {}
-    }
-    let n = w.len();
-    if n <= 3 || !w.is_ascii() || w.bytes().any(|b| b.is_ascii_digit()) {
-        return w.into();
-    }
-    if let Some(stem) = w.strip_suffix("ies") {
-        if n > 4 {
-            return format!("{stem}y");
-        }
-    }
-    for suffix in ["sses", "shes", "ches", "xes", "zes"] {
-        if w.ends_with(suffix) {
-            return w[..n - 2].into();
-        }
-    }
-    if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
-        return w[..n - 1].into();
-    }
-    w.into()
-}
+pub(crate) use crate::english::singular;
 
 /// Damerau-Levenshtein (optimal string alignment) distance, or `None` when above `max`.
 pub(super) fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
