@@ -146,7 +146,7 @@ impl Nlu {
 
     fn finish(&self, text: &str, encoded: Encoded, context: Context, started: Instant) -> Parse {
         let slots = slots::extract(text, &self.lexicon);
-        let prediction = context::in_context(grounded(self.head.predict(&encoded.intent), &slots), &slots, text, context);
+        let prediction = context::in_context(grounded(self.head.predict(&encoded.intent), &slots, text), &slots, text, context);
         let prediction = elsewhere(prediction, &slots);
         let Prediction { intent, confidence, top } = prediction;
         Parse { intent, confidence, top, slots, latency_ms: started.elapsed().as_secs_f64() * 1e3, embedding: encoded.semantic }
@@ -205,10 +205,10 @@ const PRODUCT_INTENTS: [&str; 8] =
 const GROUNDED_FLOOR: f32 = 0.2;
 
 /// Keeps a product intent the threshold rejected when the text itself names what it is about:
-/// a catalog brand, category or product, a shown item, a price, a colour or a size. Phrasings the
-/// head has not seen are common in shopping requests; out-of-scope requests rarely carry such
-/// slots.
-fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
+/// a catalog brand, category or product, a shown item, a price, a colour, a size, or a model
+/// code ("wh-1000xm5", "s24"). Phrasings the head has not seen are common in shopping requests;
+/// out-of-scope requests rarely carry such slots.
+fn grounded(prediction: Prediction, slots: &Slots, text: &str) -> Prediction {
     let Some(best) = prediction.top.first() else { return prediction };
     let evidence = !slots.brands.is_empty()
         || !slots.categories.is_empty()
@@ -217,7 +217,8 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
         || !slots.colors.is_empty()
         || !slots.sizes.is_empty()
         || slots.price_min.is_some()
-        || slots.price_max.is_some();
+        || slots.price_max.is_some()
+        || has_model_code(text);
     if prediction.intent == OUT_OF_SCOPE
         && PRODUCT_INTENTS.contains(&best.name.as_str())
         && best.confidence >= GROUNDED_FLOOR
@@ -226,6 +227,12 @@ fn grounded(prediction: Prediction, slots: &Slots) -> Prediction {
         return Prediction { intent: best.name.clone(), confidence: best.confidence, top: prediction.top };
     }
     prediction
+}
+
+/// Whether a text holds a model code: a word of letters and digits ("wh-1000xm5", "s24",
+/// "a52s"), not an order id (those come after "order" or "#", and the slots take them first).
+fn has_model_code(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w.len() >= 3 && w.len() <= 12 && w.bytes().any(|b| b.is_ascii_digit()) && w.bytes().any(|b| b.is_ascii_alphabetic()))
 }
 
 /// Intents about the shopper's dealings with this shop: orders, account, payments, cart.
@@ -509,14 +516,17 @@ mod tests {
         assert_eq!(read("is the apple charger in stock", "product_question"), "product_question", "a brand it sells");
         assert_eq!(read("do you price match amazon?", "policy_question"), "policy_question");
         assert_eq!(read("steam iron under 2000", "search"), "search");
+        assert_eq!(read("i have two accounts with you, one gmail one outlook, merge them", "account_help"), "account_help", "with this shop");
     }
 
     #[test]
     fn a_rejected_product_request_is_kept_only_with_evidence_in_the_text() {
         let priced = Slots { price_max: Some(500.0), ..Slots::default() };
-        assert_eq!(grounded(rejected("search", 0.4), &priced).intent, "search");
-        assert_eq!(grounded(rejected("search", 0.4), &Slots::default()).intent, OUT_OF_SCOPE);
-        assert_eq!(grounded(rejected("search", 0.1), &priced).intent, OUT_OF_SCOPE, "too unsure");
-        assert_eq!(grounded(rejected("greet", 0.4), &priced).intent, OUT_OF_SCOPE, "not a product intent");
+        assert_eq!(grounded(rejected("search", 0.4), &priced, "").intent, "search");
+        assert_eq!(grounded(rejected("search", 0.4), &Slots::default(), "").intent, OUT_OF_SCOPE);
+        assert_eq!(grounded(rejected("search", 0.1), &priced, "").intent, OUT_OF_SCOPE, "too unsure");
+        assert_eq!(grounded(rejected("greet", 0.4), &priced, "").intent, OUT_OF_SCOPE, "not a product intent");
+        let battery = "what's the battery life on the sony wh-1000xm5";
+        assert_eq!(grounded(rejected("product_question", 0.4), &Slots::default(), battery).intent, "product_question", "a model code");
     }
 }

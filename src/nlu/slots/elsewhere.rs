@@ -35,9 +35,16 @@ pub(super) fn words_of(text: &str) -> Vec<String> {
     tokenize(text).into_iter().filter(|t| t.kind != Kind::Sym).map(|t| t.norm).collect()
 }
 
+/// Words that say the message is about this shop, whatever other company it names ("my two
+/// accounts with you, one gmail one outlook").
+const THIS_SHOP: [&[&str]; 8] = [&["with", "you"], &["from", "you"], &["your", "site"], &["your", "app"], &["your", "store"], &["your", "shop"], &["your", "website"], &["you", "guys"]];
+
 impl Ctx<'_> {
     pub(super) fn elsewhere(&mut self) {
         let words: Vec<&str> = self.toks.iter().filter(|t| t.kind != Kind::Sym).map(|t| t.norm.as_str()).collect();
+        if words.windows(2).any(|pair| THIS_SHOP.contains(&pair)) {
+            return;
+        }
         let names = names();
         for start in 0..words.len() {
             let Some(candidates) = names.get(words[start]) else { continue };
