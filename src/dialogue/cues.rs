@@ -201,7 +201,18 @@ pub fn asks_total(text: &str) -> bool {
     let has = |w: &str| words.iter().any(|x| x == w);
     let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
     let how_much = pair("how", "much") || has("total") || pair("what", "comes") || pair("come", "to");
-    how_much && (has("altogether") || pair("all", "together") || has("total") || pair("in", "all") || has("everything") || pair("all", "of"))
+    let all = has("altogether") || pair("all", "together") || has("total") || pair("in", "all") || has("everything") || pair("all", "of");
+    // "how much do I owe you?", "kitna hua?" (Hinglish: what has it come to)
+    let owed = pair("how", "much") && (has("owe") || has("pay"));
+    (how_much && all) || owed || (has("kitna") && (has("hua") || has("total") || has("bana") || has("hoga")))
+}
+
+/// Whether a message asks to take something out of the cart ("remove it", "delete the mug",
+/// "take it out").
+pub fn removes(text: &str) -> bool {
+    let words = words(text);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    has("remove") || has("delete") || has("drop") || (has("take") && has("out"))
 }
 
 /// Words past which a message is a paste rather than an utterance.
@@ -214,7 +225,16 @@ pub fn request_part(text: &str) -> &str {
     if text.split_whitespace().count() <= PASTE_WORDS {
         return text;
     }
-    super::sentences(text).into_iter().rev().find(|s| s.split_whitespace().count() >= 3).unwrap_or(text)
+    // The last sentence that asks something: not a closing "Thank you in advance."
+    super::sentences(text).into_iter().rev().find(|s| s.split_whitespace().count() >= 3 && !is_closing(s)).unwrap_or(text)
+}
+
+/// A sentence that closes a message politely and asks nothing ("Thank you in advance.",
+/// "Thanks and regards", "Looking forward to your reply").
+fn is_closing(sentence: &str) -> bool {
+    let words = words(sentence);
+    let closing = ["thank", "thanks", "thankyou", "regards", "cheers", "advance", "looking", "forward", "reply", "your", "you", "in", "and", "so", "much", "very", "kind", "best", "warm", "many", "to", "hearing", "from"];
+    words.iter().all(|w| closing.contains(&w.as_str()))
 }
 
 /// Lower-case words of a text, split at anything that is not a letter, digit or apostrophe.
@@ -384,6 +404,11 @@ mod tests {
         assert!(mentions_cart("what's in my basket?"));
         assert!(mentions_cart("remove the mug"));
         assert!(!mentions_cart("who won the cricket match yesterday?"));
+        for text in ["how much is that all together?", "how much do I owe you for these?", "kitna hua?", "total kitna hoga"] {
+            assert!(asks_total(text), "{text}");
+        }
+        assert!(!asks_total("how much is the blue mug?"));
+        assert!(removes("hmm no, remove it") && removes("take the mug out") && !removes("no thanks"));
     }
 
     #[test]
@@ -391,6 +416,8 @@ mod tests {
         let story = format!("{} Anyway, can you show me kurtas under 600? Thanks.", "My cousin is getting married and the family is going. ".repeat(5));
         assert_eq!(request_part(&story), "Anyway, can you show me kurtas under 600?");
         assert_eq!(request_part("show me kurtas. under 600"), "show me kurtas. under 600");
+        let polite = format!("{} If she does not like it, can it be returned? Thank you in advance.", "I am buying a gift for my cousin and we may open the box. ".repeat(4));
+        assert_eq!(request_part(&polite), "If she does not like it, can it be returned?");
     }
 
     #[test]

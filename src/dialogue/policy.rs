@@ -346,6 +346,10 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if asks_total && parse.intent != "view_cart" {
         return act(&read_as(parse, "view_cart"), text, state);
     }
+    // "hmm no, remove it": a cart removal after a no, not only the no.
+    if matches!(parse.intent.as_str(), "deny" | "affirm") && !state.cart.is_empty() && cues::removes(text) {
+        return act(&read_as(parse, "remove_from_cart"), text, state);
+    }
     // "make it under 300 instead" after a search: a new price for it, not a cart change.
     let priced = slots.price_min.is_some() || slots.price_max.is_some();
     let points_at_it = slots.references.iter().all(|r| *r == Reference::Focused);

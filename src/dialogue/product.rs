@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::catalog::{Product, SearchRequest};
 use crate::catalog::vectors::description_sentences;
 use crate::nlu::Parse;
-use crate::nlu::slots::{Comparative, Direction, ProductMention};
+use crate::nlu::slots::{Comparative, Direction, ProductMention, Reference};
 use crate::protocol::{Comparison, ComparisonRow};
 use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
 
@@ -75,20 +75,29 @@ impl Assistant {
         Ok(id.map(|id| self.product(&id)).transpose()?.flatten())
     }
 
-    /// "The orange one", "the aviator one": when a question or a cart request points at none of
-    /// the products shown by position or name, the one shown product its words describe best
-    /// (title, brand, colour, kind) is named by them. A tie names none.
+    /// "The orange one", "the aviator one", "the one by Womaniya": when a question or a cart
+    /// request points at none of the products shown by position or name, the one shown product
+    /// its words describe best (title, brand, colour, kind) is named by them. A tie names none.
     pub(super) fn described_among_shown(&self, parse: &mut Parse, state: &SessionState) -> Result<(), DialogueError> {
         let slots = &parse.slots;
         let pointing = matches!(parse.intent.as_str(), "product_question" | "add_to_cart" | "remove_from_cart" | "compare");
-        if !pointing || state.shown.len() < 2 || !slots.references.is_empty() || !slots.products.is_empty() {
+        // "the one by Womaniya": a bare "one" points at nothing by itself.
+        let bare = slots.references.iter().all(|r| *r == Reference::Focused);
+        if !pointing || state.shown.len() < 2 || !bare || !slots.products.is_empty() {
             return Ok(());
         }
-        let words: Vec<&str> = slots.colors.iter().map(String::as_str).chain(slots.query.split_whitespace()).collect();
+        // A colour or brand says which ("the peach one", "the one by Womaniya"); other words
+        // do too when nothing points ("the aviator one", "the one for the pulsar"), but not
+        // beside an "it" ("is it waterproof?" is about the one in focus).
+        let mut words: Vec<&str> = slots.colors.iter().chain(&slots.brands).map(String::as_str).collect();
+        if slots.references.is_empty() {
+            words.extend(slots.query.split_whitespace());
+        }
         let shown = self.products(&state.shown)?;
         let described: Vec<&Product> = by_words(&shown, &words.join(" ")).collect();
         if let [only] = described.as_slice() {
             parse.slots.products.push(ProductMention { id: only.id.clone(), title: only.title.clone(), score: 1.0 });
+            parse.slots.references.clear();
         }
         Ok(())
     }
@@ -383,8 +392,11 @@ fn asks_price(words: &[String]) -> bool {
     if has("price") || has("cost") || has("costs") || has("priced") || has("expensive") {
         return true;
     }
-    // "how much is it", "how much does it cost", not "how much sugar is in it".
-    words.windows(3).any(|w| w[0] == "how" && w[1] == "much" && matches!(w[2].as_str(), "is" | "are" | "does" | "do" | "for" | "would"))
+    // "how much is it", "how much does it cost", "2nd one how much?", not "how much sugar is in
+    // it".
+    let n = words.len();
+    let ends_how_much = n >= 2 && words[n - 2] == "how" && words[n - 1] == "much";
+    (ends_how_much || words.windows(3).any(|w| w[0] == "how" && w[1] == "much" && matches!(w[2].as_str(), "is" | "are" | "does" | "do" | "for" | "would")))
         && !words.iter().any(|w| ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w.as_str())))
 }
 
@@ -705,6 +717,7 @@ mod tests {
     fn price_questions_are_not_quantity_questions() {
         assert!(asks_price(&words("how much is it")));
         assert!(asks_price(&words("what does it cost")));
+        assert!(asks_price(&words("2nd one how much?")));
         assert!(!asks_price(&words("how much sugar is in it")));
         assert!(!asks_price(&words("how much does it weigh")));
     }
