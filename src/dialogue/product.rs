@@ -131,9 +131,12 @@ impl Assistant {
 
     /// Answers a question about one product; `question` is the embedding of its text.
     pub(super) async fn question(&self, state: &mut SessionState, target: Target, text: &str, question: &[f32]) -> Result<Draft, DialogueError> {
-        let product = match self.one_product(state, &target)? {
+        // A product the question names by its title comes before the one in focus ("how many
+        // pieces come in the Cookart casserole set?" while the kadhai is in focus).
+        let named = if target == Target::Unknown { self.named_product(text)? } else { None };
+        let product = match named {
             Some(product) => Some(product),
-            None => self.named_product(text)?,
+            None => self.one_product(state, &target)?,
         };
         let Some(product) = product else {
             return self.ask_which(state, "product_question", text);
@@ -453,6 +456,15 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
     } else {
         direct
     };
+    // "Is the Sonik helmet ISI certified?", "is it cotton?": a fact whose value the question
+    // names (a word of 3 letters or more that is not the product's own name).
+    let matched = if matched.is_empty() {
+        let title: Vec<String> = self::words(&product.title).iter().map(|w| stem(w)).collect();
+        let named = |w: &String| w.len() >= 3 && !QUESTION_WORDS.contains(&w.as_str()) && !title.contains(w);
+        facts.iter().filter(|(_, value)| self::words(value).iter().any(|v| question.iter().any(|q| named(q) && stem(v) == *q))).take(1).collect()
+    } else {
+        matched
+    };
     if matched.is_empty() {
         return None;
     }
@@ -711,6 +723,8 @@ mod tests {
         assert_eq!(ask("how high is the heel?"), Some(("heel height".into(), "3 inch".into())));
         assert_eq!(ask("what's the warranty on it"), Some(("warranty summary".into(), "6 Months".into())));
         assert_eq!(ask("how tall is it"), Some(("heel height and height".into(), "3 inch, 10 cm".into())));
+        assert_eq!(ask("is it covered for manufacturing defects?"), Some(("covered in warranty".into(), "Manufacturing Defects Only".into())), "a value the question names");
+        assert_eq!(ask("is the anaya heel comfortable?"), None, "words of its own name are no fact");
     }
 
     #[test]
