@@ -118,6 +118,16 @@ impl Assistant {
         Ok(())
     }
 
+    /// The answer of a fact of the record: yes and no as such, anything else as its value.
+    fn fact_answer(&self, state: &SessionState, title: &str, (attribute, value): (String, String)) -> Draft {
+        let template = match value.to_lowercase().as_str() {
+            "yes" => Template::AnswerYes,
+            "no" => Template::AnswerNo,
+            _ => Template::AnswerAttribute,
+        };
+        self.say(state, template, &[("title", title), ("attribute", &attribute), ("value", &value)])
+    }
+
     /// "Which one do you mean?" with the first products shown as quick replies.
     pub(super) fn ask_which(&self, state: &mut SessionState, intent: &str, text: &str) -> Result<Draft, DialogueError> {
         let shown = self.products(&state.shown.iter().take(3).cloned().collect::<Vec<_>>())?;
@@ -151,20 +161,20 @@ impl Assistant {
         } else if asks_price(&words) {
             let price = product.effective_price();
             let now = money(price.amount, &price.currency);
-            match &product.sale_price {
+            let mut draft = match &product.sale_price {
                 Some(_) => {
                     let was = money(product.price.amount, &product.price.currency);
                     self.say(state, Template::AnswerPriceSale, &[("title", &title), ("price", &now), ("list_price", &was)])
                 }
                 None => self.say(state, Template::AnswerPrice, &[("title", &title), ("price", &now)]),
-            }
-        } else if let Some((attribute, value)) = attribute_answer(&product, &words) {
-            let template = match value.to_lowercase().as_str() {
-                "yes" => Template::AnswerYes,
-                "no" => Template::AnswerNo,
-                _ => Template::AnswerAttribute,
             };
-            self.say(state, template, &[("title", &title), ("attribute", &attribute), ("value", &value)])
+            // "what's it made of and how much?": both.
+            if let Some(fact) = attribute_answer(&product, &words) {
+                draft.text = format!("{} {}", draft.text, self.fact_answer(state, &title, fact).text);
+            }
+            draft
+        } else if let Some(fact) = attribute_answer(&product, &words) {
+            self.fact_answer(state, &title, fact)
         } else if asks_details(&words) {
             let details = details(&product);
             self.say(state, Template::AnswerDetails, &[("title", &title), ("details", &details)])
