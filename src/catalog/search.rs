@@ -276,7 +276,9 @@ impl Catalog {
         // anything, the commonest word. Every result then matches every word kept, so the words
         // left out are the same for all.
         let n = group_queries.len();
-        let least = if kinds.is_empty() { 1 } else { 0 };
+        // (With a brand or a category to keep to, down to no word as well: all of the brand.)
+        let within = !request.filters.brands.is_empty() || !request.filters.categories.is_empty();
+        let least = if kinds.is_empty() && !within { 1 } else { 0 };
         let mut kept: Vec<usize> = (0..n).collect();
         let with_filters = |kept: &[usize]| {
             let text_query: Box<dyn Query> = if kept.is_empty() {

@@ -207,6 +207,11 @@ pub fn asks_total(text: &str) -> bool {
     (how_much && all) || owed || (has("kitna") && (has("hua") || has("total") || has("bana") || has("hoga")))
 }
 
+/// Whether a message speaks of comparing ("compare", "vs", "which is better", "the difference").
+pub fn compares(text: &str) -> bool {
+    words(text).iter().any(|w| matches!(w.as_str(), "compare" | "comparison" | "vs" | "versus" | "difference" | "better" | "which" | "between" | "or"))
+}
+
 /// Whether a message asks to take something out of the cart ("remove it", "delete the mug",
 /// "take it out").
 pub fn removes(text: &str) -> bool {

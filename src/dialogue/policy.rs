@@ -346,6 +346,18 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if asks_total && parse.intent != "view_cart" {
         return act(&read_as(parse, "view_cart"), text, state);
     }
+    // "and a tie in the same budget": a kind of product of its own, nothing pointed at and no
+    // question is a search, whatever the model read (a comparison, a product question).
+    let points_at_nothing = slots.references.is_empty() && slots.products.is_empty() && slots.comparative.is_none();
+    let names_a_kind = points_at_nothing && !slots.categories.is_empty();
+    if matches!(parse.intent.as_str(), "compare" | "product_question") && names_a_kind && !is_question(text) {
+        return act(&read_as(parse, "search"), text, state);
+    }
+    // ("and a tie in the same budget" read as comparing, with words of a product and none of
+    // comparing: a search too.)
+    if parse.intent == "compare" && points_at_nothing && !slots.query.is_empty() && !cues::compares(text) && !is_question(text) {
+        return act(&read_as(parse, "search"), text, state);
+    }
     // "hmm no, remove it": a cart removal after a no, not only the no.
     if matches!(parse.intent.as_str(), "deny" | "affirm") && !state.cart.is_empty() && cues::removes(text) {
         return act(&read_as(parse, "remove_from_cart"), text, state);
@@ -911,6 +923,12 @@ mod tests {
         let it = Slots { references: vec![Reference::Focused], ..cheaper.clone() };
         let action = decide(&parse("add_to_cart", 0.9, it), "hmm make it under 300 instead", &state);
         assert!(matches!(&action, Action::Refine(s) if s.query == "charger" && s.price_max == Some(300.0)), "{action:?}");
+        let ties = Slots { categories: vec!["Clothing > Accessories > Ties".into()], query: "tie".into(), ..Slots::default() };
+        let action = decide(&parse("compare", 0.9, ties), "and a tie in the same budget", &state);
+        assert!(matches!(&action, Action::Search(s) if s.query == "tie" && s.price_max == Some(500.0)), "{action:?}");
+        let tie = Slots { query: "tie".into(), ..Slots::default() };
+        let action = decide(&parse("compare", 0.9, tie), "and a tie in the same budget", &state);
+        assert!(matches!(&action, Action::Search(s) if s.query == "tie"), "{action:?}");
         let for_her = Slots { gender: Some("female".into()), ..Slots::default() };
         let action = decide(&parse("recommend", 0.9, for_her), "actually for women instead, same budget", &state);
         assert!(matches!(&action, Action::Refine(s) if s.query == "charger" && s.gender.as_deref() == Some("female")), "{action:?}");

@@ -78,7 +78,7 @@ impl Assistant {
     /// "The orange one", "the aviator one", "the one by Womaniya": when a question or a cart
     /// request points at none of the products shown by position or name, the one shown product
     /// its words describe best (title, brand, colour, kind) is named by them. A tie names none.
-    pub(super) fn described_among_shown(&self, parse: &mut Parse, state: &SessionState) -> Result<(), DialogueError> {
+    pub(super) fn described_among_shown(&self, parse: &mut Parse, text: &str, state: &SessionState) -> Result<(), DialogueError> {
         let slots = &parse.slots;
         let pointing = matches!(parse.intent.as_str(), "product_question" | "add_to_cart" | "remove_from_cart" | "compare");
         // "the one by Womaniya": a bare "one" points at nothing by itself.
@@ -87,10 +87,11 @@ impl Assistant {
             return Ok(());
         }
         // A colour or brand says which ("the peach one", "the one by Womaniya"); other words
-        // do too when nothing points ("the aviator one", "the one for the pulsar"), but not
-        // beside an "it" ("is it waterproof?" is about the one in focus).
+        // do too when nothing points, or a "one" does ("the aviator one", "the one for the
+        // pulsar"), but not beside an "it" ("is it waterproof?" is about the one in focus).
         let mut words: Vec<&str> = slots.colors.iter().chain(&slots.brands).map(String::as_str).collect();
-        if slots.references.is_empty() {
+        let says_which = self::words(text).iter().any(|w| w == "one") && !self::words(text).iter().any(|w| matches!(w.as_str(), "it" | "this" | "that"));
+        if slots.references.is_empty() || says_which {
             words.extend(slots.query.split_whitespace());
         }
         let shown = self.products(&state.shown)?;
@@ -409,8 +410,9 @@ fn asks_price(words: &[String]) -> bool {
     // it".
     let n = words.len();
     let ends_how_much = n >= 2 && words[n - 2] == "how" && words[n - 1] == "much";
-    (ends_how_much || words.windows(3).any(|w| w[0] == "how" && w[1] == "much" && matches!(w[2].as_str(), "is" | "are" | "does" | "do" | "for" | "would")))
-        && !words.iter().any(|w| ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w.as_str())))
+    ends_how_much
+        || (words.windows(3).any(|w| w[0] == "how" && w[1] == "much" && matches!(w[2].as_str(), "is" | "are" | "does" | "do" | "for" | "would"))
+            && !words.iter().any(|w| ASKS_ABOUT.iter().any(|(asks, _)| asks.contains(&w.as_str()))))
 }
 
 /// Every fact of a record as (name, value): the main fields, then `attributes`.
@@ -742,6 +744,7 @@ mod tests {
         assert!(asks_price(&words("how much is it")));
         assert!(asks_price(&words("what does it cost")));
         assert!(asks_price(&words("2nd one how much?")));
+        assert!(asks_price(&words("what's it made of and how much?")));
         assert!(!asks_price(&words("how much sugar is in it")));
         assert!(!asks_price(&words("how much does it weigh")));
     }

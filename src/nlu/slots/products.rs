@@ -122,8 +122,8 @@ const QUERY_STOP: &[&str] = &[
     "ek", "ke", "ki", "ka", "ko", "se", "hai", "hain", "kya", "ye", "yeh", "woh", "wo", "aur",
     "bhi", "mein", "wala", "wali", "wale", "koi", "kuch", "kitna", "kitne", "mera", "meri", "mere",
     "liye", "lie", "chahta", "chahti", "dena", "dedo", "daal", "dalo", "karo", "kar", "hua",
-    // interjections
-    "hmm", "hmmm", "hm", "umm", "um", "uh", "ah", "oh", "wait",
+    // chat spellings and interjections
+    "u", "ur", "pls", "plz", "thx", "hmm", "hmmm", "hm", "umm", "um", "uh", "ah", "oh", "wait",
 ];
 
 /// Words that say the text speaks of what someone likes ("loves", "a big fan of", "is into",
