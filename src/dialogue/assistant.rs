@@ -170,6 +170,7 @@ impl Assistant {
     async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, mut parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
         self.described_among_shown(&mut parse, text, state)?;
         self.named_in_catalog(&mut parse)?;
+        self.asks_of_focus(&mut parse, text, state)?;
         let (action, searched) = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());

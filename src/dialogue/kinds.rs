@@ -1,11 +1,11 @@
 //! Which words of a query name the kind of product, read from the catalog's category names.
-//! The last word of a name is its head and names a kind wherever it appears ("heels", "watches",
-//! "supplies"). The words before it only qualify it: they name the kind when the query says them
-//! as the name does, followed by the name's next word ("sofa bed", "lunch box", "school bag"),
-//! and are plain words otherwise ("heels for the office", "a bag for school"), which a search may
-//! leave out.
+//! The last word of a name is its head and names a kind wherever it appears ("heels", "watches").
+//! The words before it only qualify it: they name the kind when the query says them as the name
+//! does, up to its head ("sofa bed", "lunch box", "riding gear"), and are plain words otherwise
+//! ("heels for the office", "a bag for school", "a shelf for the living room": the name is
+//! Living Room Furniture), which a search may leave out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Heads too general to name a kind on their own: "gear" is riding gear only when the query
 /// says "riding gear" ("cricket gear" is cricket's), and "supplies" of a shop are everything.
@@ -15,10 +15,11 @@ const GENERAL_HEADS: [&str; 15] =
 /// The catalog's kind words.
 #[derive(Debug, Default)]
 pub(super) struct KindWords {
-    /// Head words, by [`word_key`].
+    /// Head words that name a kind alone, by [`word_key`].
     heads: HashSet<String>,
-    /// Consecutive word pairs of the names ("sofa", "bed"), by [`word_key`].
-    pairs: HashSet<(String, String)>,
+    /// The qualifiers of each head, as runs of words before it in some name ("sofa" before
+    /// "bed"; "car", "hanging" before "decor"), by [`word_key`].
+    qualified: HashMap<String, HashSet<Vec<String>>>,
 }
 
 impl KindWords {
@@ -27,9 +28,15 @@ impl KindWords {
         let mut kinds = KindWords::default();
         for path in paths {
             for name in path.split(['>', '&', ',']).flat_map(|node| node.split(" and ")) {
-                let words: Vec<String> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(word_key).collect();
-                kinds.pairs.extend(words.windows(2).map(|pair| (pair[0].clone(), pair[1].clone())));
-                kinds.heads.extend(words.last().filter(|w| !GENERAL_HEADS.contains(&w.as_str())).cloned());
+                let mut words: Vec<String> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(word_key).collect();
+                let Some(head) = words.pop() else { continue };
+                if !GENERAL_HEADS.contains(&head.as_str()) {
+                    kinds.heads.insert(head.clone());
+                }
+                let runs = kinds.qualified.entry(head).or_default();
+                for start in 0..words.len() {
+                    runs.insert(words[start..].to_vec());
+                }
             }
         }
         kinds
@@ -39,11 +46,19 @@ impl KindWords {
     pub(super) fn of<'q>(&self, query: &'q str) -> Vec<&'q str> {
         let words: Vec<&str> = query.split_whitespace().collect();
         let keys: Vec<String> = words.iter().map(|w| word_key(w)).collect();
-        let pair = |i: usize| self.pairs.contains(&(keys[i].clone(), keys[i + 1].clone()));
-        (0..words.len())
-            .filter(|&i| self.heads.contains(&keys[i]) || (i + 1 < keys.len() && pair(i)) || (i > 0 && pair(i - 1)))
-            .map(|i| words[i])
-            .collect()
+        let mut kind = vec![false; words.len()];
+        for (at, key) in keys.iter().enumerate() {
+            if self.heads.contains(key) {
+                kind[at] = true;
+            }
+            // The longest run of qualifiers right before this head, as a name says them.
+            if let Some(runs) = self.qualified.get(key) {
+                if let Some(len) = (1..=at).rev().find(|&len| runs.contains(&keys[at - len..at])) {
+                    kind[at - len..=at].iter_mut().for_each(|k| *k = true);
+                }
+            }
+        }
+        words.iter().zip(kind).filter(|(_, k)| *k).map(|(w, _)| *w).collect()
     }
 
     /// Whether `query` names a kind of product.
@@ -85,8 +100,11 @@ mod tests {
             "Sports & Fitness > Team Sports > Cricket > Cricket Bats",
             "Automotive > Helmets & Riding Gear",
             "Clothing > Womens Clothing > Ethnic Wear > Kurtas & Kurtis > Kurtis",
+            "Furniture > Living Room Furniture",
+            "Home Decor > Wall Decor > Wall Shelves",
         ]);
         assert_eq!(kinds.of("coming wants kurti"), ["kurti"]);
+        assert_eq!(kinds.of("wall shelf living room"), ["wall", "shelf"], "Living Room Furniture's head is not said");
         assert_eq!(kinds.of("black heels office"), ["heels"]);
         assert_eq!(kinds.of("office supplies"), ["office", "supplies"]);
         assert_eq!(kinds.of("sofa bed"), ["sofa", "bed"]);

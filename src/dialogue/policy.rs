@@ -457,7 +457,10 @@ const QUESTION_STARTS: [&str; 18] =
 /// Whether a message reads as a question: it ends with a question mark or starts like one.
 pub(super) fn is_question(text: &str) -> bool {
     let text = text.trim();
-    let first = text.split_whitespace().next().unwrap_or("").to_lowercase().replace(['\'', '’'], "");
+    // ("and what's the heel height", "so is it cotton": after a word that joins it on.)
+    let mut words = text.split_whitespace().map(|w| w.to_lowercase().replace(['\'', '’'], ""));
+    let first = words.next().unwrap_or_default();
+    let first = if matches!(first.as_str(), "and" | "so" | "also" | "but" | "ok" | "okay") { words.next().unwrap_or_default() } else { first };
     text.ends_with('?') || QUESTION_STARTS.contains(&first.as_str())
 }
 

@@ -129,6 +129,22 @@ impl Assistant {
         self.say(state, template, &[("title", title), ("attribute", &attribute), ("value", &value)])
     }
 
+    /// "And what's the heel height?" read as a search for heels: a question that names a fact
+    /// of the product in focus, pointing at no other, is a question about it.
+    pub(super) fn asks_of_focus(&self, parse: &mut Parse, text: &str, state: &SessionState) -> Result<(), DialogueError> {
+        let slots = &parse.slots;
+        let searching = matches!(parse.intent.as_str(), "search" | "refine");
+        if !searching || !super::policy::is_question(text) || !slots.references.is_empty() || !slots.products.is_empty() {
+            return Ok(());
+        }
+        let Some(product) = state.focus.as_deref().map(|id| self.product(id)).transpose()?.flatten() else { return Ok(()) };
+        if !named_facts(&facts(&product), &words(text)).is_empty() {
+            parse.intent = "product_question".into();
+            parse.slots.references.push(Reference::Focused);
+        }
+        Ok(())
+    }
+
     /// "Which one do you mean?" with the first products shown as quick replies.
     pub(super) fn ask_which(&self, state: &mut SessionState, intent: &str, text: &str) -> Result<Draft, DialogueError> {
         let shown = self.products(&state.shown.iter().take(3).cloned().collect::<Vec<_>>())?;
@@ -440,15 +456,8 @@ fn facts(product: &Product) -> Vec<(String, String)> {
 /// else keys the question's words point at (weight for "heavy").
 fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, String)> {
     let facts = facts(product);
-    let stem = |w: &str| w.strip_suffix('s').filter(|s| s.len() > 2).unwrap_or(w).to_string();
     let question: Vec<String> = words.iter().map(|w| stem(w)).collect();
-    let direct: Vec<&(String, String)> = facts
-        .iter()
-        .filter(|(key, _)| {
-            let key_words: Vec<String> = words_of_key(key).iter().map(|w| stem(w)).collect();
-            !key_words.is_empty() && key_words.iter().all(|k| question.contains(k))
-        })
-        .collect();
+    let direct = named_facts(&facts, words);
     let matched: Vec<&(String, String)> = if direct.is_empty() {
         let fragments: Vec<&str> = ASKS_ABOUT
             .iter()
@@ -483,6 +492,23 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
     let attribute = join_words(&matched.iter().take(3).map(|(k, _)| k.to_lowercase()).collect::<Vec<_>>());
     let value = matched.iter().take(3).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
     Some((attribute, value))
+}
+
+/// The facts whose every key word the question says ("heel height" of Heel Height).
+fn named_facts<'a>(facts: &'a [(String, String)], words: &[String]) -> Vec<&'a (String, String)> {
+    let question: Vec<String> = words.iter().map(|w| stem(w)).collect();
+    facts
+        .iter()
+        .filter(|(key, _)| {
+            let key_words: Vec<String> = words_of_key(key).iter().map(|w| stem(w)).collect();
+            !key_words.is_empty() && key_words.iter().all(|k| question.contains(k))
+        })
+        .collect()
+}
+
+/// A word without a plural's "s", as facts and questions are compared.
+fn stem(w: &str) -> String {
+    w.strip_suffix('s').filter(|s| s.len() > 2).unwrap_or(w).to_string()
 }
 
 fn words_of_key(key: &str) -> Vec<String> {
