@@ -256,29 +256,85 @@ impl Catalog {
         if request.offset > MAX_OFFSET {
             return Err(CatalogError::BadQuery(format!("offset {} is over the maximum of {MAX_OFFSET}", request.offset)));
         }
-        let mut filters = self.filter_clauses(&request.filters)?;
+        let base = self.filter_clauses(&request.filters)?;
         let searcher = self.reader.searcher();
         let mut plan = query::plan(&request.text, &self.synonyms());
         self.no_typos_for_known_words(&searcher, &mut plan)?;
         let (kinds, groups): (Vec<query::Group>, Vec<query::Group>) = plan.into_iter().partition(|g| names_kind(g, &request.kind_words));
-        for kind in &kinds {
-            filters.push((Occur::Must, self.fields_query(&kind.alternatives, &KIND_FIELDS, false)));
-            filters.push((Occur::Must, Box::new(ConstScoreQuery::new(self.as_a_word(&kind.alternatives), 0.0))));
-        }
         let group_queries: Vec<Box<dyn Query>> = groups.iter().map(|g| self.group_query(&g.alternatives)).collect();
         let sort = if groups.is_empty() && kinds.is_empty() && request.sort == Sort::Relevance { Sort::Rating } else { request.sort };
 
-        // All words first; then, a word at a time, leave out a word, down to one word (with a
-        // kind of product named, down to that kind alone). Left out first is a word that
-        // matches nothing by itself; then the word whose absence still finds something, and
-        // the least (the most specific of the words kept: "black heels for the office" keeps
-        // "black"; "new puppy dogs" keeps "dogs"); when no single word's absence finds
-        // anything, the commonest word. Every result then matches every word kept, so the words
-        // left out are the same for all.
+        // The most words that find something (down to one word; with a kind of product named,
+        // or a brand or category to keep to, down to none). When the kinds named find nothing
+        // together even so, the later ones are left out ("a wall shelf for the living room":
+        // Wall Shelves, not Living Room furniture).
         let n = group_queries.len();
-        // (With a brand or a category to keep to, down to no word as well: all of the brand.)
         let within = !request.filters.brands.is_empty() || !request.filters.categories.is_empty();
-        let least = if kinds.is_empty() && !within { 1 } else { 0 };
+        let mut kinds_kept = kinds.len();
+        let (filters, lexical, matched, kept) = loop {
+            let mut filters: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            for kind in &kinds[..kinds_kept] {
+                filters.push((Occur::Must, self.fields_query(&kind.alternatives, &KIND_FIELDS, false)));
+                filters.push((Occur::Must, Box::new(ConstScoreQuery::new(self.as_a_word(&kind.alternatives), 0.0))));
+            }
+            let least = if kinds_kept == 0 && !within { 1 } else { 0 };
+            let (lexical, matched, kept) = self.fewest_left_out(&searcher, &group_queries, &filters, least)?;
+            let found = matched.is_some() || (kinds_kept > 1 && searcher.search(&lexical, &Count)? > 0);
+            if found || kinds_kept <= 1 {
+                break (filters, lexical, matched, kept);
+            }
+            kinds_kept -= 1;
+        };
+        let required = kept.len();
+        let relaxed = required < n || kinds_kept < kinds.len();
+        let nearest = match (&request.vector, request.retrieval) {
+            (Some(vector), Retrieval::Semantic) => {
+                let nearest = self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_FLOOR)?;
+                let mut found = self.semantic_only(&searcher, &nearest, request)?;
+                found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+                return Ok(found);
+            }
+            // A sorted search lists what matches; meaning joins it only when the words fail.
+            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
+            // A conversation shows a few cards, each of which must be worth showing: only close ones.
+            (Some(vector), Retrieval::Backfill) if relaxed && kinds.is_empty() => self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_ALONE_FLOOR)?,
+            _ => Vec::new(),
+        };
+        let mut found = if nearest.is_empty() {
+            let mut found = self.collect(&searcher, &lexical, request, sort)?;
+            if !found.hits.is_empty() {
+                found.retrievers.push(LEXICAL);
+            }
+            found
+        } else {
+            let loose = if required > 1 { self.loose(&searcher, &group_queries, &filters)? } else { Vec::new() };
+            self.fused(&searcher, &lexical, relaxed, &hybrid::Candidates { loose, nearest }, &filters, request, sort)?
+        };
+        if relaxed {
+            let words_left_out = groups.iter().enumerate().filter(|(i, _)| !kept.contains(i)).map(|(_, g)| g.words.clone());
+            found.dropped_words = words_left_out.chain(kinds[kinds_kept..].iter().map(|g| g.words.clone())).collect();
+        }
+        found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(found)
+    }
+
+    /// The query of the most words that still find something, under `filters`: all of them,
+    /// else leaving out a word at a time, down to `least` words. Every result then matches every
+    /// word kept, so the words left out are the same for all. Left out first is a word that
+    /// matches nothing by itself; then the word whose absence still finds something, and the
+    /// least (the most specific of the words kept: "black heels for the office" keeps "black";
+    /// "new puppy dogs" keeps "dogs"); when no single word's absence finds anything, the
+    /// commonest word. Returns the query, how many it matches when that was counted, and the
+    /// words kept (indexes into `group_queries`). The count is `None` when the words ran out
+    /// before anything was found, or nothing was tried.
+    fn fewest_left_out(
+        &self,
+        searcher: &Searcher,
+        group_queries: &[Box<dyn Query>],
+        filters: &[(Occur, Box<dyn Query>)],
+        least: usize,
+    ) -> Result<(BooleanQuery, Option<usize>, Vec<usize>), CatalogError> {
+        let n = group_queries.len();
         let mut kept: Vec<usize> = (0..n).collect();
         let with_filters = |kept: &[usize]| {
             let text_query: Box<dyn Query> = if kept.is_empty() {
@@ -320,36 +376,7 @@ impl Catalog {
             };
             kept.remove(drop);
         };
-        let required = kept.len();
-        let relaxed = required < n;
-        let nearest = match (&request.vector, request.retrieval) {
-            (Some(vector), Retrieval::Semantic) => {
-                let nearest = self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_FLOOR)?;
-                let mut found = self.semantic_only(&searcher, &nearest, request)?;
-                found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-                return Ok(found);
-            }
-            // A sorted search lists what matches; meaning joins it only when the words fail.
-            (Some(vector), Retrieval::Hybrid) if sort == Sort::Relevance || relaxed => self.nearest_to_query(&searcher, vector, (&lexical, matched), &filters)?,
-            // A conversation shows a few cards, each of which must be worth showing: only close ones.
-            (Some(vector), Retrieval::Backfill) if relaxed && kinds.is_empty() => self.nearest(&searcher, vector, &filters, hybrid::SEMANTIC_ALONE_FLOOR)?,
-            _ => Vec::new(),
-        };
-        let mut found = if nearest.is_empty() {
-            let mut found = self.collect(&searcher, &lexical, request, sort)?;
-            if !found.hits.is_empty() {
-                found.retrievers.push(LEXICAL);
-            }
-            found
-        } else {
-            let loose = if required > 1 { self.loose(&searcher, &group_queries, &filters)? } else { Vec::new() };
-            self.fused(&searcher, &lexical, relaxed, &hybrid::Candidates { loose, nearest }, &filters, request, sort)?
-        };
-        if relaxed {
-            found.dropped_words = groups.iter().enumerate().filter(|(i, _)| !kept.contains(i)).map(|(_, g)| g.words.clone()).collect();
-        }
-        found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(found)
+        Ok((lexical, matched, kept))
     }
 
     /// A word the catalog has (in any searched field) is taken as typed, not as a typo of
