@@ -104,6 +104,8 @@ const PERSONAL_ORDER: &[&str] = &[
     "my order", "my orders", "my package", "my parcel", "my delivery", "my purchase", "my shipment", "my refund",
     "my item", "my items", "i ordered", "i bought", "i purchased", "i placed", "i received", "we ordered", "our order",
     "this order", "that order", "where is my", "wheres my", "where's my", "order number", "order no",
+    "hasn't come", "hasnt come", "hasn't arrived", "hasnt arrived", "not arrived", "not delivered", "not received",
+    "still waiting for",
 ];
 
 /// Words before "I bought" that make it any purchase, not one ("something I bought in a sale").
@@ -205,6 +207,11 @@ pub fn asks_total(text: &str) -> bool {
     // "how much do I owe you?", "kitna hua?" (Hinglish: what has it come to)
     let owed = pair("how", "much") && (has("owe") || has("pay"));
     (how_much && all) || owed || (has("kitna") && (has("hua") || has("total") || has("bana") || has("hoga")))
+}
+
+/// Whether a message asks where something is ("where is the bag I ordered?").
+pub fn asks_where(text: &str) -> bool {
+    words(text).iter().any(|w| matches!(w.as_str(), "where" | "where's" | "wheres" | "when"))
 }
 
 /// Whether a message speaks of comparing ("compare", "vs", "which is better", "the difference").
@@ -385,7 +392,7 @@ mod tests {
 
     #[test]
     fn an_order_of_ones_own_is_told_from_orders_in_general() {
-        for text in ["where's my package?", "cancel the order I placed yesterday", "I bought a lamp and want to return it", "what's the story with my order?"] {
+        for text in ["where's my package?", "cancel the order I placed yesterday", "I bought a lamp and want to return it", "what's the story with my order?", "my raincoat still hasn't come, where is it?"] {
             assert!(is_personal(text), "{text}");
         }
         for text in [

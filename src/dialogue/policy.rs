@@ -403,7 +403,11 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
         return act(&read_as(parse, "recommend"), text, state);
     }
     // "what's the story with my order?": a question about one's own order, whatever the tone.
-    if matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help") && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
+    // ("where is the school bag I ordered for my son?", read as a question about the bag: the
+    // bag is in an order of theirs.)
+    let about_own_order = matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help")
+        || (parse.intent == "product_question" && cues::asks_where(text));
+    if about_own_order && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
         return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
     }
     // "change it to 2" with something in the cart: a quantity set, whatever the model read.

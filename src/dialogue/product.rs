@@ -496,7 +496,11 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
 
 /// The facts whose every key word the question says ("heel height" of Heel Height).
 fn named_facts<'a>(facts: &'a [(String, String)], words: &[String]) -> Vec<&'a (String, String)> {
-    let question: Vec<String> = words.iter().map(|w| stem(w)).collect();
+    let mut question: Vec<String> = words.iter().map(|w| stem(w)).collect();
+    // "how many shelves" asks the Number of Shelves.
+    if words.windows(2).any(|w| w[0] == "how" && w[1] == "many") {
+        question.push("number".into());
+    }
     facts
         .iter()
         .filter(|(key, _)| {
@@ -763,6 +767,12 @@ mod tests {
         assert_eq!(ask("how tall is it"), Some(("heel height and height".into(), "3 inch, 10 cm".into())));
         assert_eq!(ask("is it covered for manufacturing defects?"), Some(("covered in warranty".into(), "Manufacturing Defects Only".into())), "a value the question names");
         assert_eq!(ask("is the anaya heel comfortable?"), None, "words of its own name are no fact");
+        let shelf: Product = serde_json::from_value(serde_json::json!({
+            "id": "s", "title": "Aymh Mdf Wall Shelf", "price": "499 INR",
+            "attributes": { "Model Number": "aymh green wooden wall shelves", "Number of Shelves": "3" }
+        }))
+        .unwrap();
+        assert_eq!(attribute_answer(&shelf, &words("how many shelves does it have")), Some(("number of shelves".into(), "3".into())));
     }
 
     #[test]
