@@ -408,7 +408,7 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     let about_own_order = matches!(parse.intent.as_str(), "complaint" | "feedback" | "out_of_scope" | "help")
         || (parse.intent == "product_question" && cues::asks_where(text));
     if about_own_order && cues::is_personal(text) && is_question(text) && slots.products.is_empty() {
-        return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: String::new() });
+        return Action::Order(OrderRequest { intent: "order_status".into(), order_id: slots.order_id.clone(), email: slots.email.clone(), words: slots.query.clone() });
     }
     // "change it to 2" with something in the cart: a quantity set, whatever the model read.
     if !state.cart.is_empty() && !ORDER_INTENTS.contains(&parse.intent.as_str()) && slots.price_min.is_none() && slots.price_max.is_none() {

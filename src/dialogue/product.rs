@@ -105,16 +105,32 @@ impl Assistant {
 
     /// "Medimix soap ke 4 piece cart mein daal do": a cart request naming a brand or a kind of
     /// product but no product shown or titled, when exactly one product of the catalog is that
-    /// brand's or kind's and matches its words, names that product.
+    /// brand's or kind's and matches its words, names that product. "Compare the Autofurnish
+    /// car cover and the Rainfun car cover", "a Sonik helmet and a Cross Fingers bike cover in
+    /// my cart": each brand named with the words names its product the same way (for a
+    /// comparison, its best match).
     pub(super) fn named_in_catalog(&self, parse: &mut Parse) -> Result<(), DialogueError> {
         let slots = &parse.slots;
-        if parse.intent != "add_to_cart" || !slots.references.is_empty() || !slots.products.is_empty() || (slots.brands.is_empty() && slots.categories.is_empty()) {
+        let adds = parse.intent == "add_to_cart";
+        let per_brand = slots.brands.len() >= 2 && (adds || parse.intent == "compare");
+        let alone = adds && slots.products.is_empty() && (!slots.brands.is_empty() || !slots.categories.is_empty());
+        if !slots.references.is_empty() || !(per_brand || alone) {
             return Ok(());
         }
-        let search = SearchContext { query: slots.query.clone(), brands: slots.brands.clone(), colors: slots.colors.clone(), ..SearchContext::default() };
-        let found = self.catalog.search(&SearchRequest { facets: false, ..super::shop::request(&search, 2) })?;
-        if let (1, [only]) = (found.total, found.hits.as_slice()) {
-            parse.slots.products.push(ProductMention { id: only.product.id.clone(), title: only.product.title.clone(), score: 1.0 });
+        let brands: Vec<Vec<String>> = if per_brand { slots.brands.iter().map(|b| vec![b.clone()]).collect() } else { vec![slots.brands.clone()] };
+        let mut named = Vec::new();
+        for brands in brands {
+            let search = SearchContext { query: slots.query.clone(), brands, colors: slots.colors.clone(), ..SearchContext::default() };
+            let found = self.catalog.search(&SearchRequest { facets: false, ..super::shop::request(&search, 2) })?;
+            let taken = if adds { found.total == 1 } else { found.total >= 1 };
+            if let (true, Some(best)) = (taken, found.hits.first()) {
+                named.push(ProductMention { id: best.product.id.clone(), title: best.product.title.clone(), score: 1.0 });
+            }
+        }
+        for mention in named {
+            if !parse.slots.products.iter().any(|p| p.id == mention.id) {
+                parse.slots.products.push(mention);
+            }
         }
         Ok(())
     }
