@@ -209,6 +209,14 @@ pub fn asks_total(text: &str) -> bool {
     (how_much && all) || owed || (has("kitna") && (has("hua") || has("total") || has("bana") || has("hoga")))
 }
 
+/// Whether a message asks for more of what was shown ("got any more of these?", "any more?").
+pub fn more_of_the_same(text: &str) -> bool {
+    let words = words(text);
+    let of_these = words.windows(3).any(|w| w[0] == "more" && w[1] == "of" && matches!(w[2].as_str(), "these" | "those" | "them"));
+    let any_more = words.len() <= 4 && words.windows(2).any(|w| w[0] == "any" && w[1] == "more");
+    of_these || any_more
+}
+
 /// Whether a message asks where something is ("where is the bag I ordered?").
 pub fn asks_where(text: &str) -> bool {
     words(text).iter().any(|w| matches!(w.as_str(), "where" | "where's" | "wheres" | "when"))

@@ -358,6 +358,10 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if parse.intent == "compare" && points_at_nothing && !slots.query.is_empty() && !cues::compares(text) && !is_question(text) {
         return act(&read_as(parse, "search"), text, state);
     }
+    // "got any more of these?" read as a question about them: the next page of the search.
+    if state.search.is_some() && cues::more_of_the_same(text) && !ORDER_INTENTS.contains(&parse.intent.as_str()) && !CART_READINGS.contains(&parse.intent.as_str()) {
+        return Action::NextPage;
+    }
     // "hmm no, remove it": a cart removal after a no, not only the no.
     if matches!(parse.intent.as_str(), "deny" | "affirm") && !state.cart.is_empty() && cues::removes(text) {
         return act(&read_as(parse, "remove_from_cart"), text, state);
@@ -933,6 +937,8 @@ mod tests {
         let ties = Slots { categories: vec!["Clothing > Accessories > Ties".into()], query: "tie".into(), ..Slots::default() };
         let action = decide(&parse("compare", 0.9, ties), "and a tie in the same budget", &state);
         assert!(matches!(&action, Action::Search(s) if s.query == "tie" && s.price_max == Some(500.0)), "{action:?}");
+        let these = Slots { references: vec![Reference::All], ..Slots::default() };
+        assert_eq!(decide(&parse("product_question", 0.9, these), "got any more of these?", &state), Action::NextPage);
         let tie = Slots { query: "tie".into(), ..Slots::default() };
         let action = decide(&parse("compare", 0.9, tie), "and a tie in the same budget", &state);
         assert!(matches!(&action, Action::Search(s) if s.query == "tie"), "{action:?}");
