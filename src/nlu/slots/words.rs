@@ -391,6 +391,10 @@ const GENDER_WORDS: &[(&str, &str)] = &[
     ("childrens", "kids"), ("child", "kids"), ("toddler", "kids"), ("toddlers", "kids"),
     ("baby", "baby"), ("babies", "baby"), ("infant", "baby"), ("infants", "baby"),
     ("newborn", "baby"), ("unisex", "unisex"),
+    // Hindi relatives, as Hinglish writes them
+    ("beti", "girls"), ("bitiya", "girls"), ("beta", "boys"), ("bhai", "male"), ("bhaiya", "male"),
+    ("papa", "male"), ("pati", "male"), ("behen", "female"), ("didi", "female"), ("mummy", "female"),
+    ("maa", "female"), ("patni", "female"), ("bachche", "kids"), ("bacche", "kids"),
 ];
 
 /// Keywords that typo correction may produce (a word one edit away from exactly one of these,
