@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use aisle::nlu::context::Context;
 use aisle::nlu::encoder::BatchOptions;
 use aisle::nlu::{Nlu, NluError, NluPaths, fetch};
 use common::repo_path;
@@ -274,6 +275,33 @@ fn the_product_held_out_set_meets_its_documented_accuracy() {
     let head = nlu().head();
     assert!(head.threshold >= 0.0 && head.threshold < 1.0);
     assert!(head.temperature > 0.0);
+}
+
+/// The least accuracy on the hand-written sets of `data/nlu/`: utterances across many kinds of
+/// shop, labelled by helpers who never saw the training data (README.md). When these floors were
+/// set the model scored 91.98% and 90.26%; set 1 guided the rule for other companies' orders and
+/// accounts, set 2 was written after it and did not.
+const HANDWRITTEN_FLOORS: [(&str, f64); 2] = [("data/nlu/handwritten_1.jsonl", 0.915), ("data/nlu/handwritten_2.jsonl", 0.895)];
+
+#[test]
+fn the_handwritten_sets_meet_their_documented_accuracy() {
+    for (file, floor) in HANDWRITTEN_FLOORS {
+        let text = std::fs::read_to_string(repo_path(file)).unwrap();
+        let rows: Vec<(String, String, bool)> = text
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).unwrap();
+                let shown = value["context"] == "shown";
+                (value["text"].as_str().unwrap().to_string(), value["intent"].as_str().unwrap().to_string(), shown)
+            })
+            .collect();
+        let inputs: Vec<(String, Context)> = rows.iter().map(|(t, _, shown)| (t.clone(), Context { shown: *shown })).collect();
+        let parses = nlu().parse_many(&inputs).unwrap();
+        let results: Vec<(String, String, String)> = rows.into_iter().zip(parses).map(|((text, intent, _), parse)| (text, intent, parse.intent)).collect();
+        let (all, wrong) = accuracy(results.iter());
+        eprintln!("{file}: accuracy {all:.4}");
+        assert!(all >= floor, "{file}: {all:.4} < {floor}:\n{}", wrong.join("\n"));
+    }
 }
 
 #[test]
