@@ -145,8 +145,9 @@ impl Assistant {
         self.say(state, template, &[("title", title), ("attribute", &attribute), ("value", &value)])
     }
 
-    /// "And what's the heel height?" read as a search for heels: a question that names a fact
-    /// of the product in focus, pointing at no other, is a question about it.
+    /// "And what's the heel height?" read as a search for heels, "price?" read as a refinement:
+    /// a question that names a fact of the product in focus, or its price, pointing at no other,
+    /// is a question about it.
     pub(super) fn asks_of_focus(&self, parse: &mut Parse, text: &str, state: &SessionState) -> Result<(), DialogueError> {
         let slots = &parse.slots;
         let searching = matches!(parse.intent.as_str(), "search" | "refine");
@@ -154,7 +155,9 @@ impl Assistant {
             return Ok(());
         }
         let Some(product) = state.focus.as_deref().map(|id| self.product(id)).transpose()?.flatten() else { return Ok(()) };
-        if !named_facts(&facts(&product), &words(text)).is_empty() {
+        let words = words(text);
+        // ("price?" alone, too.)
+        if !named_facts(&facts(&product), &words).is_empty() || (words.len() <= 3 && asks_price(&words)) {
             parse.intent = "product_question".into();
             parse.slots.references.push(Reference::Focused);
         }
