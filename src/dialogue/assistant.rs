@@ -168,9 +168,7 @@ impl Assistant {
     /// or the one the policy acted on when it read the message otherwise ("refine" with nothing
     /// to refine is a search; an out-of-scope reading the FAQ answers is a policy question).
     async fn message(&self, ctx: TurnContext<'_>, state: &mut SessionState, text: &str, mut parse: Parse) -> Result<(Draft, IntentRef), DialogueError> {
-        self.described_among_shown(&mut parse, text, state)?;
-        self.named_in_catalog(&mut parse)?;
-        self.asks_of_focus(&mut parse, text, state)?;
+        self.resolve(&mut parse, text, state)?;
         let (action, searched) = match policy::clarified(text, state) {
             Some((asked, intent)) => {
                 let (asked, intent) = (asked.to_string(), intent.to_string());

@@ -121,7 +121,7 @@ impl Assistant {
         };
         ids.retain(|id| state.cart_quantity(id) > 0);
         if ids.is_empty() {
-            ids.extend(super::product::by_words(&in_cart, words).map(|p| p.id.clone()));
+            ids.extend(super::resolve::by_words(&in_cart, words).map(|p| p.id.clone()));
         }
         Ok((in_cart, ids))
     }

@@ -16,6 +16,7 @@ pub mod faq;
 pub mod policy;
 pub mod preferences;
 mod product;
+mod resolve;
 pub mod responses;
 mod shop;
 pub mod ssml;

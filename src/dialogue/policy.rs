@@ -346,16 +346,12 @@ fn act(parse: &Parse, text: &str, state: &SessionState) -> Action {
     if asks_total && parse.intent != "view_cart" {
         return act(&read_as(parse, "view_cart"), text, state);
     }
-    // "and a tie in the same budget": a kind of product of its own, nothing pointed at and no
-    // question is a search, whatever the model read (a comparison, a product question).
+    // "and a tie in the same budget" read as comparing or as a question about a product: a kind
+    // of product of its own (or, for a comparison, a product's words and no word of comparing),
+    // with nothing pointed at and no question, is a search.
     let points_at_nothing = slots.references.is_empty() && slots.products.is_empty() && slots.comparative.is_none();
-    let names_a_kind = points_at_nothing && !slots.categories.is_empty();
-    if matches!(parse.intent.as_str(), "compare" | "product_question") && names_a_kind && !is_question(text) {
-        return act(&read_as(parse, "search"), text, state);
-    }
-    // ("and a tie in the same budget" read as comparing, with words of a product and none of
-    // comparing: a search too.)
-    if parse.intent == "compare" && points_at_nothing && !slots.query.is_empty() && !cues::compares(text) && !is_question(text) {
+    let own_product = !slots.categories.is_empty() || (parse.intent == "compare" && !slots.query.is_empty() && !cues::compares(text));
+    if matches!(parse.intent.as_str(), "compare" | "product_question") && points_at_nothing && own_product && !is_question(text) {
         return act(&read_as(parse, "search"), text, state);
     }
     // "got any more of these?" read as a question about them: the next page of the search.
@@ -927,7 +923,7 @@ mod tests {
     }
 
     #[test]
-    fn a_price_said_as_a_cart_change_refines_the_search_on_screen() {
+    fn messages_read_as_something_else_act_on_the_search_on_screen() {
         let mut state = shown(&["a", "b"]);
         state.search = Some(SearchContext { query: "charger".into(), price_max: Some(500.0), ..SearchContext::default() });
         let cheaper = Slots { price_max: Some(300.0), ..Slots::default() };

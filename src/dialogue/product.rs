@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::{Product, SearchRequest};
+use crate::catalog::Product;
 use crate::catalog::vectors::description_sentences;
-use crate::nlu::Parse;
-use crate::nlu::slots::{Comparative, Direction, ProductMention, Reference};
+use crate::nlu::slots::{Comparative, Direction};
 use crate::protocol::{Comparison, ComparisonRow};
-use crate::session::state::{HandoffReason, Pending, SearchContext, SessionState};
+use crate::session::state::{HandoffReason, Pending, SessionState};
 
 use super::DialogueError;
 use super::assistant::{Assistant, cosine};
@@ -75,66 +74,6 @@ impl Assistant {
         Ok(id.map(|id| self.product(&id)).transpose()?.flatten())
     }
 
-    /// "The orange one", "the aviator one", "the one by Womaniya": when a question or a cart
-    /// request points at none of the products shown by position or name, the one shown product
-    /// its words describe best (title, brand, colour, kind) is named by them. A tie names none.
-    pub(super) fn described_among_shown(&self, parse: &mut Parse, text: &str, state: &SessionState) -> Result<(), DialogueError> {
-        let slots = &parse.slots;
-        let pointing = matches!(parse.intent.as_str(), "product_question" | "add_to_cart" | "remove_from_cart" | "compare");
-        // "the one by Womaniya": a bare "one" points at nothing by itself.
-        let bare = slots.references.iter().all(|r| *r == Reference::Focused);
-        if !pointing || state.shown.len() < 2 || !bare || !slots.products.is_empty() {
-            return Ok(());
-        }
-        // A colour or brand says which ("the peach one", "the one by Womaniya"); other words
-        // do too when nothing points, or a "one" does ("the aviator one", "the one for the
-        // pulsar"), but not beside an "it" ("is it waterproof?" is about the one in focus).
-        let mut words: Vec<&str> = slots.colors.iter().chain(&slots.brands).map(String::as_str).collect();
-        let says_which = self::words(text).iter().any(|w| w == "one") && !self::words(text).iter().any(|w| matches!(w.as_str(), "it" | "this" | "that"));
-        if slots.references.is_empty() || says_which {
-            words.extend(slots.query.split_whitespace());
-        }
-        let shown = self.products(&state.shown)?;
-        let described: Vec<&Product> = by_words(&shown, &words.join(" ")).collect();
-        if let [only] = described.as_slice() {
-            parse.slots.products.push(ProductMention { id: only.id.clone(), title: only.title.clone(), score: 1.0 });
-            parse.slots.references.clear();
-        }
-        Ok(())
-    }
-
-    /// "Medimix soap ke 4 piece cart mein daal do": a cart request naming a brand or a kind of
-    /// product but no product shown or titled, when exactly one product of the catalog is that
-    /// brand's or kind's and matches its words, names that product. "Compare the Autofurnish
-    /// car cover and the Rainfun car cover", "a Sonik helmet and a Cross Fingers bike cover in
-    /// my cart": each brand named with the words names its product the same way (for a
-    /// comparison, its best match).
-    pub(super) fn named_in_catalog(&self, parse: &mut Parse) -> Result<(), DialogueError> {
-        let slots = &parse.slots;
-        let adds = parse.intent == "add_to_cart";
-        let per_brand = slots.brands.len() >= 2 && (adds || parse.intent == "compare");
-        let alone = adds && slots.products.is_empty() && (!slots.brands.is_empty() || !slots.categories.is_empty());
-        if !slots.references.is_empty() || !(per_brand || alone) {
-            return Ok(());
-        }
-        let brands: Vec<Vec<String>> = if per_brand { slots.brands.iter().map(|b| vec![b.clone()]).collect() } else { vec![slots.brands.clone()] };
-        let mut named = Vec::new();
-        for brands in brands {
-            let search = SearchContext { query: slots.query.clone(), brands, colors: slots.colors.clone(), ..SearchContext::default() };
-            let found = self.catalog.search(&SearchRequest { facets: false, ..super::shop::request(&search, 2) })?;
-            let taken = if adds { found.total == 1 } else { found.total >= 1 };
-            if let (true, Some(best)) = (taken, found.hits.first()) {
-                named.push(ProductMention { id: best.product.id.clone(), title: best.product.title.clone(), score: 1.0 });
-            }
-        }
-        for mention in named {
-            if !parse.slots.products.iter().any(|p| p.id == mention.id) {
-                parse.slots.products.push(mention);
-            }
-        }
-        Ok(())
-    }
-
     /// The answer of a fact of the record: yes and no as such, anything else as its value.
     fn fact_answer(&self, state: &SessionState, title: &str, (attribute, value): (String, String)) -> Draft {
         let template = match value.to_lowercase().as_str() {
@@ -143,25 +82,6 @@ impl Assistant {
             _ => Template::AnswerAttribute,
         };
         self.say(state, template, &[("title", title), ("attribute", &attribute), ("value", &value)])
-    }
-
-    /// "And what's the heel height?" read as a search for heels, "price?" read as a refinement:
-    /// a question that names a fact of the product in focus, or its price, pointing at no other,
-    /// is a question about it.
-    pub(super) fn asks_of_focus(&self, parse: &mut Parse, text: &str, state: &SessionState) -> Result<(), DialogueError> {
-        let slots = &parse.slots;
-        let searching = matches!(parse.intent.as_str(), "search" | "refine");
-        if !searching || !super::policy::is_question(text) || !slots.references.is_empty() || !slots.products.is_empty() {
-            return Ok(());
-        }
-        let Some(product) = state.focus.as_deref().map(|id| self.product(id)).transpose()?.flatten() else { return Ok(()) };
-        let words = words(text);
-        // ("price?" alone, too.)
-        if !named_facts(&facts(&product), &words).is_empty() || (words.len() <= 3 && asks_price(&words)) {
-            parse.intent = "product_question".into();
-            parse.slots.references.push(Reference::Focused);
-        }
-        Ok(())
     }
 
     /// "Which one do you mean?" with the first products shown as quick replies.
@@ -387,7 +307,7 @@ impl DescriptionCache {
 }
 
 /// Lower-cased words of a text, apostrophes dropped.
-fn words(text: &str) -> Vec<String> {
+pub(super) fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
         .replace(['\'', '’'], "")
         .split(|c: char| !c.is_alphanumeric())
@@ -436,7 +356,7 @@ fn on_topic(sentence: &str, question: &[String]) -> bool {
     topics.is_empty() || topics.iter().any(|(asks, keys)| asks.iter().chain(keys.iter()).any(|w| sentence.contains(w)))
 }
 
-fn asks_price(words: &[String]) -> bool {
+pub(super) fn asks_price(words: &[String]) -> bool {
     let has = |w: &str| words.iter().any(|x| x == w);
     if has("price") || has("cost") || has("costs") || has("priced") || has("expensive") {
         return true;
@@ -451,7 +371,7 @@ fn asks_price(words: &[String]) -> bool {
 }
 
 /// Every fact of a record as (name, value): the main fields, then `attributes`.
-fn facts(product: &Product) -> Vec<(String, String)> {
+pub(super) fn facts(product: &Product) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut push = |name: &str, value: &Option<String>| {
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -514,7 +434,7 @@ fn attribute_answer(product: &Product, words: &[String]) -> Option<(String, Stri
 }
 
 /// The facts whose every key word the question says ("heel height" of Heel Height).
-fn named_facts<'a>(facts: &'a [(String, String)], words: &[String]) -> Vec<&'a (String, String)> {
+pub(super) fn named_facts<'a>(facts: &'a [(String, String)], words: &[String]) -> Vec<&'a (String, String)> {
     let mut question: Vec<String> = words.iter().map(|w| stem(w)).collect();
     // "how many shelves" asks the Number of Shelves.
     if words.windows(2).any(|w| w[0] == "how" && w[1] == "many") {
@@ -733,20 +653,6 @@ fn index_of(values: &[Option<f64>], direction: Direction) -> Option<usize> {
             _ => a,
         })
         .map(|(i, _)| i)
-}
-
-/// The products `words` describe best: a word of the title counts most; the brand, colour and
-/// kind (category) name a product too ("the soap" is the Medimix bar whose title never says
-/// soap). None when no word matches.
-pub(super) fn by_words<'a>(products: &'a [Product], words: &str) -> impl Iterator<Item = &'a Product> {
-    let wanted: Vec<String> = words.split_whitespace().map(super::kinds::word_key).filter(|w| w.len() > 2).collect();
-    let score = move |p: &Product| {
-        let title = p.title.to_lowercase();
-        let other = [p.brand.as_deref(), p.color.as_deref(), p.product_type.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
-        wanted.iter().map(|w| if title.contains(w.as_str()) { 2 } else { usize::from(other.contains(w.as_str())) }).sum::<usize>()
-    };
-    let best = products.iter().map(&score).max().unwrap_or(0);
-    products.iter().filter(move |p| best > 0 && score(p) == best)
 }
 
 #[cfg(test)]
