@@ -253,6 +253,13 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
         if names_a_kind && doubts_a_search && !cues::mentions_cart(text) {
             return act(&read_as(parse, "search"), text, state);
         }
+        // "what all comes in the jaspo thunder kit?": a question naming a product (or a brand's
+        // kind of product), with no word of the cart and no search in doubt, is about that
+        // product, however unsure the model.
+        let names_a_product = !parse.slots.products.is_empty() || (!parse.slots.brands.is_empty() && !parse.slots.categories.is_empty());
+        if names_a_product && !doubts_a_search && is_question(text) && !cues::mentions_cart(text) && !ORDER_INTENTS.contains(&parse.intent.as_str()) {
+            return act(&read_as(parse, "product_question"), text, state);
+        }
         if let Some(second) = parse.top.iter().find(|s| s.name != parse.intent && s.name != "out_of_scope") {
             // "find products or narrow the results?" is no question before any search: both search.
             let both_search = [parse.intent.as_str(), second.name.as_str()].iter().all(|i| SEARCHING.contains(i))
@@ -933,6 +940,10 @@ mod tests {
         let ties = Slots { categories: vec!["Clothing > Accessories > Ties".into()], query: "tie".into(), ..Slots::default() };
         let action = decide(&parse("compare", 0.9, ties), "and a tie in the same budget", &state);
         assert!(matches!(&action, Action::Search(s) if s.query == "tie" && s.price_max == Some(500.0)), "{action:?}");
+        // An unsure reading of a question that names a brand's kind of product is about it.
+        let kit = Slots { brands: vec!["Jaspo".into()], categories: vec!["Sports > Skating > Kits".into()], query: "thunder kit".into(), ..Slots::default() };
+        let action = decide(&parse("recommend", 0.38, kit), "what all comes in the jaspo thunder kit?", &state);
+        assert!(matches!(action, Action::Question { .. }), "{action:?}");
         let these = Slots { references: vec![Reference::All], ..Slots::default() };
         assert_eq!(decide(&parse("product_question", 0.9, these), "got any more of these?", &state), Action::NextPage);
         let tie = Slots { query: "tie".into(), ..Slots::default() };
