@@ -368,7 +368,12 @@ impl Catalog {
                     let mut without = Vec::with_capacity(kept.len());
                     for at in 0..kept.len() {
                         let rest: Vec<usize> = kept.iter().enumerate().filter(|(k, _)| *k != at).map(|(_, &i)| i).collect();
-                        without.push(searcher.search(&with_filters(&rest), &Count)?);
+                        // (One word left: its count alone is known.)
+                        let count = match rest.as_slice() {
+                            [one] => alone[*one].expect("counted above"),
+                            _ => searcher.search(&with_filters(&rest), &Count)?,
+                        };
+                        without.push(count);
                     }
                     let fewest = (0..kept.len()).filter(|&at| without[at] > 0).min_by_key(|&at| (without[at], std::cmp::Reverse(at)));
                     fewest.unwrap_or_else(|| (0..kept.len()).max_by_key(|&at| (alone[kept[at]], std::cmp::Reverse(at))).expect("a word is kept"))

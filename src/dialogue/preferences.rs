@@ -118,11 +118,12 @@ pub fn about(text: &str, slots: &Slots) -> Option<About> {
 /// (the word after "for", past "my"/"our"/"a").
 fn recipient(w: &[String]) -> Option<String> {
     // Someone in particular: "for my sister", "for a friend" ("for women" is an audience).
+    let whose = |x: &String| matches!(x.as_str(), "my" | "our" | "a" | "his" | "her");
     let at = w.iter().position(|x| x == "for")?;
-    if !w.get(at + 1).is_some_and(|x| matches!(x.as_str(), "my" | "our" | "a" | "his" | "her")) {
+    if !w.get(at + 1).is_some_and(whose) {
         return None;
     }
-    let who = w[at + 1..].iter().find(|x| !matches!(x.as_str(), "my" | "our" | "a" | "his" | "her"))?;
+    let who = w[at + 1..].iter().find(|x| !whose(x))?;
     (who.chars().all(char::is_alphabetic) && who.len() > 2).then(|| who.clone())
 }
 
