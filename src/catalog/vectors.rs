@@ -42,7 +42,7 @@ const MAGIC: &[u8; 8] = b"AISLEVEC";
 /// Bumped whenever the texts embedded or the layout change: an older file is rebuilt.
 const VERSION: u32 = 2;
 /// Texts encoded per call to the embedder (progress and cancellation are checked between).
-const ENCODE_CHUNK: usize = 256;
+const ENCODE_CHUNK: usize = 1024;
 /// Description sentences embedded per product, and words kept of each.
 pub const MAX_SENTENCES: usize = 16;
 pub const MAX_SENTENCE_WORDS: usize = 40;
@@ -338,6 +338,9 @@ pub(crate) fn build(path: &Path, products: &[Product], categories: &[String], jo
             todo.push(i);
         }
     }
+    // Texts of similar length together: the embedder's batches are padded to their longest,
+    // and its threads, given chunks of one length, finish together.
+    todo.sort_by_key(|&i| texts[i].len());
     for (done, chunk) in todo.chunks(ENCODE_CHUNK).enumerate() {
         if job.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(CatalogError::Interrupted);

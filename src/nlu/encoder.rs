@@ -23,18 +23,19 @@ use std::time::{Duration, Instant};
 
 use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertEncoder, BertModel, Config, DTYPE};
+use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tokio::sync::watch;
 
 use super::NluError;
-use super::tuned::{self, TUNED_LAYERS, TunedLayers, mean_pool};
+use super::tuned::{self, Layer, TUNED_LAYERS, TunedLayers, mean_pool};
 use crate::catalog::Embedder;
 
 /// Tokens kept per text (the model's training length); longer text is truncated.
 const MAX_TOKENS: usize = 256;
-/// Texts encoded in one forward pass when many are given at once.
-const CHUNK: usize = 32;
+/// Texts encoded in one forward pass when many are given at once (16 encoded a catalog ~10 %
+/// faster than 32: the smaller products stay in the cache).
+const CHUNK: usize = 16;
 /// Most texts a worker encodes on its own core; bigger batches use every core.
 const ONE_CORE_BATCH: usize = 8;
 
@@ -46,10 +47,12 @@ const ONE_CORE_BATCH: usize = 8;
 ///
 /// It is the catalog's [`Embedder`]: product vectors are computed with it at index builds.
 pub struct Encoder {
-    /// Embeddings and the layers below the tuned ones.
-    bottom: BertModel,
-    /// The base model's last layers.
-    top: BertEncoder,
+    /// The token embeddings (candle's BERT with no layers).
+    embeddings: BertModel,
+    /// The base model's layers.
+    layers: Vec<Layer>,
+    /// How many of them run below the tuned ones.
+    split: usize,
     tuned: Option<TunedLayers>,
     config: Config,
     tokenizer: Tokenizer,
@@ -107,10 +110,12 @@ impl Encoder {
         // The base model runs once up to where the tuned layers take over.
         let split = config.num_hidden_layers - tuned.as_ref().map_or(TUNED_LAYERS, TunedLayers::len);
         let bert = |e: candle_core::Error| NluError::Model(format!("BERT: {e}"));
-        let bottom = BertModel::load(vb.clone(), &Config { num_hidden_layers: split, ..config.clone() }).map_err(bert)?;
-        let mut top = BertEncoder::load(vb.pp("encoder"), &config).map_err(bert)?;
-        top.layers.drain(..split);
-        Ok(Encoder { bottom, top, tuned, config, tokenizer, device, dims })
+        let embeddings = BertModel::load(vb.clone(), &Config { num_hidden_layers: 0, ..config.clone() }).map_err(bert)?;
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &config))
+            .collect::<candle_core::Result<_>>()
+            .map_err(bert)?;
+        Ok(Encoder { embeddings, layers, split, tuned, config, tokenizer, device, dims })
     }
 
     /// Embedding size.
@@ -125,7 +130,7 @@ impl Encoder {
 
     /// How many layers the base model runs before its last ones (and the tuned ones) take over.
     pub(super) fn split(&self) -> usize {
-        self.config.num_hidden_layers - self.top.layers.len()
+        self.split
     }
 
     /// Whether fine-tuned intent layers are loaded.
@@ -150,8 +155,12 @@ impl Encoder {
         if texts.len() <= CHUNK {
             return run(texts);
         }
+        // Sorted by tokens, not characters: a batch is padded to its longest text, and
+        // sorting by characters left 23 % of a catalog's batched tokens as padding.
+        let tokens: Vec<usize> =
+            texts.par_iter().map(|text| self.tokenizer.encode(*text, true).map_or(text.len(), |e| e.get_ids().len())).collect();
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
+        order.sort_by_key(|&i| tokens[i]);
         let done: Vec<Vec<T>> = order
             .par_chunks(CHUNK)
             .map(|chunk| run(&chunk.iter().map(|&i| texts[i]).collect::<Vec<_>>()))
@@ -185,13 +194,22 @@ impl Encoder {
 
     /// The token states below the tuned layers, (batch, tokens, hidden).
     pub(super) fn lower_states(&self, tokens: &Tokens) -> candle_core::Result<Tensor> {
-        self.bottom.forward(&tokens.ids, &tokens.ids.zeros_like()?, Some(&tokens.mask))
+        let mut states = self.embeddings.forward(&tokens.ids, &tokens.ids.zeros_like()?, Some(&tokens.mask))?;
+        let mask = tuned::attention_mask(&tokens.mask)?;
+        for layer in &self.layers[..self.split] {
+            states = layer.forward(&states, &mask)?;
+        }
+        Ok(states)
     }
 
     /// The base model's last layers over [`Self::lower_states`]; `mask` is the additive
     /// attention mask.
     pub(super) fn upper_states(&self, lower: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        self.top.forward(lower, mask)
+        let mut states = lower.clone();
+        for layer in &self.layers[self.split..] {
+            states = layer.forward(&states, mask)?;
+        }
+        Ok(states)
     }
 
     fn embed_batch(&self, texts: &[&str], intent: bool) -> Result<Vec<Encoded>, NluError> {

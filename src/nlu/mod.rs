@@ -22,6 +22,7 @@ pub mod eval;
 pub mod fetch;
 pub mod finetune;
 pub mod intents;
+mod kernels;
 pub mod slots;
 pub mod tuned;
 

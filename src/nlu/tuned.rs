@@ -12,12 +12,15 @@ use candle_core::{D, DType, Device, Module, Tensor};
 use candle_nn::{Linear, VarBuilder, VarMap};
 use candle_transformers::models::bert::Config;
 
+use super::kernels;
+
 /// How many of the base model's last layers training gives the intent encoder its own copy of
 /// (a tuned file says how many it holds).
 pub const TUNED_LAYERS: usize = 1;
 
 /// One BERT layer: self-attention, then the feed-forward block, each with a residual
-/// connection and a layer norm.
+/// connection and a layer norm. The base model's layers are these too, for the faster
+/// element-wise kernels ([`super::kernels`]).
 pub struct Layer {
     query: Linear,
     key: Linear,
@@ -77,11 +80,12 @@ impl Layer {
         let k = split(self.key.forward(x)?)?;
         let v = split(self.value.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (size as f64).sqrt())?.broadcast_add(mask)?;
-        let probabilities = if training(&scores) { candle_nn::ops::softmax(&scores, D::Minus1)? } else { candle_nn::ops::softmax_last_dim(&scores)? };
+        let probabilities = if training(&scores) { candle_nn::ops::softmax(&scores, D::Minus1)? } else { kernels::softmax_last_dim(&scores)? };
         let context = probabilities.matmul(&v)?;
         let context = context.transpose(1, 2)?.contiguous()?.reshape((batch, tokens, hidden))?;
         let attended = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?)?;
-        let expanded = self.intermediate.forward(&attended)?.gelu_erf()?;
+        let expanded = self.intermediate.forward(&attended)?;
+        let expanded = if training(&expanded) { expanded.gelu_erf()? } else { kernels::gelu(&expanded)? };
         self.output_norm.forward(&(self.output.forward(&expanded)? + attended)?)
     }
 }
