@@ -361,6 +361,7 @@ fn suggested_filters_narrow_the_results_by_what_they_say() {
             SuggestedFilter::Category { value, .. } => Filters { categories: vec![value.clone()], ..Filters::default() },
             SuggestedFilter::Brand { value, .. } => Filters { brands: vec![value.clone()], ..Filters::default() },
             SuggestedFilter::Price { max_price, .. } => Filters { max_price: Some(*max_price), ..Filters::default() },
+            SuggestedFilter::Attribute { value, .. } => Filters { attributes: vec![value.clone()], ..Filters::default() },
         };
         let narrowed = catalog.search(&SearchRequest { filters, ..request.clone() }).unwrap();
         assert_eq!(narrowed.total as u64, filter.count(), "{filter:?} keeps what it says");

@@ -67,6 +67,37 @@ fn need_style_queries_find_the_kind_of_product_they_describe() {
 }
 
 #[test]
+fn a_need_implies_a_property_as_a_filter_that_holds() {
+    use aisle::catalog::smart_filters::SuggestedFilter;
+    let catalog = demo_catalog();
+    // Read from the data: the products whose occasions include weddings.
+    let for_weddings = |p: &Product| p.attributes.get("Occasion").is_some_and(|o| o.split(',').any(|v| v.trim() == "Wedding"));
+    assert!(demo_products().iter().filter(|p| for_weddings(p)).count() >= 3);
+    let need = "a dress for a wedding";
+    let results = search(&catalog, need, Retrieval::Hybrid, Filters::default());
+    let implied: Vec<(&str, u64)> = results
+        .suggested_filters
+        .iter()
+        .filter_map(|f| match f {
+            SuggestedFilter::Attribute { value, count } => Some((value.as_str(), *count)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(implied.first().map(|(label, _)| *label), Some("Occasion: Wedding"), "{:?}", results.suggested_filters);
+    assert!(implied[0].1 >= 1 && (implied[0].1 as usize) < results.total);
+    // Applied (in any case), it keeps only such products, on both retrievers.
+    for retrieval in [Retrieval::Hybrid, Retrieval::Lexical] {
+        let filters = Filters { attributes: vec!["occasion: WEDDING".into()], ..Filters::default() };
+        let narrowed = search(&catalog, need, retrieval, filters);
+        assert!(narrowed.total >= 1, "{retrieval:?}");
+        assert!(narrowed.hits.iter().all(|h| for_weddings(&h.product)), "{retrieval:?}");
+    }
+    // A query that names no property implies none.
+    let plain = search(&catalog, "coffee mug", Retrieval::Hybrid, Filters::default());
+    assert!(!plain.suggested_filters.iter().any(|f| matches!(f, SuggestedFilter::Attribute { .. })), "{:?}", plain.suggested_filters);
+}
+
+#[test]
 fn made_up_words_find_nothing_by_meaning() {
     let catalog = demo_catalog();
     for nonsense in ["zorblax", "florbix", "vexquor"] {
@@ -120,9 +151,11 @@ fn vectors_are_reused_across_rebuilds_and_only_changed_texts_are_encoded() {
     let options = BuildOptions { embedder: Some(encoder()), ..BuildOptions::default() };
     let first = index::build(dir.path(), &products, IndexSource::Import { files: vec![] }, &options).unwrap();
     let first = first.vectors.unwrap();
-    let categories = Catalog::open(dir.path(), Synonyms::default()).unwrap().meta().categories.len();
+    let meta = Catalog::open(dir.path(), Synonyms::default()).unwrap().meta().clone();
+    assert!(!meta.attributes.is_empty(), "forty demo products share some attribute values");
     let texts = products.iter().map(|p| 1 + vectors::description_sentences(p).len()).sum::<usize>();
-    assert_eq!(first.rows, texts + categories, "a row per product, description sentence and category path");
+    let labels = meta.categories.len() + meta.attributes.len();
+    assert_eq!(first.rows, texts + labels, "a row per product, description sentence, category path and attribute value");
     assert_eq!(first.reused, 0, "nothing to reuse in a new directory without a cache");
     assert!(first.encoded > 0 && first.encoded <= first.rows, "each distinct text once");
 

@@ -73,6 +73,10 @@ pub struct IndexMeta {
     pub brands: Vec<(String, u64)>,
     /// Every category path (`"A > B"`) with product counts.
     pub categories: Vec<(String, u64)>,
+    /// The attribute values a query's meaning may imply as a filter (`"Occasion: Party"`),
+    /// with product counts: see [`implied_attribute_labels`].
+    #[serde(default)]
+    pub attributes: Vec<(String, u64)>,
 }
 
 /// Whether the index in a directory can be served as it is.
@@ -225,8 +229,9 @@ fn write_vectors(
         cancel: options.cancel.as_deref(),
         progress: options.embed_progress.as_deref(),
     };
-    let categories: Vec<String> = read_meta(generation)?.categories.into_iter().map(|(path, _)| path).collect();
-    vectors::build(&generation.join(vectors::FILE), products, &categories, &job)
+    let meta = read_meta(generation)?;
+    let labels: Vec<String> = meta.categories.into_iter().chain(meta.attributes).map(|(label, _)| label).collect();
+    vectors::build(&generation.join(vectors::FILE), products, &labels, &job)
 }
 
 /// Whether the served generation's vectors are usable and of `model` (an [`Embedder::model`]
@@ -241,7 +246,7 @@ pub fn check_vectors(generation: &Path, model: &str) -> Result<(), String> {
         return Err(format!("the product vectors are of model {}, not {model}", vectors.model()));
     }
     let meta = read_meta(generation).map_err(|e| e.to_string())?;
-    if vectors.products() != meta.products || vectors.category_rows().len() != meta.categories.len() {
+    if vectors.products() != meta.products || vectors.label_rows().len() != meta.labels() {
         return Err(format!("{} product vectors for {} products", vectors.products(), meta.products));
     }
     Ok(())
@@ -303,10 +308,55 @@ fn write_generation(path: &Path, products: &[Product], source: IndexSource, opti
     category_counts.sort();
     let suggest = SuggestData::build(products, &brand_counts, &category_counts);
     let built_at = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let meta = IndexMeta { schema_version: SCHEMA_VERSION, built_at, products: total, source, brands: brand_counts, categories: category_counts };
+    let attributes = implied_attribute_labels(products);
+    let meta = IndexMeta { schema_version: SCHEMA_VERSION, built_at, products: total, source, brands: brand_counts, categories: category_counts, attributes };
     write_json(&path.join(SUGGEST), &suggest)?;
     write_json(&path.join(META), &meta)?;
     Ok(())
+}
+
+impl IndexMeta {
+    /// The labels embedded after the products: the category paths, then the attribute values.
+    pub fn labels(&self) -> usize {
+        self.categories.len() + self.attributes.len()
+    }
+}
+
+/// Fewest products an attribute value must describe to be implied by a query.
+const LEAST_ATTRIBUTE_PRODUCTS: u64 = 3;
+/// Attributes that are filters of their own (colour, size, audience), the kind of product
+/// ("Type: Heels", which the categories say) or not a property.
+const NOT_IMPLIED: &[&str] = &["color", "colour", "size", "gender", "ideal for", "brand", "type", "model name", "model number", "style code"];
+
+/// The attribute values a query's meaning may imply, as filter labels (`"Occasion: Party"`)
+/// with their product counts, sorted: values held by at least [`LEAST_ATTRIBUTE_PRODUCTS`]
+/// products, in words of up to four (no figures: "Pack of 1", "5 cm" and "VVS1" are not),
+/// leaving out negations ("Compass: No").
+pub fn implied_attribute_labels(products: &[Product]) -> Vec<(String, u64)> {
+    let mut counts: HashMap<String, (String, u64)> = HashMap::new();
+    for product in products {
+        let mut seen = std::collections::HashSet::new();
+        for (name, value) in &product.attributes {
+            if NOT_IMPLIED.contains(&schema::fold(name).as_str()) {
+                continue;
+            }
+            for label in schema::attribute_labels(name, value) {
+                let value = label.split_once(": ").map_or("", |(_, v)| v);
+                let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+                let words = value.split_whitespace().count();
+                let is_word = letters >= 2 && words <= 4 && !value.contains(|c: char| c.is_ascii_digit());
+                if is_word && !matches!(schema::fold(value).as_str(), "na" | "n a" | "no" | "none" | "not applicable" | "other" | "others") {
+                    let key = schema::attribute_term(&label);
+                    if seen.insert(key.clone()) {
+                        counts.entry(key).or_insert((label, 0)).1 += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut labels: Vec<(String, u64)> = counts.into_values().filter(|(_, n)| *n >= LEAST_ATTRIBUTE_PRODUCTS).collect();
+    labels.sort();
+    labels
 }
 
 fn write_json(path: &Path, value: &impl Serialize) -> Result<(), CatalogError> {
@@ -359,6 +409,11 @@ fn document(f: &Fields, p: &Product, brand: Option<&str>, row: u64) -> Result<Ta
         attrs.push_str(". ");
     }
     doc.add_text(f.attributes_text, &attrs);
+    for (name, value) in &p.attributes {
+        for label in schema::attribute_labels(name, value) {
+            doc.add_text(f.attribute, schema::attribute_term(&label));
+        }
+    }
     doc.add_text(f.description, &p.description);
     let option = |names: &[&str]| -> Vec<&str> {
         p.variants.iter().flat_map(|v| v.options.iter()).filter(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n))).map(|(_, v)| v.as_str()).collect()
@@ -443,7 +498,7 @@ impl Catalog {
         }
         let vectors_path = generation.join(vectors::FILE);
         let vectors = match Vectors::open(&vectors_path) {
-            Ok(vectors) if vectors.products() == meta.products && vectors.category_rows().len() == meta.categories.len() => Some(Arc::new(vectors)),
+            Ok(vectors) if vectors.products() == meta.products && vectors.label_rows().len() == meta.labels() => Some(Arc::new(vectors)),
             Ok(vectors) => {
                 tracing::warn!(path = %vectors_path.display(), "{} product vectors for {} products: searching by words only", vectors.products(), meta.products);
                 None
@@ -527,13 +582,24 @@ impl Catalog {
 
     /// The category paths nearest a query's vector, best first, with their cosines.
     pub fn nearest_categories(&self, vector: &[f32], limit: usize) -> Vec<(&str, f32)> {
+        self.nearest_labels(vector, &self.meta.categories, 0, limit)
+    }
+
+    /// The attribute values (`"Occasion: Party"`) nearest a query's vector, best first, with
+    /// their cosines.
+    pub fn nearest_attributes(&self, vector: &[f32], limit: usize) -> Vec<(&str, f32)> {
+        self.nearest_labels(vector, &self.meta.attributes, self.meta.categories.len(), limit)
+    }
+
+    /// `labels`, embedded from label row `first` on, scored against a query's vector.
+    fn nearest_labels<'a>(&self, vector: &[f32], labels: &'a [(String, u64)], first: usize, limit: usize) -> Vec<(&'a str, f32)> {
         let Some(vectors) = &self.vectors else { return Vec::new() };
         if vector.len() != vectors.dims() {
             return Vec::new();
         }
         let query = vectors::QueryVector::new(vector);
-        let mut scored: Vec<(&str, f32)> =
-            self.meta.categories.iter().zip(vectors.category_rows()).map(|((path, _), row)| (path.as_str(), vectors.score(&query, row))).collect();
+        let rows = vectors.label_rows().skip(first);
+        let mut scored: Vec<(&str, f32)> = labels.iter().zip(rows).map(|((label, _), row)| (label.as_str(), vectors.score(&query, row))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.truncate(limit);
         scored
@@ -597,5 +663,37 @@ impl Catalog {
         let doc: TantivyDocument = searcher.doc(address)?;
         let json = doc.get_first(self.fields.stored).and_then(|v| v.as_str()).unwrap_or("");
         serde_json::from_str(json).map_err(CatalogError::Stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(id: &str, attributes: serde_json::Value) -> Product {
+        serde_json::from_value(serde_json::json!({ "id": id, "title": "Thing", "price": "10 USD", "attributes": attributes })).unwrap()
+    }
+
+    #[test]
+    fn implied_attribute_values_are_shared_words_not_measures_negations_or_kinds() {
+        let products: Vec<Product> = (0..4)
+            .map(|i| {
+                product(
+                    &i.to_string(),
+                    serde_json::json!({
+                        "Occasion": if i == 0 { "Party, Wedding" } else { "party" },
+                        "Waterproof": "Yes", "Compass": "No", "Height": "5 cm", "Type": "Heels",
+                        "Color": "Red", "Pack": "Pack of 1", "Model Number": "X-1",
+                    }),
+                )
+            })
+            .collect();
+        // "Party" and "party" are one value, counted once per product; Wedding is on one
+        // product only, fewer than LEAST_ATTRIBUTE_PRODUCTS.
+        assert_eq!(
+            implied_attribute_labels(&products),
+            vec![("Occasion: Party".to_string(), 4), ("Waterproof: Yes".to_string(), 4)]
+        );
+        assert_eq!(schema::attribute_term("OCCASION:  Party "), schema::attribute_term("occasion: party"));
     }
 }

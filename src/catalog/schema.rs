@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or analyzers change, so that `serve` rebuilds an older index.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Stemmed English: what the BM25 fields use.
 pub(crate) const STEMMED: &str = "aisle_en";
@@ -35,6 +35,8 @@ pub(crate) struct Fields {
     pub color: Field,
     pub size: Field,
     pub gender: Field,
+    /// One term per attribute value ([`attribute_terms`]): what an attribute filter matches.
+    pub attribute: Field,
     /// Effective price (the sale price when there is one).
     pub price: Field,
     pub in_stock: Field,
@@ -66,6 +68,7 @@ impl Fields {
             color: b.add_text_field("color", STRING),
             size: b.add_text_field("size", STRING),
             gender: b.add_text_field("gender", STRING),
+            attribute: b.add_text_field("attribute", STRING),
             price: b.add_f64_field("price", INDEXED | FAST),
             in_stock: b.add_bool_field("in_stock", INDEXED | FAST),
             rating: b.add_f64_field("rating", FAST),
@@ -91,6 +94,7 @@ impl Fields {
             color: f("color")?,
             size: f("size")?,
             gender: f("gender")?,
+            attribute: f("attribute")?,
             price: f("price")?,
             in_stock: f("in_stock")?,
             rating: f("rating")?,
@@ -230,6 +234,21 @@ pub(crate) fn title_audience(title: &str) -> Option<&str> {
 }
 
 /// Split a colour or size value into its parts: `"Red/Black"` → `red`, `black`.
+/// An attribute's values as filter labels, `"Name: value"`: a list ("Everyday, Party") gives
+/// one each. What [`attribute_term`] indexes and a filter names.
+pub fn attribute_labels(name: &str, value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("{}: {v}", name.trim())).collect()
+}
+
+/// The indexed form of an attribute label: folded, so that a filter matches whatever the case
+/// or accents.
+pub(crate) fn attribute_term(label: &str) -> String {
+    match label.split_once(':') {
+        Some((name, value)) => format!("{}={}", fold(name), fold(value)),
+        None => fold(label),
+    }
+}
+
 pub(crate) fn value_terms(value: &str) -> Vec<String> {
     let mut out: Vec<String> = value.split(['/', ',', '&', '|']).map(fold).filter(|v| !v.is_empty()).collect();
     let whole = fold(value);

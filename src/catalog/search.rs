@@ -124,6 +124,9 @@ pub struct Filters {
     pub sizes: Vec<String>,
     /// `male`/`men`, `female`/`women`, `unisex`…; unisex products match men and women too.
     pub genders: Vec<String>,
+    /// Attribute values, each `"Name: value"` (`"Occasion: Party"`, case-insensitive): a
+    /// product must have every one.
+    pub attributes: Vec<String>,
     /// Products never to return (e.g. the one similar items are for).
     pub exclude_ids: Vec<String>,
 }
@@ -563,6 +566,9 @@ impl Catalog {
         if !filters.genders.is_empty() {
             let values: Vec<String> = filters.genders.iter().flat_map(|g| schema::gender_query_terms(g)).collect();
             must(any_term(f.gender, values));
+        }
+        for label in &filters.attributes {
+            must(Box::new(TermQuery::new(Term::from_field_text(f.attribute, &schema::attribute_term(label)), IndexRecordOption::Basic)));
         }
         for brand in &filters.exclude_brands {
             if let Some(facet) = self.brands.get(&schema::fold(brand)) {

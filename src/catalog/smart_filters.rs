@@ -30,13 +30,18 @@ pub enum SuggestedFilter {
     Brand { value: String, count: u64 },
     /// Products priced at most `max_price`.
     Price { max_price: f64, count: u64 },
+    /// Products with an attribute value, `"Name: value"`: one a query's meaning implies.
+    Attribute { value: String, count: u64 },
 }
 
 impl SuggestedFilter {
     /// How many results the filter keeps.
     pub fn count(&self) -> u64 {
         match self {
-            SuggestedFilter::Category { count, .. } | SuggestedFilter::Brand { count, .. } | SuggestedFilter::Price { count, .. } => *count,
+            SuggestedFilter::Category { count, .. }
+            | SuggestedFilter::Brand { count, .. }
+            | SuggestedFilter::Price { count, .. }
+            | SuggestedFilter::Attribute { count, .. } => *count,
         }
     }
 }

@@ -270,8 +270,9 @@ impl Vectors {
         self.starts[row] as usize..self.starts[row + 1] as usize
     }
 
-    /// The rows of the category paths (after the sentences).
-    pub fn category_rows(&self) -> Range<usize> {
+    /// The rows of the labels (after the sentences): the category paths, then the attribute
+    /// values ([`super::index::IndexMeta::labels`]).
+    pub fn label_rows(&self) -> Range<usize> {
         self.starts[self.products] as usize..self.hashes.len()
     }
 
@@ -298,9 +299,9 @@ pub(crate) struct VectorJob<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Send + Sync)>,
 }
 
-/// Computes the vectors of `products` (in this order) and of the category paths, and writes
-/// them to `path`.
-pub(crate) fn build(path: &Path, products: &[Product], categories: &[String], job: &VectorJob) -> Result<VectorReport, CatalogError> {
+/// Computes the vectors of `products` (in this order) and of the labels (category paths and
+/// attribute values), and writes them to `path`.
+pub(crate) fn build(path: &Path, products: &[Product], labels: &[String], job: &VectorJob) -> Result<VectorReport, CatalogError> {
     let model = job.embedder.model();
     let dims = job.embedder.dims();
     let mut texts: Vec<String> = products.iter().map(product_text).collect();
@@ -310,7 +311,7 @@ pub(crate) fn build(path: &Path, products: &[Product], categories: &[String], jo
         texts.extend(description_sentences(product));
     }
     starts.push(texts.len() as u32);
-    texts.extend(categories.iter().cloned());
+    texts.extend(labels.iter().cloned());
     let hashes: Vec<u64> = texts.iter().map(|t| text_hash(&model, t)).collect();
 
     let wanted: std::collections::HashSet<u64> = hashes.iter().copied().collect();
@@ -468,7 +469,7 @@ mod tests {
         assert_eq!(vectors.products(), 2);
         assert_eq!(vectors.sentence_rows(0), 2..4);
         assert_eq!(vectors.sentence_rows(1), 4..5);
-        assert_eq!(vectors.category_rows(), 5..7);
+        assert_eq!(vectors.label_rows(), 5..7);
         let query = QueryVector::new(&fake.embed(&[&product_text(&products[1])]).unwrap()[0]);
         assert!((vectors.score(&query, 1) - 1.0).abs() < 0.02, "a text is nearest itself: {}", vectors.score(&query, 1));
 

@@ -103,8 +103,8 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Json<serde_json::V
 
 pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
     const KNOWN: &[&str] = &[
-        "q", "limit", "offset", "brand", "category", "min_price", "max_price", "in_stock", "color", "size", "gender", "sort",
-        "semantic",
+        "q", "limit", "offset", "brand", "category", "min_price", "max_price", "in_stock", "color", "size", "gender", "attribute",
+        "sort", "semantic",
     ];
     let params = Params::parse(raw, KNOWN)?;
     let sort = match params.one("sort")? {
@@ -124,6 +124,7 @@ pub(super) async fn search(State(state): State<AppState>, RawQuery(raw): RawQuer
             colors: params.all("color"),
             sizes: params.all("size"),
             genders: params.all("gender"),
+            attributes: params.all("attribute"),
             ..Filters::default()
         },
         sort,
