@@ -139,6 +139,10 @@ struct VectorBench {
     embed_s: f64,
     vectors_bytes: u64,
     hybrid_search_ms: Latency,
+    /// With a nearest-neighbour graph (large catalogs): the mean share of each query's exact
+    /// nearest products the graph finds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    graph_recall: Option<f64>,
     /// The rebuild after changing 1 % of the products' titles.
     changed_products: usize,
     rebuild_encoded: usize,
@@ -302,6 +306,9 @@ fn search(args: SearchBench, config: &Config) -> anyhow::Result<()> {
         if let Some(v) = &result.vectors {
             println!("vectors      {} texts embedded, {} reused, in {:.1} s; {:.1} MB", v.texts, v.reused, v.embed_s, v.vectors_bytes as f64 / 1e6);
             print_latency("hybrid", &v.hybrid_search_ms);
+            if let Some(recall) = v.graph_recall {
+                println!("graph        recall@{} {recall:.3} against the exact scan", crate::catalog::SEMANTIC_CANDIDATES);
+            }
             println!("rebuild      {} products changed: {} texts encoded, {:.2} s in all", v.changed_products, v.rebuild_encoded, v.rebuild_s);
         }
     }
@@ -345,6 +352,11 @@ fn vector_bench(dir: &Path, products: &[crate::catalog::Product], queries: &[(St
             times.push(t.elapsed());
         }
     }
+    let mut recalls = Vec::new();
+    for request in &requests {
+        recalls.extend(catalog.graph_recall(request.vector.as_deref().unwrap_or_default())?);
+    }
+    let graph_recall = (!recalls.is_empty()).then(|| recalls.iter().map(|&r| f64::from(r)).sum::<f64>() / recalls.len() as f64);
     drop(catalog);
     let mut changed = products.to_vec();
     let mut changed_products = 0;
@@ -359,6 +371,7 @@ fn vector_bench(dir: &Path, products: &[crate::catalog::Product], queries: &[(St
         embed_s: built.elapsed.as_secs_f64(),
         vectors_bytes,
         hybrid_search_ms: Latency::from_durations(times),
+        graph_recall,
         changed_products,
         rebuild_encoded: rebuilt.vectors.map_or(0, |v| v.encoded),
         rebuild_s: rebuilt.elapsed.as_secs_f64(),

@@ -144,6 +144,54 @@ fn filters_hold_on_both_retrievers() {
     assert!(hybrid.total >= hybrid.hits.len());
 }
 
+/// The ids of the first `n` hits.
+fn top(results: &SearchResults, n: usize) -> Vec<String> {
+    results.hits.iter().take(n).map(|h| h.product.id.clone()).collect()
+}
+
+#[test]
+fn a_large_catalogs_graph_finds_what_the_scan_finds_and_a_damaged_one_is_passed_over() {
+    // The demo catalog with the graph a large catalog gets, walked even under filters.
+    let dir = tempfile::tempdir().unwrap();
+    let options = BuildOptions { ann_min_products: Some(0), ..common::vector_options() };
+    index::build(dir.path(), demo_products(), IndexSource::Import { files: vec![] }, &options).unwrap();
+    let mut walked = Catalog::open(dir.path(), Synonyms::load(&repo_path("data/synonyms.txt")).unwrap()).unwrap();
+    walked.set_graph_scan_below(0);
+    assert!(walked.has_graph());
+    let scanned = demo_catalog();
+    assert!(!scanned.has_graph(), "a thousand products are scanned");
+
+    let queries = ["something to wash my dog with", "tell the time on my wrist", "a gift for a gardener", "running shoes"];
+    for query in queries {
+        let recall = walked.graph_recall(&embed(query)).unwrap();
+        assert!(recall.is_some_and(|r| r >= 0.9), "{query}: recall {recall:?}");
+        for retrieval in [Retrieval::Semantic, Retrieval::Hybrid] {
+            let (a, b) = (search(&walked, query, retrieval, Filters::default()), search(&scanned, query, retrieval, Filters::default()));
+            assert_eq!(top(&a, 5), top(&b, 5), "{query} ({retrieval:?})");
+        }
+    }
+    let cap = 500.0;
+    let filters = Filters { max_price: Some(cap), categories: vec!["Watches".into()], ..Filters::default() };
+    let results = search(&walked, "a sporty wrist watch for my son", Retrieval::Semantic, filters.clone());
+    assert!(!results.hits.is_empty());
+    for hit in &results.hits {
+        assert!(hit.product.effective_price().amount <= cap && department(&hit.product) == "Watches", "the walk keeps to the filters: {}", hit.product.title);
+    }
+    assert_eq!(top(&results, 5), top(&search(&scanned, "a sporty wrist watch for my son", Retrieval::Semantic, filters), 5));
+
+    // Damage is found by the checksum, logged, and the vectors are scanned instead.
+    let generation = index::current_generation(dir.path()).unwrap().unwrap();
+    let graph = generation.join("ann.hnsw.graph");
+    let mut bytes = std::fs::read(&graph).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x40;
+    std::fs::write(&graph, &bytes).unwrap();
+    let damaged = Catalog::open(dir.path(), Synonyms::default()).unwrap();
+    assert!(!damaged.has_graph() && damaged.vectors().is_some(), "a damaged graph is not walked; the vectors still serve");
+    let query = "tell the time on my wrist";
+    assert_eq!(top(&search(&damaged, query, Retrieval::Semantic, Filters::default()), 5), top(&search(&scanned, query, Retrieval::Semantic, Filters::default()), 5));
+}
+
 #[test]
 fn vectors_are_reused_across_rebuilds_and_only_changed_texts_are_encoded() {
     let products: Vec<Product> = demo_products()[..40].to_vec();

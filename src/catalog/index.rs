@@ -32,6 +32,7 @@ use super::product::Product;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::suggest::{SuggestData, Suggester};
 use super::synonyms::Synonyms;
+use super::ann;
 use super::vectors::{self, Embedder, VectorJob, VectorReport, Vectors};
 
 const CURRENT: &str = "CURRENT";
@@ -107,6 +108,9 @@ pub struct BuildOptions {
     pub embed_progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
     /// A vectors file shared across builds in different directories (see [`vectors`]).
     pub vector_cache: Option<PathBuf>,
+    /// From how many products the generation also gets a nearest-neighbour graph (`None`:
+    /// [`ann::ANN_MIN_PRODUCTS`]).
+    pub ann_min_products: Option<usize>,
 }
 
 /// What a build did.
@@ -231,7 +235,14 @@ fn write_vectors(
     };
     let meta = read_meta(generation)?;
     let labels: Vec<String> = meta.categories.into_iter().chain(meta.attributes).map(|(label, _)| label).collect();
-    vectors::build(&generation.join(vectors::FILE), products, &labels, &job)
+    let path = generation.join(vectors::FILE);
+    let report = vectors::build(&path, products, &labels, &job)?;
+    if products.len() >= options.ann_min_products.unwrap_or(ann::ANN_MIN_PRODUCTS) {
+        let started = Instant::now();
+        ann::build(generation, &Vectors::open(&path)?)?;
+        tracing::info!(products = products.len(), seconds = started.elapsed().as_secs_f32(), "built the nearest-neighbour graph");
+    }
+    Ok(report)
 }
 
 /// Whether the served generation's vectors are usable and of `model` (an [`Embedder::model`]
@@ -463,6 +474,10 @@ pub struct Catalog {
     synonyms: std::sync::RwLock<Arc<Synonyms>>,
     /// The generation's product vectors; `None` when it has none (or they are damaged).
     pub(crate) vectors: Option<Arc<Vectors>>,
+    /// Their nearest-neighbour graph, in a large catalog (see [`ann`]).
+    pub(crate) ann: Option<ann::Ann>,
+    /// Below how many products the filters admit the graph is passed over for a scan.
+    pub(crate) graph_scan_below: usize,
     /// Products read by id (a generation never changes): lists and profiles look up hundreds
     /// at a time. Emptied when it reaches [`CACHED_PRODUCTS`].
     cache: std::sync::RwLock<HashMap<String, Product>>,
@@ -509,7 +524,10 @@ impl Catalog {
                 None
             }
         };
+        let ann = vectors.as_deref().filter(|_| ann::present(&generation)).and_then(|v| ann::Ann::open(&generation, v));
         Ok(Catalog {
+            ann,
+            graph_scan_below: ann::SCAN_BELOW,
             vectors,
             reader,
             fields,
@@ -522,6 +540,17 @@ impl Catalog {
             synonyms: std::sync::RwLock::new(Arc::new(synonyms)),
             cache: Default::default(),
         })
+    }
+
+    /// Sets below how many products the filters admit a catalog with a graph scans them
+    /// instead of walking the graph (tests use it to walk the graph of a small catalog).
+    pub fn set_graph_scan_below(&mut self, products: usize) {
+        self.graph_scan_below = products;
+    }
+
+    /// Whether search walks a nearest-neighbour graph (see [`ann`]).
+    pub fn has_graph(&self) -> bool {
+        self.ann.is_some()
     }
 
     /// The query-time synonyms in use.

@@ -9,6 +9,7 @@
 //! missing or stale) and served by one [`Catalog`] for the life of the process: one
 //! `IndexReader`, a searcher per request.
 
+pub mod ann;
 pub mod eval;
 mod hybrid;
 pub mod import;
@@ -24,6 +25,7 @@ pub mod vectors;
 
 use std::path::PathBuf;
 
+pub use hybrid::SEMANTIC_CANDIDATES;
 pub use index::{BuildOptions, BuildReport, Catalog, IndexSource};
 pub use product::{Availability, Money, Product};
 pub use search::{FacetCount, Facets, Filters, Hit, Retrieval, SearchRequest, SearchResults, Sort};

@@ -138,12 +138,31 @@ fn dot(a: &[i8], b: &[i8]) -> i32 {
     a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
 }
 
-/// The same loop compiled for AVX2, which widens and multiplies 16 pairs at a time (the
-/// portable build may assume only SSE2): a 40k-product scan takes a third of the time.
+/// The dot product in AVX2, 32 pairs at a time: `maddubs` multiplies unsigned by signed bytes
+/// and adds neighbours into 16 bits, so `a` goes in as |a| and `b` takes a's sign (the pair
+/// sums stay within ±2·127², clear of saturation: values are quantized to ±127, never −128);
+/// `madd` against ones widens them to 32 bits. A 40k-product scan takes a third of the time of
+/// the auto-vectorized loop compiled for AVX2, and a ninth of the portable one.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn dot_avx2(a: &[i8], b: &[i8]) -> i32 {
-    dot(a, b)
+    use std::arch::x86_64::*;
+    let n = a.len().min(b.len());
+    let body = n - n % 32;
+    let ones = _mm256_set1_epi16(1);
+    let mut sum = _mm256_setzero_si256();
+    let mut i = 0;
+    while i < body {
+        // SAFETY: i + 32 <= body <= both lengths; the loads are unaligned loads.
+        let (va, vb) = unsafe { (_mm256_loadu_si256(a.as_ptr().add(i).cast()), _mm256_loadu_si256(b.as_ptr().add(i).cast())) };
+        let pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(va, va), _mm256_sign_epi8(vb, va));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, ones));
+        i += 32;
+    }
+    let half = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    let quarter = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0b01_00_11_10));
+    let total = _mm_add_epi32(quarter, _mm_shuffle_epi32(quarter, 0b10_11_00_01));
+    _mm_cvtsi128_si32(total) + dot(&a[body..n], &b[body..n])
 }
 
 fn dot_fn() -> fn(&[i8], &[i8]) -> i32 {
@@ -153,6 +172,12 @@ fn dot_fn() -> fn(&[i8], &[i8]) -> i32 {
         return |a, b| unsafe { dot_avx2(a, b) };
     }
     dot
+}
+
+/// The integer dot product of two int8 vectors, in the widest instructions this CPU has.
+pub(super) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    static DOT: std::sync::OnceLock<fn(&[i8], &[i8]) -> i32> = std::sync::OnceLock::new();
+    DOT.get_or_init(dot_fn)(a, b)
 }
 
 /// A generation's vectors, memory-mapped.
@@ -274,6 +299,11 @@ impl Vectors {
     /// values ([`super::index::IndexMeta::labels`]).
     pub fn label_rows(&self) -> Range<usize> {
         self.starts[self.products] as usize..self.hashes.len()
+    }
+
+    /// The scale of a row's values.
+    pub fn scale(&self, row: usize) -> f32 {
+        self.scales[row]
     }
 
     /// A row's vector, dequantized.
@@ -503,5 +533,21 @@ mod tests {
         let score = (q.dot)(&q.values, &values) as f32 * q.scale * scale;
         assert!((score - (-0.48)).abs() < 0.01, "{score}");
         assert_eq!((q.dot)(&q.values, &values), dot(&q.values, &values), "the fast loop computes what the plain one does");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_dot_product_is_the_plain_one(pairs in proptest::collection::vec((-127i8..=127, -127i8..=127), 0..200)) {
+            let (a, b): (Vec<i8>, Vec<i8>) = pairs.into_iter().unzip();
+            proptest::prop_assert_eq!(dot_i8(&a, &b), dot(&a, &b));
+        }
+    }
+
+    #[test]
+    fn the_fast_dot_product_holds_at_the_extremes() {
+        for (x, y) in [(127i8, 127i8), (-127, 127), (-127, -127), (127, -127), (0, -127)] {
+            let (a, b) = (vec![x; 384], vec![y; 384]);
+            assert_eq!(dot_i8(&a, &b), dot(&a, &b), "{x} × {y}");
+        }
     }
 }
