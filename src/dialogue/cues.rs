@@ -24,7 +24,7 @@ pub struct QuantityChange {
 }
 
 /// Reads "change it to 2", "make that 3", "set the quantity of the mug to 1", "just one",
-/// "only 2 please", "2 instead", "actually make it three". Not "change it to blue" (no
+/// "only 2 please", "2 instead", "actually make it three", "make it 3 actually". Not "change it to blue" (no
 /// number), nor "under 500" or "only 2 left?" (no setting phrase).
 pub fn quantity_change(text: &str) -> Option<QuantityChange> {
     let words = words(text);
@@ -275,7 +275,9 @@ fn number(word: &str) -> Option<u32> {
 }
 
 fn rest_is_filler(rest: &[&str]) -> bool {
-    rest.iter().all(|w| matches!(*w, "please" | "pls" | "thanks" | "instead" | "units" | "pieces" | "pcs" | "of" | "them" | "those" | "now"))
+    rest.iter().all(|w| {
+        matches!(*w, "please" | "pls" | "thanks" | "instead" | "units" | "pieces" | "pcs" | "of" | "them" | "those" | "now" | "actually" | "then" | "total" | "altogether")
+    })
 }
 
 /// "not 2", "not two": the number the shopper is correcting.
@@ -350,6 +352,8 @@ mod tests {
         assert_eq!(quantity_change("change it to 2"), set(2, ""));
         assert_eq!(quantity_change("Make that 3 please"), set(3, ""));
         assert_eq!(quantity_change("actually make it three"), set(3, ""));
+        assert_eq!(quantity_change("make it 3 actually"), set(3, ""));
+        assert_eq!(quantity_change("make it 3 in black"), None, "more than a number");
         assert_eq!(quantity_change("actually make that just one"), set(1, ""));
         assert_eq!(quantity_change("change the quantity of the mug to 3"), set(3, "mug"));
         assert_eq!(quantity_change("update the blue bottle to 1"), set(1, "blue bottle"));

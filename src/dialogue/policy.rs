@@ -924,8 +924,13 @@ mod tests {
         state.add_to_cart("b", 3);
         state.focus = Some("b".into());
         assert_eq!(
-            decide(&parse("add_to_cart", 0.9, focused), "make that 2", &state),
+            decide(&parse("add_to_cart", 0.9, focused.clone()), "make that 2", &state),
             Action::SetQuantity { target: Target::Ids(vec!["b".into()]), words: String::new(), quantity: 2 }
+        );
+        let three = Slots { query: "3".into(), ..focused };
+        assert_eq!(
+            decide(&parse("add_to_cart", 0.92, three), "make it 3 actually", &state),
+            Action::SetQuantity { target: Target::Ids(vec!["b".into()]), words: String::new(), quantity: 3 }
         );
     }
 
