@@ -72,6 +72,32 @@ async fn a_search_shows_matching_cards_quick_replies_and_the_intent() {
 }
 
 #[tokio::test]
+async fn a_suggested_kind_or_property_is_a_quick_reply_that_keeps_to_it() {
+    let server = TestServer::start().await;
+    let product = |id: &str| common::demo_products().iter().find(|p| p.id == id).unwrap().clone();
+    let mut pressed = 0;
+    for query in ["a dress for a wedding", "gift for a new mom", "something for the kitchen", "a party outfit"] {
+        let mut chat = connect(&server, Channel::Web).await;
+        let reply = say(&mut chat, query).await;
+        let narrowing: Vec<_> = reply.quick_replies.iter().filter(|q| q.text.starts_with("just ")).cloned().collect();
+        for quick in narrowing {
+            let narrowed = say(&mut chat, &quick.text).await;
+            assert!(!narrowed.products.is_empty(), "{query} → {}: {narrowed:?}", quick.text);
+            for card in &narrowed.products {
+                let p = product(&card.id);
+                let in_kind = p.category_path().iter().any(|segment| segment.eq_ignore_ascii_case(&quick.label));
+                let has_property = p.attributes.values().any(|v| v.split(',').any(|v| v.trim().eq_ignore_ascii_case(&quick.label)));
+                assert!(in_kind || has_property, "{query} → {}: {} is neither in {} nor has it", quick.text, p.title, quick.label);
+            }
+            pressed += 1;
+            // Back to the first results for the next reply.
+            say(&mut chat, query).await;
+        }
+    }
+    assert!(pressed >= 2, "the searches offer kinds or properties to narrow to");
+}
+
+#[tokio::test]
 async fn which_one_is_cheaper_names_the_cheapest_shown_product_with_its_price() {
     let server = TestServer::start().await;
     let mut chat = connect(&server, Channel::Web).await;

@@ -234,6 +234,10 @@ pub fn decide(parse: &Parse, text: &str, state: &SessionState) -> Action {
         }
         Some(Pending::Clarify { .. }) | None => {}
     }
+    // A quick reply of the last results pressed (or typed): exactly the filter it offered.
+    if let Some(narrowed) = state.narrowed(text) {
+        return Action::Refine(narrowed);
+    }
     if waiting_for_person(parse, state) {
         // "hello?", "how long will it take?" while a person is on the way: about the wait, not a
         // new conversation.
@@ -707,6 +711,7 @@ pub fn new_search(slots: &Slots) -> SearchContext {
         in_stock: false,
         excluded_ids: Vec::new(),
         kinds: Vec::new(),
+        attributes: Vec::new(),
         page: 0,
         vector: None,
     }

@@ -8,7 +8,7 @@ use crate::nlu::slots::{Direction, SortSlot};
 use crate::recommend::engine::{Context, Reason};
 use crate::recommend::profile::Profile;
 use crate::session::recommender::Shopper;
-use crate::session::state::{SearchContext, SessionState};
+use crate::session::state::{NarrowTo, Narrowing, SearchContext, SessionState};
 
 use super::DialogueError;
 use super::assistant::Assistant;
@@ -48,6 +48,7 @@ impl Assistant {
         let (mut results, shown_search, relaxed) = self.search_relaxed(&search, PAGE_SIZE)?;
         let query = describe(&search, &self.shop.currency);
         if results.hits.is_empty() {
+            state.narrowing.clear();
             state.search = Some(search);
             return Ok(self.say(state, Template::SearchNone, &[("query", &query)]));
         }
@@ -70,7 +71,8 @@ impl Assistant {
         }
         let more = results.total > products.len();
         state.search = Some(shown_search);
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
+        state.narrowing = narrowing(&results.suggested_filters, &search);
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
     }
 
     /// Who this conversation's shopper is, for lists: their stored events count only with
@@ -216,7 +218,8 @@ impl Assistant {
         };
         let more = results.total > products.len();
         state.search = Some(search.clone());
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
+        state.narrowing = narrowing(&results.suggested_filters, &search);
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
     }
 
     pub(super) fn next_page(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
@@ -232,7 +235,8 @@ impl Assistant {
         let more = results.total > (search.page + 1) * PAGE_SIZE;
         let draft = self.say(state, Template::SearchMore.for_count(products.len()), &[("count", &products.len().to_string())]);
         state.search = Some(search.clone());
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &search, more, &self.shop.currency))
+        state.narrowing = narrowing(&results.suggested_filters, &search);
+        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
     }
 
     /// Descriptive search re-ranked by rating and popularity.
@@ -336,13 +340,43 @@ impl Assistant {
     }
 }
 
+/// Most quick replies that narrow results to a kind of product or a property.
+const MOST_NARROWING: usize = 2;
+
+/// Quick replies for the suggested filters of a kind of product (its last name: "Shampoo") or a
+/// property ("Wedding" for `Occasion: Wedding`) that the search does not already keep to.
+fn narrowing(suggested: &[SuggestedFilter], search: &SearchContext) -> Vec<Narrowing> {
+    let mut replies: Vec<Narrowing> = Vec::new();
+    for filter in suggested {
+        let (label, text, to) = match filter {
+            SuggestedFilter::Category { value, .. } if search.kinds.is_empty() => {
+                let leaf = value.rsplit('>').next().unwrap_or(value).trim().to_string();
+                (leaf.clone(), format!("just {}", leaf.to_lowercase()), NarrowTo::Kind(value.clone()))
+            }
+            SuggestedFilter::Attribute { value, .. } if !search.attributes.contains(value) => {
+                let Some((_, shown)) = value.split_once(':') else { continue };
+                let shown = shown.trim().to_string();
+                (shown.clone(), format!("just the {} ones", shown.to_lowercase()), NarrowTo::Attribute(value.clone()))
+            }
+            _ => continue,
+        };
+        if replies.len() < MOST_NARROWING && !replies.iter().any(|r| r.text == text) {
+            replies.push(Narrowing { label, text, to });
+        }
+    }
+    replies
+}
+
 impl Draft {
-    /// Quick replies that narrow the results: a brand or two from the facets, cheaper, more.
-    fn with_refinements(self, suggested: &[SuggestedFilter], search: &SearchContext, more: bool, currency: &str) -> Draft {
-        let mut replies: Vec<(String, String)> = Vec::new();
+    /// Quick replies that narrow the results: a kind of product or a property, a brand or
+    /// two from the facets, cheaper, more.
+    fn with_refinements(self, suggested: &[SuggestedFilter], narrowing: &[Narrowing], search: &SearchContext, more: bool, currency: &str) -> Draft {
+        let mut replies: Vec<(String, String)> = narrowing.iter().map(|n| (n.label.clone(), n.text.clone())).collect();
+        let mut brands = 0;
         for filter in suggested {
             match filter {
-                SuggestedFilter::Brand { value, .. } if search.brands.is_empty() && replies.len() < 2 => {
+                SuggestedFilter::Brand { value, .. } if search.brands.is_empty() && brands < 2 => {
+                    brands += 1;
                     replies.push((format!("Only {value}"), format!("only {value}")));
                 }
                 SuggestedFilter::Price { max_price, .. } if search.price_max.is_none() => {
@@ -452,6 +486,7 @@ pub fn request(search: &SearchContext, limit: usize) -> SearchRequest {
             in_stock: search.in_stock.then_some(true),
             exclude_ids: search.excluded_ids.clone(),
             categories: search.kinds.clone(),
+            attributes: search.attributes.clone(),
             ..Filters::default()
         },
         vector: search.vector.as_deref().cloned(),

@@ -58,6 +58,42 @@ pub struct SessionState {
     /// first; kept for the customer across sessions when they identify themselves with consent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stated: Vec<Preference>,
+    /// The quick replies of the last results that narrow them to a kind of product or a
+    /// property: their text, sent back, applies exactly that filter.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub narrowing: Vec<Narrowing>,
+}
+
+impl SessionState {
+    /// The search narrowed as a quick reply of the last results says, when `text` is one.
+    pub fn narrowed(&self, text: &str) -> Option<SearchContext> {
+        let search = self.search.as_ref()?;
+        let chosen = self.narrowing.iter().find(|n| n.text.eq_ignore_ascii_case(text.trim()))?;
+        let mut narrowed = SearchContext { page: 0, ..search.clone() };
+        match &chosen.to {
+            NarrowTo::Kind(path) => narrowed.kinds = vec![path.clone()],
+            NarrowTo::Attribute(value) => narrowed.attributes.push(value.clone()),
+        }
+        Some(narrowed)
+    }
+}
+
+/// A quick reply that narrows the results shown (see [`SessionState::narrowing`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Narrowing {
+    pub label: String,
+    /// What the reply sends.
+    pub text: String,
+    pub to: NarrowTo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NarrowTo {
+    /// A category path.
+    Kind(String),
+    /// An attribute value, `"Name: value"`.
+    Attribute(String),
 }
 
 /// A preference the shopper stated.
@@ -156,6 +192,10 @@ pub struct SearchContext {
     /// none ("she loves painting" → paints and brushes); dropped when they find nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
+    /// Attribute values (`"Occasion: Wedding"`) every product must have: a suggested filter
+    /// the shopper chose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
     /// Zero-based page of results shown last.
     pub page: usize,
     /// The embedding of the message that started this search, to find products by meaning
