@@ -1,9 +1,9 @@
 //! Approximate nearest neighbours for large catalogs: an HNSW graph (the `hnsw_rs` crate) over
 //! the product vectors, built with the generation and loaded beside them.
 //!
-//! Up to [`ANN_MIN_PRODUCTS`] products, the semantic side of search scans every admitted
-//! product's int8 vector (exact, and inside the budget: BENCHMARKS.md measured the scan's p50
-//! crossing 5 ms at ~60k products and its p99 crossing 15 ms at ~100k). From there a build also
+//! Below [`ANN_MIN_PRODUCTS`] products, the semantic side of search scans every admitted
+//! product's int8 vector (exact; BENCHMARKS.md measured the scan's p50 crossing 5 ms at ~60k
+//! products and its p99 crossing 15 ms at ~100k, where the graph starts to pay). From there a build also
 //! writes the graph, and search walks it instead; the products it finds are then scored
 //! exactly on the generation's own vectors, so a graph only decides *which* products are
 //! candidates, never their scores. A missing or damaged graph is logged and the scan is used:
@@ -11,8 +11,8 @@
 //!
 //! The graph holds its own copy of the vectors, requantized to one scale for the whole
 //! catalog (the generation's rows each have their own), so that its distance is one integer
-//! dot product. Building inserts on every core, so two builds of the same
-//! catalog may differ in a few links: recall, not correctness, is what they share.
+//! dot product. Building inserts on every core, so two builds of the same catalog may differ in
+//! a few links: recall, not correctness, is what they share.
 
 use std::fs;
 use std::path::Path;
@@ -33,14 +33,15 @@ const CHECKSUM: &str = "ann.sha256";
 /// With a graph, when fewer products than this pass a search's filters, they are scanned
 /// instead (exact, and about as fast as walking the graph).
 pub const SCAN_BELOW: usize = 20_000;
-/// Links per node (twice this on the bottom layer) and the breadth of the search for each
-/// node's links while building: recall@50 0.98 on the 120k benchmark catalog (BENCHMARKS.md).
+/// Links per node (twice this on the bottom layer), the breadth of the search for each node's
+/// links while building, and of a query's search (never below the number asked for): recall@50
+/// 0.95–0.97 on the 120k benchmark catalog, against 0.92 with breadths 100/200 (BENCHMARKS.md).
 const LINKS: usize = 16;
 const BUILD_BREADTH: usize = 200;
+const SEARCH_BREADTH: usize = 256;
 const MAX_LAYERS: usize = 16;
 const UNUSABLE: &str = "the nearest-neighbour graph is unusable: scanning every product vector instead (slower; rebuild the index to mend it)";
-/// The breadth of a query's search, at least (and never below the number asked for).
-const SEARCH_BREADTH: usize = 256;
+
 /// The graph's distance, 1 − the cosine of two vectors quantized on one scale.
 #[derive(Debug, Clone, Copy)]
 pub struct CosineDistance {

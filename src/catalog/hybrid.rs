@@ -5,8 +5,9 @@
 //! inside a tantivy collector so that exactly the documents the filters admit are scored
 //! (a price cap or a brand never lets a near but excluded product in, and never starves the
 //! semantic side). A large catalog's generation also has a graph ([`super::ann`]): its walk,
-//! restricted to the products the filters admit, replaces the scan. Fusion is reciprocal-rank fusion: each side contributes `w / (k + rank)`,
-//! which needs no calibration between BM25 scores and cosines.
+//! restricted to the products the filters admit, replaces the scan. Fusion is reciprocal-rank
+//! fusion: each side contributes `w / (k + rank)`, which needs no calibration between BM25
+//! scores and cosines.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
@@ -164,9 +165,9 @@ impl SegmentCollector for SegmentNearest {
 }
 
 /// Collects the row of every matching document, with its address.
-pub(super) struct Rows;
+struct Rows;
 
-pub(super) struct SegmentRows {
+struct SegmentRows {
     segment: SegmentOrdinal,
     rows: Column<u64>,
     found: Vec<(u64, DocAddress)>,

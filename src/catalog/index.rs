@@ -28,11 +28,11 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::CatalogError;
+use super::ann;
 use super::product::Product;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::suggest::{SuggestData, Suggester};
 use super::synonyms::Synonyms;
-use super::ann;
 use super::vectors::{self, Embedder, VectorJob, VectorReport, Vectors};
 
 const CURRENT: &str = "CURRENT";

@@ -71,8 +71,14 @@ impl Assistant {
         }
         let more = results.total > products.len();
         state.search = Some(shown_search);
-        state.narrowing = narrowing(&results.suggested_filters, &search);
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
+        Ok(self.shown(state, draft, &products, &results.suggested_filters, &search, more))
+    }
+
+    /// A page of results with quick replies that narrow them (those of a kind of product or a
+    /// property remembered, to apply exactly when one is pressed).
+    fn shown(&self, state: &mut SessionState, draft: Draft, products: &[Product], suggested: &[SuggestedFilter], search: &SearchContext, more: bool) -> Draft {
+        state.narrowing = narrowing(suggested, search);
+        draft.with_products(products).with_refinements(suggested, &state.narrowing, search, more, &self.shop.currency)
     }
 
     /// Who this conversation's shopper is, for lists: their stored events count only with
@@ -218,8 +224,7 @@ impl Assistant {
         };
         let more = results.total > products.len();
         state.search = Some(search.clone());
-        state.narrowing = narrowing(&results.suggested_filters, &search);
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
+        Ok(self.shown(state, draft, &products, &results.suggested_filters, &search, more))
     }
 
     pub(super) fn next_page(&self, state: &mut SessionState) -> Result<Draft, DialogueError> {
@@ -235,8 +240,7 @@ impl Assistant {
         let more = results.total > (search.page + 1) * PAGE_SIZE;
         let draft = self.say(state, Template::SearchMore.for_count(products.len()), &[("count", &products.len().to_string())]);
         state.search = Some(search.clone());
-        state.narrowing = narrowing(&results.suggested_filters, &search);
-        Ok(draft.with_products(&products).with_refinements(&results.suggested_filters, &state.narrowing, &search, more, &self.shop.currency))
+        Ok(self.shown(state, draft, &products, &results.suggested_filters, &search, more))
     }
 
     /// Descriptive search re-ranked by rating and popularity.
