@@ -6,6 +6,8 @@
 mod common;
 
 use aisle::catalog::Availability;
+use aisle::client::Connection;
+use aisle::protocol::{Channel, ClientFrame, EventFrame};
 use aisle::orders::identity::TokenKey;
 use common::{ADMIN_KEY, ServerOptions, TOKEN_SECRET, TestServer, demo_products};
 use serde_json::{Value, json};
@@ -298,4 +300,27 @@ async fn a_shopper_nothing_is_known_of_gets_what_is_popular_near_their_cart() {
     let (_, stranger) = get(&server, "context=for_you&limit=3", None).await;
     assert_ne!(ids(&stranger)[0], BOTTLE, "{stranger}");
     assert_eq!(stranger["products"][0]["reason"], "popular this week", "{stranger}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_without_consent_is_recommended_from_what_it_viewed_and_keeps_nothing() {
+    let (server, _index) = start().await;
+    server.recommender.refresh().await.unwrap();
+    let mut chat = Connection::connect(&server.ws_url()).await.unwrap();
+    let session = chat.hello(Channel::Web, None, 0).await.unwrap().session_id;
+    // The bottle, then the shampoo: the bottle is no longer in view, but still counts.
+    for id in [BOTTLE, SHAMPOO] {
+        chat.send(&ClientFrame::Event(EventFrame { event: "view_product".into(), product_id: Some(id.into()), ..EventFrame::default() })).await.unwrap();
+    }
+    // A turn answered: the events before it were handled.
+    chat.turn("hi").await.unwrap();
+    let (status, list) = get(&server, &format!("context=for_you&session_id={session}&limit=5"), None).await;
+    assert_eq!(status, 200, "{list}");
+    let bottle = demo_products().iter().find(|p| p.id == BOTTLE).unwrap();
+    let other = list["products"].as_array().unwrap().iter().find(|p| p["id"] == OTHER_BELLIES).unwrap_or_else(|| panic!("bought with the bottle: {list}"));
+    assert!(other["reason"].as_str().unwrap().contains(&bottle.title), "{list}");
+    assert!(!ids(&list).iter().any(|id| id == BOTTLE || id == SHAMPOO), "not what they looked at: {list}");
+    // Nothing of it was stored: another refresh knows no history of the session.
+    server.recommender.refresh().await.unwrap();
+    assert!(server.recommender.snapshot().history(&aisle::events::store::session_shopper(&session)).is_empty());
 }

@@ -649,7 +649,7 @@ impl Catalog {
     }
 
     /// A product's row in the vectors.
-    fn row_of(&self, id: &str) -> Result<Option<usize>, CatalogError> {
+    pub(super) fn row_of(&self, id: &str) -> Result<Option<usize>, CatalogError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
         let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {

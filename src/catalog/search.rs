@@ -29,6 +29,9 @@ use super::schema::{self, Fields};
 use super::suggest::Suggestion;
 use super::CatalogError;
 
+/// How many products each of more-like-this and the nearest in meaning offer to a list of
+/// similar products.
+const SIMILAR_CANDIDATES: usize = 40;
 /// Score boost of each BM25 field.
 const FIELD_BOOSTS: [(FieldName, f32); 5] = [
     (FieldName::Title, 3.0),
@@ -405,8 +408,11 @@ impl Catalog {
         Ok(())
     }
 
-    /// Products like `id`: more-like-this over its title, category, brand and attributes,
-    /// preferring its own category. The product itself is never returned.
+    /// Products like `id`: more-like-this over its title, category, brand and attributes
+    /// (preferring its own category) fused with the products nearest its vector, when the
+    /// catalog has vectors. Products of its department first (a watch box is like watches, not
+    /// vanity boxes), then, to fill the list, any that are alike. The product itself is never
+    /// returned.
     pub fn similar(&self, id: &str, limit: usize, filters: &Filters) -> Result<Vec<Hit>, CatalogError> {
         let product = self.product(id)?.ok_or_else(|| CatalogError::UnknownProduct(id.to_string()))?;
         let f = &self.fields;
@@ -427,31 +433,45 @@ impl Catalog {
             .with_min_word_length(2)
             .with_max_query_terms(24)
             .with_document_fields(doc_fields);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
+        let mut alike: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
         let path = product.category_path();
         if !path.is_empty() {
             let facet = Facet::from_path(&path);
             let same_category = TermQuery::new(Term::from_facet(f.category, &facet), IndexRecordOption::Basic);
-            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(same_category), 2.0))));
+            alike.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(same_category), 2.0))));
         }
         let mut filters = filters.clone();
         filters.exclude_ids.push(product.id.clone());
-        clauses.extend(self.filter_clauses(&filters)?);
+        let filter_clauses = self.filter_clauses(&filters)?;
+        let vector = match &self.vectors {
+            Some(vectors) => self.row_of(&product.id)?.map(|row| vectors.vector(row)),
+            None => None,
+        };
         let searcher = self.reader.searcher();
-        let request = SearchRequest { limit, facets: false, ..SearchRequest::default() };
-        // Products of the same department first (a watch box is like watches, not vanity boxes),
-        // then, to fill the list, any that are alike.
-        let mut hits = Vec::new();
-        if let Some(top) = path.first() {
-            let department = TermQuery::new(Term::from_facet(f.category, &Facet::from_path([top])), IndexRecordOption::Basic);
-            let mut same: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-            same.push((Occur::Must, Box::new(department)));
-            hits = self.collect(&searcher, &BooleanQuery::new(same), &request, Sort::Relevance)?.hits;
-        }
-        if hits.len() < limit {
-            let more = self.collect(&searcher, &BooleanQuery::new(clauses), &request, Sort::Relevance)?.hits;
-            let seen: std::collections::HashSet<String> = hits.iter().map(|h| h.product.id.clone()).collect();
-            hits.extend(more.into_iter().filter(|h| !seen.contains(&h.product.id)).take(limit - hits.len()));
+        let department = path.first().map(|top| Box::new(TermQuery::new(Term::from_facet(f.category, &Facet::from_path([top])), IndexRecordOption::Basic)) as Box<dyn Query>);
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for scope in [department, None] {
+            if hits.len() >= limit {
+                break;
+            }
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter_clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            clauses.extend(scope.map(|q| (Occur::Must, q)));
+            let with = |extra: &[(Occur, Box<dyn Query>)]| BooleanQuery::new(extra.iter().chain(&clauses).map(|(o, q)| (*o, q.box_clone())).collect());
+            let lexical: Vec<DocAddress> = searcher.search(&with(&alike), &TopDocs::with_limit(SIMILAR_CANDIDATES).order_by_score())?.into_iter().map(|(_, a)| a).collect();
+            let nearest: Vec<DocAddress> = match &vector {
+                Some(v) => self.nearest(&searcher, v, &clauses, hybrid::SEMANTIC_FLOOR)?.into_iter().take(SIMILAR_CANDIDATES).map(|n| n.address).collect(),
+                None => Vec::new(),
+            };
+            let rankings = [hybrid::Ranking { order: &lexical, weight: 1.0, semantic: false }, hybrid::Ranking { order: &nearest, weight: 1.0, semantic: true }];
+            for (score, address, _) in hybrid::fuse(&rankings) {
+                if hits.len() >= limit {
+                    break;
+                }
+                if seen.insert(address) {
+                    hits.push(Hit { product: self.load(&searcher, address)?, score });
+                }
+            }
         }
         Ok(hits)
     }

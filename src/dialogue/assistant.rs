@@ -226,7 +226,7 @@ impl Assistant {
             "show_product" => {
                 return match action.product_id.as_deref().map(|id| self.product(id)).transpose()?.flatten() {
                     Some(product) => {
-                        state.focus = Some(product.id.clone());
+                        state.view(&product.id);
                         Ok(Draft::text(product.title.clone()).with_products(std::slice::from_ref(&product)))
                     }
                     None => Ok(self.say(state, Template::ProductNotFound, &[("query", action.product_id.as_deref().unwrap_or(""))])),

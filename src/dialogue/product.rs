@@ -107,7 +107,7 @@ impl Assistant {
         let Some(product) = product else {
             return self.ask_which(state, "product_question", text);
         };
-        state.focus = Some(product.id.clone());
+        state.view(&product.id);
         let title = spoken_title(&product);
         let words = words(text);
         let has = |w: &str| words.iter().any(|x| x == w);

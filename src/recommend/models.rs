@@ -7,7 +7,11 @@
 //!   when they share few), summed over the history.
 //! - [`Ease`]: B = argmin ‖X − XB‖² + λ‖B‖² with a zero diagonal, in closed form from the
 //!   inverse of the item Gram matrix (Steck 2019, "Embarrassingly Shallow Autoencoders");
-//!   dense, so for catalogs of up to some thousands of items with history.
+//!   dense, so for catalogs of up to some thousands of items with history. Optionally with
+//!   dropout emphasis (EDLAE) and with co-occurrences weighted by their age ([`EaseOptions`]).
+//! - [`LowPass`]: the "ideal low-pass filter" of GF-CF (Shen et al. 2021): the history projected
+//!   on the top `k` singular directions of the degree-normalized interactions; mixed with
+//!   EASE it adds what the broad tastes share.
 //! - [`own_history`]: the user's own items again, by count and recency (buy-again).
 
 use faer::linalg::solvers::DenseSolveCore;
@@ -78,15 +82,22 @@ pub fn decay(age: i64, half_life: i64) -> f32 {
     (0.5f64).powf(age.max(0) as f64 / half_life.max(1) as f64) as f32
 }
 
-/// The item Gram matrix `XᵀX` of the binary interactions, dense (row-major), in f64.
-fn gram(x: &Interactions) -> Vec<f64> {
+/// The item Gram matrix `WᵀW` of the interactions, each cell weighing `weight(cell)`, dense
+/// (row-major), in f64.
+fn gram(x: &Interactions, weight: &(dyn Fn(&Cell) -> f64 + Sync)) -> Vec<f64> {
     let n = x.n_items();
-    let columns = x.by_item();
+    let weights: Vec<Vec<f64>> = x.rows.iter().map(|row| row.iter().map(weight).collect()).collect();
+    let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    for (u, row) in x.rows.iter().enumerate() {
+        for (cell, &w) in row.iter().zip(&weights[u]) {
+            columns[cell.item as usize].push((u as u32, w));
+        }
+    }
     let mut g = vec![0.0f64; n * n];
     g.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        for &(u, _) in &columns[i] {
-            for cell in &x.rows[u as usize] {
-                row[cell.item as usize] += 1.0;
+        for &(u, wi) in &columns[i] {
+            for (cell, &wj) in x.rows[u as usize].iter().zip(&weights[u as usize]) {
+                row[cell.item as usize] += wi * wj;
             }
         }
     });
@@ -150,21 +161,58 @@ pub struct Ease {
 pub enum TrainError {
     #[error("the item Gram matrix plus λ·I is not positive definite (λ = {0})")]
     NotPositiveDefinite(f64),
+    #[error("the eigendecomposition of the item matrix did not converge")]
+    NoEigenvectors,
+}
+
+/// How [`Ease`] is trained.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EaseOptions {
+    /// The L2 weight (larger: smoother, more popular items).
+    pub lambda: f64,
+    /// EDLAE (Steck 2020, "Autoencoders that don't overfit towards the identity"): trained as
+    /// if each input item were dropped with this probability, which adds `dropout / (1 −
+    /// dropout)` times an item's own weight to its L2 weight, so popular items' weights shrink
+    /// more. 0 is EASE.
+    pub dropout: f64,
+    /// Co-occurrences weighted by the age of each interaction at `.0` (unix seconds): half as
+    /// much every `.1` seconds, so that what is bought together lately counts most; `None`:
+    /// every interaction counts 1.
+    pub recency: Option<(i64, i64)>,
+}
+
+impl EaseOptions {
+    pub fn lambda(lambda: f64) -> EaseOptions {
+        EaseOptions { lambda, dropout: 0.0, recency: None }
+    }
+}
+
+impl std::fmt::Display for EaseOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "λ {}", self.lambda)?;
+        if self.dropout > 0.0 {
+            write!(f, ", dropout {}", self.dropout)?;
+        }
+        if let Some((_, half_life)) = self.recency {
+            write!(f, ", co-purchases' half-life {} d", half_life / 86_400)?;
+        }
+        Ok(())
+    }
 }
 
 impl Ease {
-    /// Trains with L2 weight `lambda` (larger: smoother, more popular items).
+    /// Trains with L2 weight `lambda` and nothing else.
     pub fn train(x: &Interactions, lambda: f64) -> Result<Ease, TrainError> {
-        Ease::train_denoising(x, lambda, 0.0)
+        Ease::train_with(x, &EaseOptions::lambda(lambda))
     }
 
-    /// EDLAE (Steck 2020, "Autoencoders that don't overfit towards the identity"): EASE
-    /// trained as if each input item were dropped with probability `dropout`, which adds
-    /// `dropout / (1 − dropout)` times an item's own count to its L2 weight: popular items'
-    /// weights shrink more. `dropout` 0 is EASE.
-    pub fn train_denoising(x: &Interactions, lambda: f64, dropout: f64) -> Result<Ease, TrainError> {
+    pub fn train_with(x: &Interactions, options: &EaseOptions) -> Result<Ease, TrainError> {
         let n = x.n_items();
-        let mut g = gram(x);
+        let mut g = match options.recency {
+            Some((now, half_life)) => gram(x, &|c: &Cell| f64::from(decay(now - c.last, half_life))),
+            None => gram(x, &|_: &Cell| 1.0),
+        };
+        let (lambda, dropout) = (options.lambda, options.dropout);
         let emphasis = dropout / (1.0 - dropout).max(f64::EPSILON);
         for i in 0..n {
             g[i * n + i] += lambda + emphasis * g[i * n + i];
@@ -202,6 +250,89 @@ impl Scorer for Ease {
             for (o, &v) in out.iter_mut().zip(row) {
                 *o += w * v;
             }
+        }
+    }
+}
+
+/// GF-CF's ideal low-pass filter: with `R̃ = D_U^-½ X D_I^-½` (the binary interactions
+/// normalized by user and item degrees) and `V` the top `k` eigenvectors of `R̃ᵀR̃`, a
+/// history `x` scores `x · D_I^-½ V Vᵀ D_I^½`. Stored as `V` (`n × k`, row-major) and the
+/// degrees' square roots, so that scoring costs `(|history| + n) · k`.
+#[derive(Debug, Clone)]
+pub struct LowPass {
+    k: usize,
+    v: Vec<f32>,
+    root_degree: Vec<f32>,
+}
+
+impl LowPass {
+    /// The filter keeping `k` directions (at most the number of items).
+    pub fn train(x: &Interactions, k: usize) -> Result<LowPass, TrainError> {
+        let n = x.n_items();
+        let k = k.min(n);
+        let mut degree = vec![0.0f64; n];
+        for cell in x.rows.iter().flatten() {
+            degree[cell.item as usize] += 1.0;
+        }
+        let user_root: Vec<f64> = x.rows.iter().map(|r| (r.len().max(1) as f64).sqrt()).collect();
+        let inverse_root = |d: f64| if d > 0.0 { 1.0 / d.sqrt() } else { 0.0 };
+        // R̃ᵀR̃ = Σ_u (1/d_u) · (D_I^-½ x_u)(D_I^-½ x_u)ᵀ.
+        let user_of_cell = |u: usize, c: &Cell| inverse_root(degree[c.item as usize]) / user_root[u];
+        let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        for (u, row) in x.rows.iter().enumerate() {
+            for cell in row {
+                columns[cell.item as usize].push((u as u32, user_of_cell(u, cell)));
+            }
+        }
+        let mut g = vec![0.0f64; n * n];
+        g.par_chunks_mut(n).enumerate().for_each(|(i, out)| {
+            for &(u, wi) in &columns[i] {
+                for cell in &x.rows[u as usize] {
+                    out[cell.item as usize] += wi * user_of_cell(u as usize, cell);
+                }
+            }
+        });
+        let matrix = faer::Mat::<f64>::from_fn(n, n, |i, j| g[i * n + j]);
+        drop(g);
+        let eigen = matrix.self_adjoint_eigen(faer::Side::Lower).map_err(|_| TrainError::NoEigenvectors)?;
+        let values = eigen.S().column_vector();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+        let vectors = eigen.U();
+        let mut v = vec![0.0f32; n * k];
+        for (c, &j) in order.iter().take(k).enumerate() {
+            for i in 0..n {
+                v[i * k + c] = vectors[(i, j)] as f32;
+            }
+        }
+        Ok(LowPass { k, v, root_degree: degree.iter().map(|d| d.sqrt() as f32).collect() })
+    }
+}
+
+impl LowPass {
+    /// The same filter keeping only its first `k` directions.
+    pub fn truncated(&self, k: usize) -> LowPass {
+        let k = k.min(self.k);
+        let v = self.v.chunks(self.k).flat_map(|row| row[..k].iter().copied()).collect();
+        LowPass { k, v, root_degree: self.root_degree.clone() }
+    }
+}
+
+impl Scorer for LowPass {
+    fn score(&self, history: &[Cell], weights: &[f32], out: &mut [f32]) {
+        let k = self.k;
+        let mut t = vec![0.0f32; k];
+        for (cell, &w) in history.iter().zip(weights) {
+            let i = cell.item as usize;
+            if self.root_degree[i] > 0.0 {
+                let w = w / self.root_degree[i];
+                for (t, &v) in t.iter_mut().zip(&self.v[i * k..][..k]) {
+                    *t += w * v;
+                }
+            }
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.root_degree[i] * self.v[i * k..][..k].iter().zip(&t).map(|(v, t)| v * t).sum::<f32>();
         }
     }
 }
@@ -249,6 +380,37 @@ mod tests {
         assert_eq!(ranked(&knn, &x, 1)[0], "c");
         assert_eq!(ranked(&ease, &x, 6)[0], "e");
         assert_eq!(ranked(&knn, &x, 6)[0], "e");
+    }
+
+    #[test]
+    fn the_low_pass_filter_recommends_within_the_taste() {
+        let x = baskets();
+        let low = LowPass::train(&x, 2).unwrap();
+        assert_eq!(ranked(&low, &x, 1)[0], "c");
+        assert_eq!(ranked(&low, &x, 6)[0], "e");
+        // All directions kept: the filter is D^-½ V Vᵀ D^½ = I on items with users, so a
+        // history scores only itself.
+        let all = LowPass::train(&x, 5).unwrap();
+        let mut out = vec![0.0; 5];
+        all.score(&x.rows[6], &[1.0], &mut out);
+        assert!((out[3] - 1.0).abs() < 1e-4 && out.iter().enumerate().all(|(i, o)| i == 3 || o.abs() < 1e-4), "{out:?}");
+    }
+
+    #[test]
+    fn recent_co_purchases_outweigh_older_ones_when_asked() {
+        // Long ago three shoppers bought a with b; lately two bought a with c.
+        let mut builder = Builder::default();
+        for (user, other, at) in [("o1", "b", 0), ("o2", "b", 0), ("o3", "b", 0), ("n1", "c", 1_000), ("n2", "c", 1_000)] {
+            builder.add(user, "a", 1.0, at);
+            builder.add(user, other, 1.0, at);
+        }
+        builder.add("me", "a", 1.0, 1_000);
+        let x = builder.build();
+        let me = x.users.iter().position(|u| u == "me").unwrap();
+        let plain = Ease::train(&x, 0.5).unwrap();
+        let recent = Ease::train_with(&x, &EaseOptions { recency: Some((1_000, 100)), ..EaseOptions::lambda(0.5) }).unwrap();
+        assert_eq!(ranked(&plain, &x, me)[0], "b");
+        assert_eq!(ranked(&recent, &x, me)[0], "c");
     }
 
     #[test]

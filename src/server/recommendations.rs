@@ -113,8 +113,8 @@ pub async fn recommend(State(state): State<AppState>, headers: HeaderMap, RawQue
     }
 
     // The shopper: stored history with consent (or the backend naming a customer), and this
-    // session's own cart and focus.
-    let shopper = asker.shopper(session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).chain(s.focus.clone()).collect()).unwrap_or_default());
+    // session's own cart and views.
+    let shopper = asker.shopper(session.as_ref().map(|(_, s)| s.in_front()).unwrap_or_default());
     let (engine_context, anchors): (Context, Vec<String>) = match context.as_str() {
         "for_you" => (Context::ForYou, Vec::new()),
         "cart" => (Context::Cart, session.as_ref().map(|(_, s)| s.cart.iter().map(|l| l.product_id.clone()).collect()).unwrap_or_default()),

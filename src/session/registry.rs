@@ -336,7 +336,7 @@ impl Sessions {
         let state = self
             .change(session_id, Some(ShopperMessage { client_id: None, body }), |state| {
                 if let Some(id) = focus {
-                    state.focus = Some(id);
+                    state.view(&id);
                 }
             })
             .await?;

@@ -9,6 +9,8 @@ use crate::protocol::{Channel, SessionStatus};
 
 /// Most product ids remembered as "shown".
 pub const MAX_SHOWN: usize = 20;
+/// Most products remembered as viewed in a session.
+pub const MAX_VIEWED: usize = 10;
 /// Most distinct products in a cart.
 pub const MAX_CART_LINES: usize = 50;
 /// Most units of one product in a cart.
@@ -31,6 +33,11 @@ pub struct SessionState {
     pub shown: Vec<String>,
     /// The product the conversation is about ("is it waterproof?").
     pub focus: Option<String>,
+    /// Products the shopper looked at in this session, latest first (at most [`MAX_VIEWED`]):
+    /// what a list for them starts from even without consent (nothing of it is stored as an
+    /// event then).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub viewed: Vec<String>,
     /// The last search, which refinements act on.
     pub search: Option<SearchContext>,
     pub cart: Vec<CartLine>,
@@ -65,6 +72,26 @@ pub struct SessionState {
 }
 
 impl SessionState {
+    /// The shopper looks at `id`: it is the product in focus, and the latest viewed.
+    pub fn view(&mut self, id: &str) {
+        self.focus = Some(id.to_string());
+        self.viewed.retain(|v| v != id);
+        self.viewed.insert(0, id.to_string());
+        self.viewed.truncate(MAX_VIEWED);
+    }
+
+    /// What is in front of the shopper, for a list: the cart's products, the one in focus and
+    /// the others they viewed, each once.
+    pub fn in_front(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for id in self.cart.iter().map(|l| &l.product_id).chain(&self.focus).chain(&self.viewed) {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    }
+
     /// The search narrowed as a quick reply of the last results says, when `text` is one.
     pub fn narrowed(&self, text: &str) -> Option<SearchContext> {
         let search = self.search.as_ref()?;
