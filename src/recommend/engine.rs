@@ -327,6 +327,25 @@ mod tests {
     }
 
     #[test]
+    fn training_twice_on_the_same_events_gives_the_same_lists() {
+        let mut events = Vec::new();
+        // (Trained in parallel: the same lists every time.)
+        for u in 0..40 {
+            for k in 0..4 {
+                events.push(event(&format!("c{u}"), &format!("item{}", (u * 7 + k * 3) % 23), 100 + (u * 13 + k) as i64));
+            }
+        }
+        let a = Snapshot::train(&events, 1_000);
+        let b = Snapshot::train(&events, 1_000);
+        for anchor in ["item0", "item5", "item11"] {
+            let anchors = [anchor.to_string()];
+            assert_eq!(list(&a, Context::BoughtTogether, &[], &anchors, 5, &|_| true), list(&b, Context::BoughtTogether, &[], &anchors, 5, &|_| true));
+            let (ha, hb) = (a.cells(&anchors, 1_000), b.cells(&anchors, 1_000));
+            assert_eq!(list(&a, Context::ForYou, &ha, &[], 5, &|_| true), list(&b, Context::ForYou, &hb, &[], 5, &|_| true));
+        }
+    }
+
+    #[test]
     fn what_is_not_allowed_is_never_shown() {
         let s = snapshot();
         let picks = list(&s, Context::BoughtTogether, &[], &["tent".into()], 5, &|id| id != "sleeping-bag");
