@@ -82,11 +82,11 @@ pub fn decay(age: i64, half_life: i64) -> f32 {
     (0.5f64).powf(age.max(0) as f64 / half_life.max(1) as f64) as f32
 }
 
-/// The item Gram matrix `WᵀW` of the interactions, each cell weighing `weight(cell)`, dense
-/// (row-major), in f64.
-fn gram(x: &Interactions, weight: &(dyn Fn(&Cell) -> f64 + Sync)) -> Vec<f64> {
+/// The item Gram matrix `WᵀW` of the interactions, each cell of user `u` weighing
+/// `weight(u, cell)`, dense (row-major), in f64.
+fn gram(x: &Interactions, weight: &dyn Fn(usize, &Cell) -> f64) -> Vec<f64> {
     let n = x.n_items();
-    let weights: Vec<Vec<f64>> = x.rows.iter().map(|row| row.iter().map(weight).collect()).collect();
+    let weights: Vec<Vec<f64>> = x.rows.iter().enumerate().map(|(u, row)| row.iter().map(|c| weight(u, c)).collect()).collect();
     let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
     for (u, row) in x.rows.iter().enumerate() {
         for (cell, &w) in row.iter().zip(&weights[u]) {
@@ -209,8 +209,8 @@ impl Ease {
     pub fn train_with(x: &Interactions, options: &EaseOptions) -> Result<Ease, TrainError> {
         let n = x.n_items();
         let mut g = match options.recency {
-            Some((now, half_life)) => gram(x, &|c: &Cell| f64::from(decay(now - c.last, half_life))),
-            None => gram(x, &|_: &Cell| 1.0),
+            Some((now, half_life)) => gram(x, &|_, c: &Cell| f64::from(decay(now - c.last, half_life))),
+            None => gram(x, &|_, _: &Cell| 1.0),
         };
         let (lambda, dropout) = (options.lambda, options.dropout);
         let emphasis = dropout / (1.0 - dropout).max(f64::EPSILON);
@@ -276,22 +276,8 @@ impl LowPass {
         }
         let user_root: Vec<f64> = x.rows.iter().map(|r| (r.len().max(1) as f64).sqrt()).collect();
         let inverse_root = |d: f64| if d > 0.0 { 1.0 / d.sqrt() } else { 0.0 };
-        // R̃ᵀR̃ = Σ_u (1/d_u) · (D_I^-½ x_u)(D_I^-½ x_u)ᵀ.
-        let user_of_cell = |u: usize, c: &Cell| inverse_root(degree[c.item as usize]) / user_root[u];
-        let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
-        for (u, row) in x.rows.iter().enumerate() {
-            for cell in row {
-                columns[cell.item as usize].push((u as u32, user_of_cell(u, cell)));
-            }
-        }
-        let mut g = vec![0.0f64; n * n];
-        g.par_chunks_mut(n).enumerate().for_each(|(i, out)| {
-            for &(u, wi) in &columns[i] {
-                for cell in &x.rows[u as usize] {
-                    out[cell.item as usize] += wi * user_of_cell(u as usize, cell);
-                }
-            }
-        });
+        // R̃ᵀR̃: each cell weighs 1 / √(d_u · d_i).
+        let g = gram(x, &|u, c: &Cell| inverse_root(degree[c.item as usize]) / user_root[u]);
         let matrix = faer::Mat::<f64>::from_fn(n, n, |i, j| g[i * n + j]);
         drop(g);
         let eigen = matrix.self_adjoint_eigen(faer::Side::Lower).map_err(|_| TrainError::NoEigenvectors)?;
